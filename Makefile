@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine:
+#   make book   - create .venv if needed, execute every notebook, build the Jupyter Book to _build/html
+#   make test   - create .venv if needed, run the unit tests and a smoke run of every notebook
+# Variables: PROFILE=smoke|quick|paper (default quick), PAPERS="p1 p3", DEVICE=auto|cpu|cuda|mps, JOBS=N
+
+PROFILE ?= quick
+PAPERS  ?= p1 p2 p3 p4 p5
+DEVICE  ?= auto
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+
+.PHONY: book test lab data clean notebooks html benchmark browser-test help
+
+help:
+	@sed -n '1,6p' Makefile
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (omicslib)" >/dev/null
+	touch $(STAMP)
+
+notebooks: $(STAMP)
+	$(PY) -m omicslib.runner --profile $(PROFILE) --device $(DEVICE) --jobs $(JOBS) --papers $(PAPERS)
+
+html: $(STAMP)
+	$(PY) -m omicslib.bookgen
+	$(VENV)/bin/jupyter-book build . --keep-going
+
+book: notebooks html
+	@echo "Book: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) --durations=15
+
+data: $(STAMP)
+	$(PY) -m omicslib.data.cli
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.jpserver_extensions="{'jupytext': True}" notebooks/
+
+benchmark: $(STAMP)
+	$(PY) -m omicslib.benchmarks
+
+clean:
+	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/scoreboard.md
+	find . -name __pycache__ -prune -exec rm -rf {} +

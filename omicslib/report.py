@@ -1,0 +1,166 @@
+"""Writing results: every table as CSV + JSON sidecar, every figure as PNG + SVG + sidecar.
+
+A notebook opens one :class:`Run` and writes through it; the sidecar records
+provenance, profile, seeds, git commit, package versions and wall time, which
+the book's scoreboard and the notebook cache read back.
+
+Paper-vs-ours comparisons are tables in a fixed long format (see
+:data:`COMPARISON_COLUMNS`) so that the scoreboard is generated, never typed.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .paths import REPO_ROOT, results_dir
+from .profiles import check as check_profile
+from .provenance import Provenance, badge_html
+
+COMPARISON_COLUMNS = ["item", "metric", "paper", "ours", "ours_sd", "delta", "rel_delta", "provenance", "note"]
+_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "torch", "torchvision", "lifelines")
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                             text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "omicslib", "notebooks"], cwd=REPO_ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return (out.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
+    except Exception:
+        return "unknown"
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in _PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def comparison(rows: list[dict], provenance: Provenance) -> pd.DataFrame:
+    """Build a paper-vs-ours table from dicts with ``item``, ``metric``, ``paper``, ``ours``
+    (optional ``ours_sd``, ``note``). ``paper`` may be ``None`` where the paper gives no value."""
+    df = pd.DataFrame(rows)
+    for c in ("item", "metric", "ours"):
+        if c not in df:
+            raise ValueError(f"comparison rows need a {c!r} field; got {list(df.columns)}")
+    for c in ("paper", "ours_sd"):
+        if c not in df:
+            df[c] = np.nan
+    df["note"] = df["note"] if "note" in df else ""
+    df["paper"] = pd.to_numeric(df["paper"], errors="coerce")
+    df["delta"] = df["ours"] - df["paper"]
+    df["rel_delta"] = df["delta"] / df["paper"].abs()
+    df["provenance"] = provenance.kind
+    return df[COMPARISON_COLUMNS]
+
+
+def comparison_html(df: pd.DataFrame, digits: int = 3) -> str:
+    """HTML of a comparison table with a provenance badge column."""
+    show = df.copy()
+    show["provenance"] = show["provenance"].map(badge_html)
+    fmt = lambda v: "" if pd.isna(v) else f"{v:.{digits}f}"  # noqa: E731
+    for c in ("paper", "ours", "ours_sd", "delta"):
+        show[c] = show[c].map(fmt)
+    show["rel_delta"] = show["rel_delta"].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}")
+    show["paper"] = show["paper"].replace("", "–")
+    return show.to_html(index=False, escape=False, classes="comparison")
+
+
+@dataclass
+class Run:
+    """One notebook execution: where it writes, under which profile and seeds."""
+
+    paper: str
+    notebook: str
+    profile: str
+    seeds: list[int] | tuple[int, ...] = (0,)
+    device: str = "cpu"
+    outdir: str | Path | None = None
+    started: float = field(default_factory=time.perf_counter)
+    written: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        check_profile(self.profile)
+        self.outdir = Path(self.outdir) if self.outdir else results_dir(self.paper, self.notebook)
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        self.seeds = [int(s) for s in self.seeds]
+
+    def _sidecar(self, name: str, kind: str, provenance: Provenance, **extra) -> Path:
+        side = {
+            "name": name,
+            "kind": kind,
+            "paper": self.paper,
+            "notebook": self.notebook,
+            "profile": self.profile,
+            "seeds": self.seeds,
+            "device": str(self.device),
+            "provenance": provenance.to_dict(),
+            "git_commit": git_commit(),
+            "packages": package_versions(),
+            "wall_time_s": round(time.perf_counter() - self.started, 2),
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **extra,
+        }
+        path = self.outdir / f"{name}.json"
+        path.write_text(json.dumps(side, indent=2, default=str))
+        return path
+
+    def table(self, df: pd.DataFrame, name: str, provenance: Provenance, caption: str = "",
+              index: bool = False) -> Path:
+        """Write ``<name>.csv`` and its sidecar; returns the CSV path."""
+        path = self.outdir / f"{name}.csv"
+        df.to_csv(path, index=index)
+        kind = "comparison" if list(df.columns) == COMPARISON_COLUMNS else "table"
+        self._sidecar(name, kind, provenance, caption=caption, rows=len(df))
+        self.written.append(path.name)
+        return path
+
+    def compare(self, rows: list[dict], name: str, provenance: Provenance, caption: str = ""):
+        """Write a paper-vs-ours comparison table and return it as displayable HTML."""
+        from IPython.display import HTML
+
+        df = comparison(rows, provenance)
+        self.table(df, name, provenance, caption)
+        return HTML(f"<p><b>{caption}</b> {badge_html(provenance.kind)}</p>" + comparison_html(df))
+
+    def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> Path:
+        """Stamp provenance on ``fig`` and save ``<name>.png`` and ``.svg`` with a sidecar."""
+        from .plots import stamp
+
+        stamp(fig, provenance)
+        png = self.outdir / f"{name}.png"
+        fig.savefig(png)
+        fig.savefig(self.outdir / f"{name}.svg")
+        self._sidecar(name, "figure", provenance, caption=caption, alt=alt or caption)
+        self.written.append(png.name)
+        return png
+
+
+def read_results(root: str | Path | None = None, kind: str | None = None) -> list[dict]:
+    """All sidecars under ``book/*/results`` (optionally of one kind), each with ``csv``/``png`` path added."""
+    root = Path(root) if root else REPO_ROOT / "book"
+    out = []
+    for side in sorted(root.glob("*/results/*/*.json")):
+        d = json.loads(side.read_text())
+        if kind and d.get("kind") != kind:
+            continue
+        d["sidecar"] = str(side)
+        stem = side.with_suffix("")
+        d["file"] = str(stem.with_suffix(".csv" if d["kind"] != "figure" else ".png"))
+        out.append(d)
+    return out

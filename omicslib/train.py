@@ -1,0 +1,246 @@
+"""The one training loop, device choice and seeding shared by every paper."""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+Batch = Any
+LossStep = Callable[[nn.Module, Batch], "torch.Tensor | tuple[torch.Tensor, dict]"]
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    """``auto`` picks CUDA, then Apple MPS, then CPU; anything else is passed to ``torch.device``."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    dev = torch.device(device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device='cuda' was requested but CUDA is not available; use device='auto' or 'cpu'")
+    return dev
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA) and ask cuDNN for deterministic kernels."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+
+
+def loader(dataset: Dataset | Iterable, batch_size: int, *, shuffle: bool = False, seed: int = 0,
+           drop_last: bool = False) -> DataLoader:
+    """A DataLoader whose shuffling order depends only on ``seed``; tensors/arrays become a TensorDataset."""
+    if isinstance(dataset, (tuple, list)):
+        dataset = TensorDataset(*[torch.as_tensor(np.asarray(a)) if not torch.is_tensor(a) else a for a in dataset])
+    g = torch.Generator().manual_seed(seed)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=g, drop_last=drop_last)
+
+
+def to_device(batch: Batch, device: torch.device) -> Batch:
+    if torch.is_tensor(batch):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(to_device(b, device) for b in batch)
+    return batch
+
+
+def supervised(criterion: Callable) -> LossStep:
+    """Loss step for ``(inputs..., target)`` batches: ``criterion(model(*inputs), target)``."""
+
+    def step(model: nn.Module, batch: Batch):
+        *inputs, target = batch
+        return criterion(model(*inputs), target)
+
+    return step
+
+
+@dataclass
+class History:
+    """Per-epoch losses and learning rates, plus where training stopped and which epoch was kept."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    logs: list[dict] = field(default_factory=list)
+    best_epoch: int = -1
+    best_val_loss: float = math.inf
+    stopped_early: bool = False
+    seconds: float = 0.0
+
+    def to_frame(self):
+        import pandas as pd
+
+        df = pd.DataFrame({"epoch": range(1, len(self.train_loss) + 1), "train_loss": self.train_loss, "lr": self.lr})
+        if self.val_loss:
+            df["val_loss"] = self.val_loss
+        if self.logs:
+            df = df.join(pd.DataFrame(self.logs))
+        return df
+
+
+def _split_loss(out) -> tuple[torch.Tensor, dict]:
+    if isinstance(out, tuple):
+        return out[0], out[1]
+    return out, {}
+
+
+def _autocast(device: torch.device, amp: bool):
+    if amp and device.type == "cuda":
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.autocast("cuda", dtype=dtype)
+    return torch.autocast("cpu", enabled=False)
+
+
+@torch.no_grad()
+def evaluate_loss(model: nn.Module, data: DataLoader, loss_step: LossStep, device: torch.device,
+                  amp: bool = True) -> float:
+    """Mean per-sample loss over a loader, in eval mode."""
+    model.eval()
+    total, n = 0.0, 0
+    for batch in data:
+        batch = to_device(batch, device)
+        with _autocast(device, amp):
+            loss, _ = _split_loss(loss_step(model, batch))
+        bs = _batch_size(batch)
+        total += float(loss) * bs
+        n += bs
+    return total / max(n, 1)
+
+
+def _batch_size(batch: Batch) -> int:
+    if torch.is_tensor(batch):
+        return batch.shape[0]
+    if isinstance(batch, dict):
+        return _batch_size(next(iter(batch.values())))
+    return _batch_size(batch[0])
+
+
+def fit(
+    model: nn.Module,
+    train: DataLoader,
+    val: DataLoader | None = None,
+    *,
+    loss_step: LossStep,
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    scheduler=None,
+    patience: int | None = None,
+    min_delta: float = 0.0,
+    device: torch.device | str = "cpu",
+    amp: bool = True,
+    grad_clip: float | None = None,
+    on_epoch_start: Callable[[int], None] | None = None,
+    val_loss_step: LossStep | None = None,
+    progress: bool = False,
+    desc: str = "train",
+) -> History:
+    """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
+
+    With ``val``, early stopping watches the validation loss (``patience``
+    epochs without an improvement larger than ``min_delta``) and the weights of
+    the best epoch are restored at the end. ``ReduceLROnPlateau`` schedulers are
+    stepped with the validation loss, others once per epoch. AMP (bf16 where
+    supported) is used on CUDA only. ``on_epoch_start(epoch)`` lets a caller
+    move scheduled quantities (mask ratios, loss weights); epochs count from 0.
+    """
+    device = torch.device(device) if isinstance(device, str) else device
+    model.to(device)
+    val_loss_step = val_loss_step or loss_step
+    hist = History()
+    best_state = None
+    bad_epochs = 0
+    t0 = time.perf_counter()
+    use_scaler = amp and device.type == "cuda" and not torch.cuda.is_bf16_supported()
+    scaler = torch.amp.GradScaler("cuda") if use_scaler else None
+    epoch_iter = range(epochs)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epoch_iter = tqdm(epoch_iter, desc=desc, leave=False)
+    for epoch in epoch_iter:
+        if on_epoch_start:
+            on_epoch_start(epoch)
+        model.train()
+        total, n, logs = 0.0, 0, {}
+        for batch in train:
+            batch = to_device(batch, device)
+            optimizer.zero_grad(set_to_none=True)
+            with _autocast(device, amp):
+                loss, extra = _split_loss(loss_step(model, batch))
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"non-finite training loss {float(loss)} at epoch {epoch + 1}")
+            if scaler:
+                scaler.scale(loss).backward()
+                scaler.unscale_(optimizer)
+            else:
+                loss.backward()
+            if grad_clip:
+                nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            if scaler:
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.step()
+            bs = _batch_size(batch)
+            total += float(loss.detach()) * bs
+            n += bs
+            for k, v in extra.items():
+                logs[k] = logs.get(k, 0.0) + float(v) * bs
+        hist.train_loss.append(total / max(n, 1))
+        hist.lr.append(optimizer.param_groups[0]["lr"])
+        if logs:
+            hist.logs.append({k: v / max(n, 1) for k, v in logs.items()})
+        monitor = None
+        if val is not None:
+            monitor = evaluate_loss(model, val, val_loss_step, device, amp)
+            hist.val_loss.append(monitor)
+            if monitor < hist.best_val_loss - min_delta:
+                hist.best_val_loss, hist.best_epoch, bad_epochs = monitor, epoch, 0
+                best_state = copy.deepcopy(model.state_dict())
+            else:
+                bad_epochs += 1
+        if scheduler is not None:
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(monitor if monitor is not None else hist.train_loss[-1])
+            else:
+                scheduler.step()
+        if patience is not None and val is not None and bad_epochs >= patience:
+            hist.stopped_early = True
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    else:
+        hist.best_epoch = len(hist.train_loss) - 1
+    hist.seconds = time.perf_counter() - t0
+    return hist
+
+
+@torch.no_grad()
+def predict(model: nn.Module, data: DataLoader, device: torch.device | str = "cpu",
+            forward: Callable[[nn.Module, Batch], torch.Tensor] | None = None) -> np.ndarray:
+    """Concatenate model outputs over a loader (eval mode). By default the last batch item is the
+    target and is not passed to the model."""
+    device = torch.device(device) if isinstance(device, str) else device
+    model.to(device).eval()
+    forward = forward or (lambda m, b: m(*b[:-1]) if isinstance(b, (list, tuple)) and len(b) > 1 else m(b[0] if isinstance(b, (list, tuple)) else b))
+    outs = [forward(model, to_device(b, device)).float().cpu() for b in data]
+    return torch.cat(outs).numpy()
