@@ -1,17 +1,19 @@
 """Data layer: registry of public datasets, verified file resolution, loaders, synthetic stand-ins.
 
-Importing this package registers every dataset of the book (source modules are
-listed in :data:`SOURCE_MODULES`).
+Importing this package registers every dataset of the book: every module of
+this package other than the core ones (:data:`CORE_MODULES`) is a source module
+and is imported.
 """
 
+import pkgutil
 from importlib import import_module
 
 from .fetch import ChecksumError, DataError, MissingDataError, available, locate, record
 from .registry import REGISTRY, DatasetSpec, FileSpec, get, register
 from .tables import Loaded, read_table
 
-#: Modules that register datasets; each paper chapter adds its own.
-SOURCE_MODULES = ()
+CORE_MODULES = {"fetch", "registry", "tables", "synthetic", "cli"}
+SOURCE_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in CORE_MODULES)
 
 for _m in SOURCE_MODULES:
     import_module(f"{__name__}.{_m}")

@@ -40,9 +40,11 @@ def read_table(
     required: Iterable[str] = (),
     sep: str | None = None,
     comment: str | None = None,
+    index_col: int | str | None = None,
     **kw,
 ) -> pd.DataFrame:
-    """Read a CSV/TSV, failing with the file name when it is unreadable or lacks ``required`` columns."""
+    """Read a CSV/TSV, failing with the file name when it is unreadable or lacks ``required`` columns
+    (checked before ``index_col`` is applied, so the index column may be required too)."""
     path = Path(path)
     if sep is None:
         sep = "\t" if path.suffix in {".txt", ".tsv"} or path.name.endswith((".txt.gz", ".tsv.gz")) else ","
@@ -55,6 +57,10 @@ def read_table(
         raise DataError(
             f"{path}: expected columns {list(required)}, missing {missing}; found {list(df.columns)[:20]}"
         )
+    if index_col is not None:
+        df = df.set_index(df.columns[index_col] if isinstance(index_col, int) else index_col)
+        if isinstance(index_col, int) and str(df.index.name).startswith("Unnamed"):
+            df.index.name = None
     return df
 
 
