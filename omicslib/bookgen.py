@@ -86,7 +86,7 @@ def scoreboard_page(papers=PAPERS, title: str = "Reproduction scoreboard") -> st
         show["rel_delta"] = show["rel_delta"].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}")
         cols = ["table", "item", "metric", "paper", "ours", "ours_sd", "delta", "rel_delta", "provenance",
                 "profile", "seeds", "source"]
-        lines.append(show[cols].to_markdown(index=False) + "\n")
+        lines.append(show[cols].to_markdown(index=False, disable_numparse=True) + "\n")
     return "\n".join(lines)
 
 

@@ -116,7 +116,7 @@ def execute(source: Path, output: Path, parameters: dict, cwd: Path | None = Non
         t0 = time.perf_counter()
         try:
             pm.execute_notebook(
-                str(src_ipynb), str(output), parameters=parameters, kernel_name="python3",
+                str(src_ipynb), str(output), parameters=parameters, kernel_name="python3", language="python",
                 cwd=str(cwd or source.parent), progress_bar=False, execution_timeout=timeout,
             )
         except pm.PapermillExecutionError as e:

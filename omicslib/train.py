@@ -187,7 +187,7 @@ def fit(
             with _autocast(device, amp):
                 loss, extra = _split_loss(loss_step(model, batch))
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite training loss {float(loss)} at epoch {epoch + 1}")
+                raise FloatingPointError(f"non-finite training loss {loss.item()} at epoch {epoch + 1}")
             if scaler:
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)

