@@ -139,16 +139,41 @@ class Run:
         return HTML(f"<p><b>{caption}</b> {badge_html(provenance.kind)}</p>" + comparison_html(df))
 
     def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> Path:
-        """Stamp provenance on ``fig`` and save ``<name>.png`` and ``.svg`` with a sidecar."""
+        """Stamp provenance on ``fig``, save ``<name>.png`` and ``.svg`` with a sidecar, and (in a
+        notebook) show it as an HTML figure with alt text, caption and badge instead of the bare plot."""
+        import matplotlib.pyplot as plt
+
         from .plots import stamp
 
         stamp(fig, provenance)
         png = self.outdir / f"{name}.png"
         fig.savefig(png)
         fig.savefig(self.outdir / f"{name}.svg")
+        plt.close(fig)
         self._sidecar(name, "figure", provenance, caption=caption, alt=alt or caption)
         self.written.append(png.name)
+        _display_html(figure_html(png, caption, alt or caption, provenance.kind))
         return png
+
+
+def figure_html(png: Path, caption: str, alt: str, kind: str) -> str:
+    """A self-contained ``<figure>`` (inline PNG) with alt text, caption and provenance badge."""
+    import base64
+    import html
+
+    data = base64.b64encode(Path(png).read_bytes()).decode()
+    return (f'<figure style="margin:0 0 1em 0"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"/><figcaption>{html.escape(caption)} {badge_html(kind)}</figcaption></figure>')
+
+
+def _display_html(markup: str) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display(HTML(markup))
 
 
 def read_results(root: str | Path | None = None, kind: str | None = None) -> list[dict]:
