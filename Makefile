@@ -44,9 +44,14 @@ data: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.jpserver_extensions="{'jupytext': True}" notebooks/
 
+browser-test: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	$(PY) -m pip install -q playwright==1.65.2
+	$(PY) tests/browser/check_book.py
+
 benchmark: $(STAMP)
 	$(PY) -m omicslib.benchmarks
 
 clean:
-	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/scoreboard.md
+	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md
 	find . -name __pycache__ -prune -exec rm -rf {} +

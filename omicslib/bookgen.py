@@ -93,7 +93,10 @@ def scoreboard_page(papers=PAPERS, title: str = "Reproduction scoreboard") -> st
 def main() -> None:
     (BOOK / "data.md").write_text(data_page())
     (BOOK / "scoreboard.md").write_text(scoreboard_page())
-    print(f"wrote {BOOK / 'data.md'} and {BOOK / 'scoreboard.md'}")
+    for p in PAPERS:
+        (BOOK / p).mkdir(exist_ok=True)
+        (BOOK / p / f"{p}_scoreboard.md").write_text(scoreboard_page((p,), f"{p}: paper vs ours"))
+    print(f"wrote {BOOK / 'data.md'}, {BOOK / 'scoreboard.md'} and one scoreboard per paper")
 
 
 if __name__ == "__main__":
