@@ -24,26 +24,42 @@ def _check_rgb(image: np.ndarray, what: str = "image") -> np.ndarray:
     return image
 
 
-def tissue_mask(image: np.ndarray, sigma: float = 2.0, black_level: int = 20, close: int = 3) -> np.ndarray:
-    """Boolean tissue mask by Otsu's threshold on the smoothed grey level (tissue is darker than
-    the glass), then ``close`` iterations of binary closing and hole filling so that pale stroma
-    inside the tissue outline counts as tissue.
+def tissue_mask(image: np.ndarray, channel: str = "saturation", sigma: float = 2.0, close: int = 3,
+                max_side: int | None = 2048) -> np.ndarray:
+    """Boolean tissue mask by Otsu's threshold, then ``close`` iterations of binary closing and hole
+    filling so that pale stroma inside the tissue outline counts as tissue.
 
-    Pixels whose brightest channel is at most ``black_level`` are treated as background and left
-    out of the threshold estimate, so renderings on a black canvas (HER2ST A1/A2/J2) work too.
+    The mask is computed on the image subsampled so that its longer side is at most ``max_side``
+    pixels (``None``: full resolution), then expanded back to the image's shape.
+
+    ``channel='saturation'`` (default): tissue is more saturated than the background; works on
+    white glass and on renderings with a black canvas (HER2ST A1/A2/J2) alike (near-black pixels
+    count as unsaturated). ``'grey'``: tissue is darker than the glass (white-background slides
+    only).
     """
     from scipy import ndimage as ndi
-    from skimage.color import rgb2gray
+    from skimage.color import rgb2gray, rgb2hsv
     from skimage.filters import gaussian, threshold_otsu
 
-    image = _check_rgb(image)
-    grey = gaussian(rgb2gray(image), sigma=sigma) if sigma else rgb2gray(image)
-    valid = image.max(axis=-1) > black_level
-    if valid.sum() < 2 or np.ptp(grey[valid]) == 0:
-        return np.zeros(image.shape[:2], bool)
-    mask = valid & (grey < threshold_otsu(grey[valid]))
+    full = _check_rgb(image)
+    f = max(1, int(np.ceil(max(full.shape[:2]) / max_side))) if max_side else 1
+    image = full[::f, ::f]
+    if channel == "saturation":
+        signal = rgb2hsv(image)[..., 1]
+        signal[image.max(axis=-1) < 30] = 0.0  # hue/saturation are noise on near-black pixels
+    elif channel == "grey":
+        signal = 1.0 - rgb2gray(image)
+    else:
+        raise ValueError(f"channel must be 'saturation' or 'grey', got {channel!r}")
+    if sigma:
+        signal = gaussian(signal, sigma=sigma)
+    if np.ptp(signal) < 1e-3:  # flat image: no tissue to separate
+        return np.zeros(full.shape[:2], bool)
+    mask = signal > threshold_otsu(signal)
     if close:
-        mask = ndi.binary_fill_holes(ndi.binary_closing(mask, iterations=close)) & valid
+        mask = ndi.binary_fill_holes(ndi.binary_closing(mask, iterations=close))
+    if f > 1:
+        mask = np.repeat(np.repeat(mask, f, axis=0), f, axis=1)[: full.shape[0], : full.shape[1]]
     return mask
 
 

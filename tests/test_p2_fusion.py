@@ -106,7 +106,7 @@ def test_cv_preprocessing_never_sees_the_scored_fold(monkeypatch):
 
 def test_cv_learns_is_deterministic_and_stratified():
     genes, bags, y, _ = _tiny()
-    cfg = E.Config(n_splits=2, epochs=8, patience=None, batch_size=8, lr=3e-3, **KW)
+    cfg = E.Config(n_splits=2, epochs=8, patience=None, batch_size=8, lr=1e-2, **KW)
     r1 = E.cross_validate("concat", y, genes, bags, cfg)
     r2 = E.cross_validate("concat", y, genes, bags, cfg)
     np.testing.assert_allclose(r1.oof_prob, r2.oof_prob)
@@ -115,7 +115,8 @@ def test_cv_learns_is_deterministic_and_stratified():
     assert h["train_loss"].iloc[-1] < h["train_loss"].iloc[0]
     assert [c.to_numpy().sum() for c in r1.confusions] == r1.folds["n_test"].tolist()
     bal = E.fold_balance(y, E.Config(n_splits=4))
-    assert bal["positive_fraction"].std() < 0.05
+    positives = (bal["positive_fraction"] * bal["n"]).round()
+    assert positives.max() - positives.min() <= 1  # stratified: positives spread evenly
 
 
 def test_cv_rejects_bad_input():

@@ -24,6 +24,8 @@ def test_tiling_keeps_tissue_rejects_background(canvas):
     img = _slide(canvas)
     mask = h.tissue_mask(img)
     assert mask[:256, :384].mean() > 0.95 and mask[260:, :].mean() < 0.01 and mask[:, 390:].mean() < 0.01
+    coarse = h.tissue_mask(img, max_side=200)  # computed at 1/4 resolution, expanded back
+    assert coarse.shape == mask.shape and (coarse == mask).mean() > 0.97
     xy = h.tile_coords(img, size=128, min_tissue=0.5)
     assert sorted(map(tuple, xy)) == [(r, c) for r in (0, 128) for c in (0, 128, 256)]
     tiles = h.tile(img, size=128)
@@ -66,7 +68,7 @@ def test_resnet50_features_and_bag(monkeypatch, tmp_path):
     tiles = h.tile(_slide(), 64)[:3]
     f = h.extract_features(tiles, model, batch_size=2)
     assert f.shape == (3, 2048) and np.isfinite(f).all() and (f >= 0).all()  # after ReLU + avg-pool
-    np.testing.assert_allclose(f[1], h.extract_features(tiles[1:2], model)[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(f[1], h.extract_features(tiles[1:2], model)[0], rtol=1e-3, atol=1e-4)
     b = h.bag(f, n_tiles=35, seed=0)
     assert b.shape == (35, 2048)  # fewer patches than 35: sampled with replacement
     many = np.arange(100 * 4, dtype=float).reshape(100, 4)

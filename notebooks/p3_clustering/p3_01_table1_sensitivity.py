@@ -18,7 +18,8 @@
 # rerun that one-at-a-time sweep for DMACL on the real InterSIM heterogeneous k = 5 simulation
 # and score each setting by k-means on the embedding (C-index, silhouette, DB, ARI vs truth).
 # The paper reports only the selected values, not the per-setting scores, so the comparison is
-# "value the paper selected" vs "value our sweep ranks best by C-index". Epoch counts are scaled
+# "value the paper selected" vs "value our sweep ranks best" (C-index rounded to 3 decimals, ties
+# broken by silhouette then Davies–Bouldin). Epoch counts are scaled
 # down in `smoke`/`quick` (`epochs_scale`); a temperature of 0 is undefined (division by zero)
 # and is listed as not run. The authors' code uses different values (lr 1e-4, batch 100/256/64,
 # epochs 200/1000/1200), shown in the last column.
@@ -46,7 +47,7 @@ dev = pick_device(device)
 run = report.Run(paper="p3", notebook="p3_01_table1_sensitivity", profile=profile, seeds=[seed], device=dev,
                  outdir=outdir or None)
 plots.set_style()
-epochs_scale = choose(profile, smoke=0.005, quick=0.1, paper=1.0)
+epochs_scale = choose(profile, smoke=0.005, quick=0.05, paper=1.0)
 kmeans_runs = choose(profile, smoke=2, quick=5, paper=100)
 jobs = choose(profile, smoke=1, quick=n_jobs, paper=n_jobs)
 
@@ -81,9 +82,11 @@ for p, (grid, sel) in P.TABLE_I.items():
     sub = ok[ok["parameter"] == p]
     if sub.empty:
         continue
-    best = sub.loc[sub["c_index"].idxmin(), "value"]
+    # C-index ties near 0 on this easy simulation: break ties by silhouette, then DB
+    best = sub.assign(c=sub["c_index"].round(3)).sort_values(["c", "silhouette", "davies_bouldin"],
+                                                              ascending=[True, False, True])["value"].iloc[0]
     numeric = not isinstance(sel, str)
-    rows.append({"item": P.TABLE_I_NAMES[p], "metric": "selected value (best C-index in sweep)",
+    rows.append({"item": P.TABLE_I_NAMES[p], "metric": "selected value (best in sweep: C-index, then silhouette, then DB)",
                  "paper": sel if numeric else None, "ours": float(best) if numeric else float("nan"),
                  "note": "" if numeric else f"paper {sel}, ours {best}"})
 run.compare(rows, "table1_paper_vs_ours", d.provenance,

@@ -50,7 +50,7 @@ run = report.Run(paper="p3", notebook="p3_02_intersim_fig2", profile=profile, se
 plots.set_style()
 budget = choose(profile,
                 smoke=P.Budget(dmacl_epochs=2, baseline_epochs=1, kmeans_runs=2),
-                quick=P.Budget(dmacl_epochs=100, baseline_epochs=20, kmeans_runs=10),
+                quick=P.Budget(dmacl_epochs=60, baseline_epochs=15, kmeans_runs=10),
                 paper=P.Budget(dmacl_epochs=None, baseline_epochs=None, kmeans_runs=100))
 cells = choose(profile, smoke=[("equal", 5)], quick=[(c, k) for c in intersim.CONDITIONS for k in intersim.KS],
                paper=[(c, k) for c in intersim.CONDITIONS for k in intersim.KS])

@@ -40,8 +40,9 @@ CMMD = register(DatasetSpec(
     papers=("p4",),
     homepage="https://www.cancerimagingarchive.net/collection/cmmd/",
     license="CC BY 4.0 (TCIA)",
+    bibkey="cai2023cmmd",
     citation="Cui C. et al. (2021) The Chinese Mammography Database (CMMD). The Cancer Imaging Archive, "
-             "doi:10.7937/tcia.eqde-4b16",
+             "doi:10.7937/tcia.eqde-4b16; Cai H. et al. (2023) Sci Data 10:123",
     notes="The closest public cohort to p4's private data, not the paper's cohort: 4 subtypes (the paper "
           "has 5), no lymph-node, stage, invasion or Ki-67 columns, and no lesion masks. Images (~22 GB "
           "of DICOM) are downloaded with the NBIA Data Retriever from the .tcia manifest, which also "

@@ -170,8 +170,17 @@ def read_survival(path) -> pd.DataFrame:
     bad = set(out["event"].dropna().unique()) - {0, 1}
     if bad:
         raise DataError(f"{path}: Death must be 0/1, found {sorted(bad)}")
-    out.attrs["dropped"] = int(out.isna().any(axis=1).sum())
-    return out.dropna().astype({"event": int})
+    dropped = int(out.isna().any(axis=1).sum())
+    out = out.dropna().astype({"event": int})
+    dup = out.index.duplicated()
+    if dup.any():  # the benchmark files repeat some ids; differing copies would be ambiguous
+        conflict = out[out.index.duplicated(keep=False)].groupby(level=0).nunique().gt(1).any(axis=1)
+        if conflict.any():
+            raise DataError(f"{path}: conflicting survival rows for ids {conflict[conflict].index[:3].tolist()}")
+        out = out[~dup]
+    out.attrs["dropped"] = dropped
+    out.attrs["duplicates_removed"] = int(dup.sum())
+    return out
 
 
 def mirna_source(cancer: str) -> str | None:
@@ -221,6 +230,8 @@ def load_cancer(cancer: str, *, with_ids: bool = False) -> Loaded:
     files.append(FileRecord.of(spath))
     if surv.attrs.get("dropped"):
         report.append(f"survival: dropped {surv.attrs['dropped']} rows lacking time or event")
+    if surv.attrs.get("duplicates_removed"):
+        report.append(f"survival: removed {surv.attrs['duplicates_removed']} identical duplicate rows")
     has_ids = not next(iter(tables.values())).index[0].startswith("sample")
     if has_ids:
         nodup = ~next(iter(tables.values())).index.duplicated()

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import metrics, stats
-from ..data.metabric import SUBTYPES
+from ..data.metabric import SUBTYPE_NAMES, SUBTYPES  # noqa: F401 (re-exported for notebooks)
 from ..data.tables import Loaded
 from ..losses.focal import focal_loss, inverse_frequency_weights
 from ..models.crossmodal import VARIANTS, CrossModalFusion, ModalityEncoder, ResidualMLP
@@ -124,14 +124,19 @@ def profile_config(profile: str, overrides: dict | None = None) -> P1Config:
     ``quick`` = small model and few epochs for 2 CPU cores; ``smoke`` = seconds."""
     return configure(
         P1Config(), profile, overrides,
-        smoke=dict(max_samples=160, k_max=24, mut_min_count=5, d_model=8, n_heads=2, ffn_hidden=16, hidden=16,
-                   s1_epochs=1, s2_epochs=1, s3_epochs=3, patience=2, s3_patience=2, batch_size=64,
+        smoke=dict(max_samples=120, k_max=16, mut_min_count=5, d_model=8, n_heads=2, ffn_hidden=16, hidden=16,
+                   s1_epochs=1, s2_epochs=1, s3_epochs=2, patience=2, s3_patience=2, batch_size=64,
                    cpu_threads=1),
-        quick=dict(d_model=16, n_heads=2, ffn_hidden=32, hidden=64, mut_min_count=10,
-                   s1_epochs=3, s2_epochs=3, s3_epochs=40, patience=3, s3_patience=8, batch_size=128,
+        quick=dict(k_max=160, d_model=16, n_heads=2, ffn_hidden=32, hidden=64, mut_min_count=25,
+                   s1_epochs=2, s2_epochs=3, s3_epochs=40, patience=3, s3_patience=8, batch_size=128,
                    s1_lr=3e-3, s2_lr=2e-3, cpu_threads=1),
         paper={},
     )
+
+
+def replace_seed(cfg: P1Config, seed: int) -> P1Config:
+    """The same config with another seed (splits, initialisation, shuffling all follow it)."""
+    return replace(cfg, seed=seed)
 
 
 def scaled_k_grid(n_available: int, paper_grid=PAPER_K_GRID, k_max: int | None = None) -> dict[int, int]:
@@ -148,6 +153,23 @@ def scaled_k_grid(n_available: int, paper_grid=PAPER_K_GRID, k_max: int | None =
 
 
 # ------------------------------------------------------------------------------ data preparation
+
+def load_data(data_source: str = "auto", n_synthetic: int = 240, seed: int = 0) -> Loaded:
+    """p1's tables (exp, cna, mutations as sample/gene/variant_classification) and labels:
+    METABRIC (``auto``/``full``/``real-subset``, see :func:`omicslib.data.metabric.load`) or
+    ``synthetic`` (omicslib.data.synthetic, provenance synthetic)."""
+    if data_source != "synthetic":
+        from ..data import metabric
+
+        return metabric.load(data_source)
+    from ..data import synthetic
+
+    syn = synthetic.multiomics(n=n_synthetic, classes=SUBTYPES, n_genes=120, seed=seed)
+    m = syn["mutations"].rename(columns={"Tumor_Sample_Barcode": "sample", "Hugo_Symbol": "gene",
+                                         "Variant_Classification": "variant_classification"})
+    return Loaded({"exp": syn["expression"], "cna": syn["cna"], "mutations": m}, syn.provenance,
+                  labels=syn.labels.rename("subtype"), report=["synthetic data: not a reproduction"])
+
 
 @dataclass
 class Prepared:
@@ -264,7 +286,7 @@ def stage1(X: dict[str, np.ndarray], y, tr, va, cfg: P1Config, modalities, devic
                 rec = rec + F.mse_loss(m.enc[name].recon(h).squeeze(-1)[mask], x[mask])
             cls = cls + F.cross_entropy(m.enc[name].aux(h.mean(1)), target)
         loss = w_rec * rec + w_cls * cls
-        return loss, {"rec": float(rec), "cls": float(cls)}
+        return loss, {"rec": float(torch.as_tensor(rec).detach()), "cls": float(cls.detach())}
 
     arrays = [X[m] for m in modalities]
     tl = loader([*(a[tr] for a in arrays), y[tr]], cfg.batch_size, shuffle=True, seed=seed)
@@ -310,7 +332,7 @@ def stage2(emb: dict[str, torch.Tensor], y, tr, va, cfg: P1Config, variant: str,
         E2 = m(E, contexts, qmask, keep)
         rec = F.mse_loss(E2, E)
         cls = F.cross_entropy(m.aux(E2.mean(1)), target)
-        return cfg.lambda_rec * rec + w_cls * cls, {"rec": float(rec), "cls": float(cls)}
+        return cfg.lambda_rec * rec + w_cls * cls, {"rec": float(rec.detach()), "cls": float(cls.detach())}
 
     tensors = [emb["exp"]] + [emb[c] for c in ctx_names]
     yt = torch.as_tensor(y)

@@ -75,7 +75,8 @@ class Budget:
 
 
 def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget = Budget(), device="cpu") -> dict:
-    """Train/fit ``method`` on ``ds`` and return {'embedding', 'labels' (DMACL argmax or None), 'history', 'seconds'}."""
+    """Train/fit ``method`` on ``ds``; returns {'embedding', 'labels' (DMACL argmax, else None),
+    'history', 'seconds'}."""
     t0 = time.perf_counter()
     labels, hist = None, None
     if method == "DMACL":
@@ -218,7 +219,8 @@ def bar_grid(summary: pd.DataFrame, metrics, facets: str, x: str = "k", methods=
             sub = summary[summary[facets] == col]
             for n, m in enumerate(methods):
                 v = sub[sub["method"] == m].set_index(x).reindex(xs)[met]
-                ax.bar(np.arange(len(xs)) + n * w, v, w, label=m, color="C3" if m == "DMACL" else f"C{n % 10}",
+                colour = "red" if m == "DMACL" else plt.cm.tab20(n % 20)
+                ax.bar(np.arange(len(xs)) + n * w, v, w, label=m, color=colour,
                        edgecolor="k" if m == "DMACL" else "none")
             ax.set_xticks(np.arange(len(xs)) + 0.4 - w / 2, [f"{x}={v}" for v in xs])
             ax.set_title(f"{col}" if i == 0 else "")
@@ -244,7 +246,7 @@ def radar_grid(summary: pd.DataFrame, metrics, ks, methods=METHODS):
             for n, m in enumerate(methods):
                 v = sub[sub["method"] == m].set_index("dataset").reindex(cancers)[met].to_numpy()
                 ax.plot(np.r_[ang, ang[:1]], np.r_[v, v[:1]], lw=2.2 if m == "DMACL" else 0.8,
-                        color="red" if m == "DMACL" else f"C{n % 10}", label=m)
+                        color="red" if m == "DMACL" else plt.cm.tab20(n % 20), label=m)
             ax.set_xticks(ang, cancers, fontsize=6)
             ax.tick_params(axis="y", labelsize=6)
             ax.set_title(f"{met} k={k}", fontsize=8)

@@ -162,7 +162,7 @@ class CrossModalFusion(nn.Module):
         self.aux = nn.Linear(d_model, n_classes)
 
     def gates(self) -> dict[str, float]:
-        return {m: float(torch.sigmoid(p)) for m, p in self.gate_logits.items()}
+        return {m: float(torch.sigmoid(p.detach())) for m, p in self.gate_logits.items()}
 
     def forward(self, E: torch.Tensor, contexts: dict[str, torch.Tensor] | None = None,
                 query_mask: torch.Tensor | None = None, keep: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
