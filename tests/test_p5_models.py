@@ -1,13 +1,14 @@
 """p5: ABMIL pooling, the ConFuseIT model and its training stages."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
 from omicslib.data import synthetic
 from omicslib.experiments import p5_confuseit as X
 from omicslib.models.abmil import ABMIL, GatedAttention, pad_bags
-from omicslib.models.confuseit import ConFuseIT, ConFuseITPredictor, finetune_step, pretrain_step
+from omicslib.models.confuseit import ConFuseIT, ConFuseITPredictor, finetune_step
 from omicslib.losses.clip import retrieval_accuracy
 
 @pytest.fixture(autouse=True)
@@ -113,7 +114,8 @@ def test_pretraining_loss_decreases_and_aligns_pairs():
     assert hist.train_loss[-1] < 0.5 * hist.train_loss[0]
     model.eval()
     with torch.no_grad():
-        e = model.embed({"rna": torch.as_tensor(rna), "bag": torch.as_tensor(bag), "mask": torch.ones(96, 6, dtype=torch.bool)})
+        e = model.embed({"rna": torch.as_tensor(rna), "bag": torch.as_tensor(bag),
+                         "mask": torch.ones(96, 6, dtype=torch.bool)})
     assert retrieval_accuracy(e["z_slide"], e["z_rna"], k=5) > 0.5  # chance: 5/96
     with pytest.raises(ValueError):
         X.pretrain(cohort.without("rna"), SMALL)
@@ -165,3 +167,14 @@ def test_cross_validate_and_risk_groups():
     time = rng.exponential(1 / np.exp(2 * risk))
     high, lr = X.risk_groups(time, np.ones(100), risk)
     assert high.sum() == 50 and lr["p"] < 1e-3
+    per_patient, _ = X.risk_groups(time, np.ones(100), risk, threshold=np.where(risk > 0, 10.0, -10.0))
+    assert per_patient.sum() == (risk <= 0).sum()  # each patient compared with its own cut-off
+
+
+def test_compare_arms_pairs_the_same_folds():
+    pf = pd.DataFrame({"setting": ["a"] * 3 + ["b"] * 3, "evaluated_on": "rna", "seed": 0,
+                       "fold": [0, 1, 2, 2, 1, 0], "c_index": [0.7, 0.8, 0.9, 0.6, 0.7, 0.5]})
+    r = X.compare_arms(pf, ("a", "rna"), ("b", "rna"))
+    assert r["delta"] == pytest.approx(0.2) and r["sd_diff"] == pytest.approx(0.1) and r["n"] == 3
+    with pytest.raises(ValueError):
+        X.compare_arms(pf, ("a", "rna"), ("c", "rna"))

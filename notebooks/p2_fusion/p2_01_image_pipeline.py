@@ -17,7 +17,7 @@
 # The paper extracts 256 × 256 tissue patches by Otsu thresholding, augments them (colour jitter
 # 0.2/0.2/0.2/0.1, random rotations) and turns each patient into a 35 × 2048 ResNet-50 feature
 # matrix. Its TCGA-BRCA tiles (Figshare 28050083) are not on this machine, so the pipeline runs on
-# the **real HER2ST H&E sections** (Andersson et al. 2021; **real subset**: 9 sections of 2+3
+# the **real HER2ST H&E sections** (Andersson et al. 2021; **real subset**: 9 sections from 4
 # patients, all HER2-positive, no PAM50). Each section plays the role of one patient here; the
 # resulting bags are *not* used for classification (no labels) and are never paired with TCGA
 # patients. ResNet-50 ImageNet weights cannot be downloaded here: unless `$OMICSLIB_WEIGHTS`
@@ -62,7 +62,8 @@ print(f"sections {sections}; full-res sections read at 1/{downsample}; up to {ma
 # ## Tissue mask and 256 × 256 tiles (Figure 1 equivalent)
 # Otsu's threshold on the saturation channel (tissue is saturated; white glass and the black
 # canvas of the app renderings are not), closed and hole-filled; a grid tile is kept when at least
-# half of it is tissue.
+# half of it is tissue. The app renderings (A1, A2, J2) carry a small overview inset in one corner,
+# which the mask treats as tissue like any other H&E pixels.
 
 # %%
 images, provs, tiles, coords = {}, [], {}, {}

@@ -56,7 +56,7 @@ cfg = X.config(profile, seed=seed)
 run = report.Run(paper="p2", notebook="p2_04_audit", profile=profile, seeds=[seed], device=dev,
                  outdir=outdir or None)
 plots.set_style()
-draws = choose(profile, smoke=1, quick=3, paper=10)  # 93-patient cohorts drawn from TCGA
+draws = choose(profile, smoke=1, quick=2, paper=10)  # 93-patient cohorts drawn from TCGA
 VARIANTS = {
     "ours (paper protocol, leak-free)": {},
     "preprocessing fitted on all patients": {"prep_fit": "all"},

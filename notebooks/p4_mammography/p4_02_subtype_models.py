@@ -30,7 +30,8 @@
 # **patient**, unlike the authors' per-image split (see `p4_04_split_leak_audit`).
 #
 # CPU budget: `smoke` and `quick` use small ROIs (32 / 48 px instead of 224), few patients and
-# 1–3 epochs (the paper: up to 300), and `quick` uses 3 folds instead of 5; `paper` restores 224 px,
+# 1–3 epochs (the paper: up to 300), and `quick` uses 3 folds instead of 5 and lr 1e-3 (paper 1e-4)
+# so that three epochs move the weights at all; `paper` restores 224 px, lr 1e-4,
 # 300 epochs (early stopping patience 100), 5 folds and 390 patients.
 # ImageNet weights are loaded from `$OMICSLIB_WEIGHTS` when present; otherwise the network is
 # randomly initialised (printed below).
@@ -69,7 +70,7 @@ n_patients = choose(profile, smoke=20, quick=40, paper=390)
 full_size = choose(profile, smoke=64, quick=96, paper=448)
 cfg = configure(P.P4Config(seed=seed), profile,
                 smoke={"image_size": 32, "epochs": 1, "n_folds": 2, "patience": None},
-                quick={"image_size": 48, "epochs": 3, "n_folds": 3, "patience": None},
+                quick={"image_size": 48, "epochs": 3, "n_folds": 3, "patience": None, "lr": 1e-3},
                 paper={})
 # the bound is 100 px on ~2000 px mammograms: scale it to the synthetic image size
 cfg = configure(cfg, profile, {"bound": max(2, round(100 * full_size / 2000))})

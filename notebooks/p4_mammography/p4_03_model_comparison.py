@@ -24,7 +24,8 @@
 #
 # **Synthetic images** (see `p4_02_subtype_models`): the comparison demonstrates the procedure; its
 # outcome says nothing about the paper's claim. `smoke`/`quick` compare on the Luminal task only,
-# with small ROIs and 1–3 epochs; `paper` runs all four tasks with the paper's settings.
+# with small ROIs, 1–3 epochs, 3 folds and lr 1e-3 (paper 1e-4); `paper` runs all four tasks with the
+# paper's settings.
 
 # %% tags=["parameters"]
 profile = "quick"        # smoke | quick | paper
@@ -58,7 +59,7 @@ full_size = choose(profile, smoke=64, quick=96, paper=448)
 tasks = choose(profile, smoke=["luminal"], quick=["luminal"], paper=list(P.TASKS))
 cfg = configure(P.P4Config(seed=seed), profile,
                 smoke={"image_size": 32, "epochs": 1, "n_folds": 2, "patience": None},
-                quick={"image_size": 48, "epochs": 3, "n_folds": 3, "patience": None},
+                quick={"image_size": 48, "epochs": 3, "n_folds": 3, "patience": None, "lr": 1e-3},
                 paper={})
 cfg = configure(cfg, profile, {"bound": max(2, round(100 * full_size / 2000))})
 folds_trained = choose(profile, smoke=1, quick=None, paper=None)

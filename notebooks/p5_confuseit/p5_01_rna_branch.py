@@ -93,8 +93,7 @@ display(summary.round(3))
 
 # %%
 o = oof[oof["seed"] == cfg.seeds[0]]
-high = (o["risk"] > o["train_median"]).to_numpy()
-_, lr = X.risk_groups(o["time"], o["event"], high.astype(float), threshold=0.5)
+high, lr = X.risk_groups(o["time"], o["event"], o["risk"], threshold=o["train_median"])
 fig, ax = plt.subplots(figsize=(5.5, 3.8))
 X.km_plot(o["time"], o["event"], high, ax, f"TCGA-BRCA OS, RNA encoder (out-of-fold)\nlog-rank p = {lr['p']:.2g}")
 run.figure(fig, "tcga_km_risk_groups", prov, "Kaplan–Meier of out-of-fold predicted risk groups, TCGA-BRCA OS",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..provenance import FileRecord, Provenance
@@ -145,7 +144,3 @@ def align_genes(reference: pd.DataFrame, cohort: pd.DataFrame, symbol=lambda c: 
     out.columns = ref.columns
     return ref, out
 
-
-def survival_arrays(loaded: Loaded) -> tuple[np.ndarray, np.ndarray]:
-    s = loaded["survival"]
-    return s["time"].to_numpy(float), s["event"].to_numpy(int)

@@ -31,7 +31,6 @@ sharing makes the modality comparison paired down to the initial weights.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 
@@ -128,7 +127,7 @@ def profile_config(profile: str, overrides: dict | None = None) -> P1Config:
                    s1_epochs=1, s2_epochs=1, s3_epochs=2, patience=2, s3_patience=2, batch_size=64,
                    cpu_threads=1),
         quick=dict(k_max=160, d_model=16, n_heads=2, ffn_hidden=32, hidden=64, mut_min_count=25,
-                   s1_epochs=2, s2_epochs=3, s3_epochs=40, patience=3, s3_patience=8, batch_size=128,
+                   s1_epochs=2, s2_epochs=3, s3_epochs=30, patience=3, s3_patience=6, batch_size=128,
                    s1_lr=3e-3, s2_lr=2e-3, cpu_threads=1),
         paper={},
     )

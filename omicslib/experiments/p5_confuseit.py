@@ -71,7 +71,7 @@ PROFILES = dict(
 # ----------------------------------------------------------------------------------- data
 
 
-@dataclass
+@dataclass(eq=False)
 class Cohort(Dataset):
     """Per-patient model inputs; any modality may be None. Items are dicts of tensors (the
     batch format of :mod:`omicslib.models.confuseit`); ``label`` -1 means unlabelled."""
@@ -137,7 +137,7 @@ class Cohort(Dataset):
 
 
 def paired_synthetic(n: int = 240, n_genes: int = 100, patch_dim: int = 64, max_patches: int = 32,
-                     celltype_features: bool = False, composition_signal: float = 0.25,
+                     celltype_features: bool = False, composition_signal: float = 0.1,
                      seed: int = 0) -> tuple[Cohort, Provenance]:
     """A synthetic paired cohort where image and RNA carry complementary prognostic signal.
 
@@ -319,6 +319,19 @@ def cross_validate(cohorts: dict[str, Cohort], settings: Sequence[Setting], cfg:
     return pd.DataFrame(rows), pd.concat(oof, ignore_index=True)
 
 
+def compare_arms(per_fold: pd.DataFrame, a: tuple[str, str], b: tuple[str, str], metric: str = "c_index") -> dict:
+    """Paired comparison (``omicslib.stats.paired_comparison``) of two arms ``(setting, evaluated_on)``
+    over the same seeds x folds. CV folds share training data, so the paired t-test is optimistic."""
+    from .. import stats
+
+    get = lambda arm: per_fold[(per_fold["setting"] == arm[0]) & (per_fold["evaluated_on"] == arm[1])  # noqa: E731
+                               ].set_index(["seed", "fold"])[metric].sort_index()
+    xa, xb = get(a), get(b)
+    if xa.empty or xb.empty or not xa.index.equals(xb.index):
+        raise ValueError(f"arms {a} and {b} are missing or were not run on the same seeds x folds")
+    return stats.paired_comparison(xa.to_numpy(), xb.to_numpy())
+
+
 def summarise(per_fold: pd.DataFrame, metrics_: Sequence[str] = ("c_index", "macro_f1")) -> pd.DataFrame:
     """Mean ± SD over folds and seeds per (setting, evaluated_on)."""
     cols = [m for m in metrics_ if m in per_fold]
@@ -330,13 +343,14 @@ def summarise(per_fold: pd.DataFrame, metrics_: Sequence[str] = ("c_index", "mac
 # ------------------------------------------------------------------------ survival tools
 
 
-def risk_groups(time, event, risk, threshold: float | None = None) -> tuple[np.ndarray, dict]:
-    """High/low risk groups split at ``threshold`` (default the median risk) and lifelines'
-    log-rank test between them. Returns (boolean 'high' array, {'statistic', 'p', 'n_high', 'n_low'})."""
+def risk_groups(time, event, risk, threshold=None) -> tuple[np.ndarray, dict]:
+    """High/low risk groups split at ``threshold`` (default the median risk; an array gives each
+    patient its own cut-off, e.g. its training fold's median) and lifelines' log-rank test between
+    them. Returns (boolean 'high' array, {'statistic', 'p', 'n_high', 'n_low'})."""
     from lifelines.statistics import logrank_test
 
     time, event, risk = (np.asarray(a, float) for a in (time, event, risk))
-    high = risk > (np.median(risk) if threshold is None else threshold)
+    high = risk > (np.median(risk) if threshold is None else np.asarray(threshold, float))
     if high.all() or not high.any():
         raise ValueError("risk threshold puts every patient in one group")
     lr = logrank_test(time[high], time[~high], event[high], event[~high])

@@ -118,11 +118,6 @@ class CrossAttentionBlock(_Block):
         return self._ffn(x) - query
 
 
-def block_kwargs(cfg) -> dict:
-    return dict(d_model=cfg.d_model, n_heads=cfg.n_heads, ffn_hidden=cfg.ffn_hidden, dropout=cfg.dropout,
-                drop_path=cfg.drop_path, layerscale_init=cfg.layerscale_init)
-
-
 class ModalityEncoder(nn.Module):
     """Token embedding + one self-attention block for one modality, with the Stage-1 heads:
     a masked-value reconstruction head (d -> 1) and an auxiliary classifier on mean-pooled tokens."""
