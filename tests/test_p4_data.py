@@ -89,3 +89,15 @@ def test_table1_tests_and_rule():
     assert t.table.loc[t.table.level == "v", "b"].item() == "25 (83.3)"
     with pytest.raises(ValueError):
         clinical_table.build(df, "g", continuous={"Age": ("age", "ttest")})
+
+
+def test_bad_clinical_files_raise_data_errors(tmp_path, datadir):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    with pytest.raises(DataError, match="bad.xlsx"):
+        cmmd._read_xlsx_first_sheet(bad)
+    # a wrong copy in the data directory fails its checksum, naming the file
+    (datadir / "cmmd").mkdir()
+    (datadir / "cmmd" / "CMMD_clinicaldata_revision.xlsx").write_text("x")
+    with pytest.raises(DataError, match="checksum"):
+        cmmd.load_clinical()

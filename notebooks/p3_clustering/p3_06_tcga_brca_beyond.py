@@ -45,7 +45,9 @@ dev = pick_device(device)
 run = report.Run(paper="p3", notebook="p3_06_tcga_brca_beyond", profile=profile, seeds=[seed], device=dev,
                  outdir=outdir or None)
 plots.set_style()
-budget = choose(profile, smoke=P.Budget(1, 1, 1), quick=P.Budget(30, 5, 3), paper=P.Budget(None, None, 100))
+budget = choose(profile, smoke=P.Budget(1, 1, 1),
+                quick=P.Budget(dmacl_epochs=30, baseline_epochs=10, kmeans_runs=3, baseline_batch_size=64),
+                paper=P.Budget(None, None, 100))
 methods = choose(profile, smoke=("DMACL", "efAE", "kmeans_pca"), quick=P.METHODS, paper=P.METHODS)
 jobs = choose(profile, smoke=1, quick=n_jobs, paper=n_jobs)
 

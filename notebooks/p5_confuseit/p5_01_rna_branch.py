@@ -69,7 +69,7 @@ if profile == "smoke":  # a stratified slice keeps the smoke run to seconds
     cohort = cohort.subset(keep)
 print(omics.report + [f"dropped {len(lost)} patients without OS time/event: {list(lost)}"])
 print(f"{len(cohort)} patients, {cohort.rna_dim} genes, {int(cohort.event.sum())} deaths; "
-      f"PAM50 {dict(zip(*np.unique(np.array(tcga.PAM50_ORDER)[cohort.label], return_counts=True)))}")
+      f"PAM50 {pd.Series(np.array(tcga.PAM50_ORDER)[cohort.label]).value_counts().to_dict()}")
 prov.label()
 
 # %% [markdown]
@@ -98,7 +98,8 @@ fig, ax = plt.subplots(figsize=(5.5, 3.8))
 X.km_plot(o["time"], o["event"], high, ax, f"TCGA-BRCA OS, RNA encoder (out-of-fold)\nlog-rank p = {lr['p']:.2g}")
 run.figure(fig, "tcga_km_risk_groups", prov, "Kaplan–Meier of out-of-fold predicted risk groups, TCGA-BRCA OS",
            alt="Two Kaplan–Meier curves for low and high predicted risk on TCGA-BRCA overall survival")
-lr
+run.table(pd.DataFrame([{"cohort": "TCGA-BRCA OS (out-of-fold, seed %d)" % cfg.seeds[0], **lr}]), "tcga_logrank", prov,
+          "Log-rank test of out-of-fold predicted risk groups (training-fold median split), TCGA-BRCA OS")
 
 # %% [markdown]
 # ## Independent validation on SurvSet GEO cohorts (real)

@@ -143,13 +143,16 @@ X.km_plot(o["time"], o["event"], high, ax, f"SYNTHETIC, multimodal + pretraining
           unit="time units")
 run.figure(fig, "synthetic_km", prov, "SYNTHETIC: Kaplan–Meier of out-of-fold predicted risk groups",
            alt="Kaplan–Meier curves for low and high predicted risk on synthetic data")
-lr
+run.table(pd.DataFrame([lr]), "synthetic_logrank", prov,
+          "SYNTHETIC: log-rank test of out-of-fold predicted risk groups (multimodal + pretraining)")
 
 # %% [markdown]
 # ### ABMIL attention over patches
 # A slide-only model (with cell-type features, pretrained) is fine-tuned on the whole labelled
-# cohort; its attention weights are compared with the simulated immune fraction of each patch, the
-# patch-level quantity that drives the image's share of the hazard.
+# cohort; its attention weights are compared with the simulated immune fraction of each patch.
+# In this simulation the image's prognostic factor is a *patient-level* immune fraction spread over
+# all patches, so near-uniform attention (mean pooling) already suffices and a correlation near 0
+# is the expected outcome: attention here is a pipeline check, not an explanation.
 
 # %%
 (c_std,) = X.standardise(cohorts["celltype"])
@@ -158,10 +161,11 @@ att = X.infer(model, c_std, ("slide",), dev)["attention"]
 immune = cohorts["celltype"].meta["composition"][..., X.CELL_TYPES.index("immune")]
 m = c_std.mask
 rho = pd.Series(att[m]).corr(pd.Series(immune[m]), method="spearman")
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
 order = np.argsort(c_std.time)[:6]
 im = axes[0].imshow(np.where(m[order], att[order], np.nan), aspect="auto", cmap="magma")
 axes[0].set(xlabel="patch", ylabel="patient", title="ABMIL attention (6 patients)")
+axes[0].grid(False)
 plt.colorbar(im, ax=axes[0])
 axes[1].scatter(immune[m], (att * m.sum(1, keepdims=True))[m], s=3, alpha=0.3)
 axes[1].set(xlabel="simulated immune fraction of the patch", ylabel="attention x bag size",

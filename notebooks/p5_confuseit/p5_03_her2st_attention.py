@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
+from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 
 from omicslib import histology, plots, report
@@ -142,15 +143,22 @@ display(results.round(3))
 # ## ABMIL attention over a whole held-out section
 # The slide encoder reads all spot patches of the held-out section as one bag; each spot is drawn
 # at its position on the H&E, coloured by its attention weight (× number of patches, so 1 = uniform).
+# Without pathologist labels for these sections, attention is compared with each spot's total UMI
+# count (more cells, more transcripts), a real but crude cellularity proxy.
 
 # %%
 fig, axes = plt.subplots(1, 2 * len(models), figsize=(8 * len(models), 4.2), squeeze=False, layout="constrained")
+att_rows = []
 for j, (test, (model, pca)) in enumerate(models.items()):
     s = sec[test]
     bag = torch.as_tensor(pca.transform(s["feats"])[None], dtype=torch.float32, device=dev)
     with torch.no_grad():
         _, att = model.encode_slide(bag)
     att = att[0].cpu().numpy() * len(s["feats"])
+    umi = np.log1p(s["counts"].to_numpy().sum(1))  # total UMIs per spot: a real cellularity proxy
+    r = spearmanr(att, umi)
+    att_rows.append({"section": test, "spots": len(att), "spearman_rho_attention_vs_log_umi": r.statistic,
+                     "p": r.pvalue, "max_over_uniform": att.max()})
     ax_img, ax_top = axes[0, 2 * j], axes[0, 2 * j + 1]
     ax_img.imshow(s["image"])
     sc_ = ax_img.scatter(s["xy"][:, 0], s["xy"][:, 1], c=att, cmap="magma", s=14, alpha=0.85)
@@ -167,6 +175,10 @@ run.figure(fig, "her2st_attention_maps", prov,
            "Real HER2ST H&E: ABMIL attention per spot patch on held-out sections, with the most-attended patches "
            "(ResNet-50 randomly initialised; encoder pretrained contrastively on other sections)",
            alt="H&E sections overlaid with coloured dots for attention, next to a grid of the most-attended patches")
+att_table = pd.DataFrame(att_rows)
+run.table(att_table, "her2st_attention_vs_umi", prov,
+          "Real HER2ST: Spearman correlation of per-spot ABMIL attention with the spot's total UMI count")
+att_table.round(3)
 
 # %%
 control = results[results.pairing != "true"].set_index("held_out")["top5_slide_to_rna"]

@@ -13,8 +13,6 @@ manifest, not the images.
 from __future__ import annotations
 
 import re
-import zipfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -64,43 +62,14 @@ CMMD = register(DatasetSpec(
     ),
 ))
 
-_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
 def _read_xlsx_first_sheet(path: Path) -> pd.DataFrame:
-    """First worksheet of an .xlsx as strings; pandas/openpyxl when installed, else a minimal OOXML reader
-    (the build environment has no openpyxl)."""
+    """First worksheet of an .xlsx as strings (pandas + openpyxl), failing with the file name."""
     try:
-        import openpyxl  # noqa: F401
-
         return pd.read_excel(path, dtype=str)
     except ImportError:
-        pass
-    try:
-        with zipfile.ZipFile(path) as z:
-            shared = []
-            if "xl/sharedStrings.xml" in z.namelist():
-                for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall(f"{_NS}si"):
-                    shared.append("".join(t.text or "" for t in si.iter(f"{_NS}t")))
-            sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
-    except (zipfile.BadZipFile, KeyError, ET.ParseError) as e:
+        raise
+    except Exception as e:
         raise DataError(f"cannot read {path} as an .xlsx workbook: {e}") from e
-    rows = []
-    for row in sheet.iter(f"{_NS}row"):
-        cells = {}
-        for c in row.findall(f"{_NS}c"):
-            col = re.match(r"[A-Z]+", c.get("r", "")).group()
-            v, kind = c.find(f"{_NS}v"), c.get("t")
-            if kind == "inlineStr":
-                cells[col] = "".join(t.text or "" for t in c.iter(f"{_NS}t"))
-            elif v is not None:
-                cells[col] = shared[int(v.text)] if kind == "s" else v.text
-        rows.append(cells)
-    if not rows:
-        raise DataError(f"{path}: the first worksheet is empty")
-    header = rows[0]
-    cols = sorted(header, key=lambda s: (len(s), s))
-    return pd.DataFrame([[r.get(c) for c in cols] for r in rows[1:]], columns=[header[c] for c in cols])
 
 
 CLINICAL_COLUMNS = ["ID1", "LeftRight", "Age", "number", "abnormality", "classification", "subtype"]

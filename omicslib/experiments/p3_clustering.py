@@ -72,6 +72,7 @@ class Budget:
     baseline_epochs: int | None = None
     kmeans_runs: int = 100
     dmacl: dict = field(default_factory=dict)   # DMACLConfig overrides
+    baseline_batch_size: int | None = None      # None = benchmark (8/16); larger = fewer steps on CPU
 
 
 def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget = Budget(), device="cpu") -> dict:
@@ -89,7 +90,8 @@ def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget = Budget(
     elif method in autoencoders.METHODS:
         _, hist, emb = autoencoders.train_baseline(method, ds.x, ds.dims, ds.kinds, context=ds.context,
                                                    latent=ds.embed_dim, epochs=budget.baseline_epochs,
-                                                   seed=seed, device=device)
+                                                   seed=seed, device=device,
+                                                   batch_size=budget.baseline_batch_size)
     elif method in clustering.SIMPLE_BASELINES:
         emb = clustering.simple_embedding(method, ds.omics, ds.embed_dim, seed)
     else:
