@@ -193,6 +193,14 @@ def test_ranking_mutation_vocabulary_and_standardiser_ignore_unseen_rows():
     assert enc.transform(muts, prep.samples).shape == (len(prep.samples), len(enc.features_))
 
 
+def test_empty_mutation_vocabulary_is_a_clear_error():
+    prep = P.prepare(_toy_loaded(n=60), P.P1Config(k_grid=(300, 1500), k_max=6))
+    cfg = P.P1Config(mut_min_count=10_000)
+    tr = prep.cv.folds[0][0]
+    with pytest.raises(ValueError, match="mut_min_count"):
+        P.fold_features(prep, P.rank_modalities(prep, tr, cfg), 3, tr, cfg)
+
+
 def test_elasticnet_ranking_finds_the_signal_and_needs_rows():
     rng = np.random.default_rng(0)
     y = np.arange(80) % 4

@@ -41,7 +41,7 @@ config_overrides = {}    # any P1Config field, e.g. {"enet_C": 0.05}
 # %%
 import numpy as np
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from omicslib import report
 from omicslib.experiments import p1_crossmodal as P
@@ -55,6 +55,9 @@ run = report.Run(paper="p1", notebook="p1_01_data_selection", profile=profile, s
                  outdir=outdir or None)
 data = P.load_data(data_source, seed=seed)
 prov = data.provenance
+if prov.is_synthetic:
+    display(Markdown("**SYNTHETIC data (`data_source='synthetic'`): every number below is a pipeline check, "
+                     "not a reproduction of the paper.**"))
 print(prov.label())
 print(prov.description)
 print("\n".join(data.report))

@@ -42,7 +42,7 @@ from dataclasses import asdict
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from omicslib import plots, report, stats
 from omicslib.data import metabric
@@ -58,6 +58,9 @@ plots.set_style()
 data = P.load_data(data_source, seed=seed)
 prep = P.prepare(data, cfg)
 prov = data.provenance
+if prov.is_synthetic:
+    display(Markdown("**SYNTHETIC data (`data_source='synthetic'`): every number below is a pipeline check, "
+                     "not a reproduction of the paper.**"))
 k_note = ("K mapped: " + ", ".join(f"{kp}->{k}" for kp, k in prep.k_map.items())
           + f"; CNA K = min(K, {prep.cna.shape[1]}); {prov.kind}")
 print(prov.label(), "|", k_note)

@@ -216,8 +216,8 @@ def _select(exp, cna, muts, labels, report, classes) -> tuple[pd.Index, pd.Serie
     """Samples with expression, CNA, >=1 mutation call and a label in ``classes`` (paper's rule)."""
     lab = labels.dropna()
     keep = lab[lab.isin(classes)].index
-    report.append(f"dropped {len(lab) - len(keep)} labelled samples outside {list(classes)} "
-                  f"({lab[~lab.isin(classes)].value_counts().to_dict()}); {labels.isna().sum()} unlabelled")
+    report.append(f"dropped {labels.isna().sum()} samples without a subtype label and {len(lab) - len(keep)} "
+                  f"labelled outside {list(classes)} ({lab[~lab.isin(classes)].value_counts().to_dict()})")
     for name, ids in (("expression", exp.index), ("CNA", cna.index), ("a mutation call", pd.Index(muts["sample"].unique()))):
         lost = keep.difference(ids)
         if len(lost):

@@ -123,7 +123,7 @@ def profile_config(profile: str, overrides: dict | None = None) -> P1Config:
     ``quick`` = small model and few epochs for 2 CPU cores; ``smoke`` = seconds."""
     return configure(
         P1Config(), profile, overrides,
-        smoke=dict(max_samples=120, k_max=16, mut_min_count=5, d_model=8, n_heads=2, ffn_hidden=16, hidden=16,
+        smoke=dict(max_samples=120, k_max=16, mut_min_count=2, d_model=8, n_heads=2, ffn_hidden=16, hidden=16,
                    s1_epochs=1, s2_epochs=1, s3_epochs=2, patience=2, s3_patience=2, batch_size=64,
                    cpu_threads=1),
         quick=dict(k_max=160, d_model=16, n_heads=2, ffn_hidden=32, hidden=64, mut_min_count=25,
@@ -242,6 +242,9 @@ def fold_features(prep: Prepared, rankings: dict[str, Ranking], k: int, fit_rows
     vocabulary comes from ``fit_rows``."""
     eg, cg = rankings["exp"].top(k), rankings["cna"].top(k)
     enc = MutationEncoder(cfg.mut_min_count).fit(prep.mutations, prep.samples[np.asarray(fit_rows)])
+    if not enc.features_:
+        raise ValueError(f"no Gene+Variant_Classification combination occurs in >= {cfg.mut_min_count} training "
+                         "samples; lower mut_min_count")
     mut = enc.transform(prep.mutations, prep.samples)
     X = {"exp": prep.exp[eg].to_numpy(np.float32), "cna": prep.cna[cg].to_numpy(np.float32),
          "mut": mut.to_numpy(np.float32)}
