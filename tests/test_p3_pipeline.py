@@ -105,3 +105,20 @@ def test_loaders_malformed(tmp_path):
     mir.write_text('"S1" "S2"\n"hsa.1" 1 abc\n')
     with pytest.raises(DataError, match="numeric"):
         rappoport.read_mirna(mir, log=False)
+
+
+def test_evaluate_matches_reference_implementations():
+    from scipy.spatial.distance import pdist
+    from sklearn.metrics import davies_bouldin_score, silhouette_score
+
+    x, _ = _blobs(1)
+    r = clustering.evaluate(x, 3, n_runs=1)
+    lab = clustering.kmeans_runs(x, 3, 1)[0]
+    assert r["silhouette"] == pytest.approx(silhouette_score(x, lab))
+    assert r["davies_bouldin"] == pytest.approx(davies_bouldin_score(x, lab))
+    # Hubert-Levin by brute force over all pairs
+    d = pdist(x)
+    same = pdist(lab[:, None], lambda a, b: float(a[0] == b[0])).astype(bool)
+    s_w, n_w = d[same].sum(), same.sum()
+    srt = np.sort(d)
+    assert r["c_index"] == pytest.approx((s_w - srt[:n_w].sum()) / (srt[-n_w:].sum() - srt[:n_w].sum()))

@@ -22,7 +22,7 @@
 # architecturally (lf* = ef* trained with another variant of the same loss). For 8 cancers we use
 # the benchmark's own processed miRNA matrix (exact DL-mo input, same patients); melanoma only has
 # raw counts (log2(x+1) here, 452 instead of 449 patients). Provenance: real-subset.
-# The `quick` profile runs the five smallest cohorts with 10 baseline epochs at batch 64 (the
+# The `quick` profile runs the three smallest cohorts with 10 baseline epochs at batch 64 (the
 # benchmark: 100 epochs at batch 8/16) and 30 DMACL epochs; `paper` runs everything in full.
 # The C-index is the Hubert–Levin clustering index, not survival concordance.
 
@@ -56,8 +56,8 @@ budget = choose(profile,
                 paper=P.Budget(dmacl_epochs=None, baseline_epochs=None, kmeans_runs=1000))
 ks = choose(profile, smoke=(2, 3), quick=tuple(range(2, 8)), paper=tuple(range(2, 8)))
 cancers = rappoport.available_cancers()
-# quick: the five smallest cohorts (CPU budget); paper: all cancers with data
-smallest = sorted(cancers, key=rappoport.BENCHMARK_N.get)[:5]
+# quick: the three smallest cohorts (CPU budget); paper: all cancers with data
+smallest = sorted(cancers, key=rappoport.BENCHMARK_N.get)[:3]
 cancers = choose(profile, smoke=cancers[:1], quick=[c for c in cancers if c in smallest], paper=cancers)
 methods = choose(profile, smoke=("DMACL", "efAE", "lfmmdVAE", "kmeans_pca"), quick=P.METHODS, paper=P.METHODS)
 jobs = choose(profile, smoke=1, quick=n_jobs, paper=n_jobs)

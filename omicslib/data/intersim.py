@@ -7,7 +7,6 @@ the benchmark's own simulation outputs (verbatim copies), so results on them are
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..provenance import FileRecord, Provenance
