@@ -290,7 +290,8 @@ def hubert_levin_c_index(X: ArrayLike, labels: ArrayLike, metric: str = "euclide
     s_max = float(np.partition(d, d.size - n_w)[d.size - n_w:].sum())
     if s_max == s_min:
         raise ValueError("C-index undefined: all pairwise distances are equal")
-    return (s_w - s_min) / (s_max - s_min)
+    # in [0, 1] exactly; the clip only removes floating-point summation error at a perfect partition
+    return min(1.0, max(0.0, (s_w - s_min) / (s_max - s_min)))
 
 
 def silhouette(X: ArrayLike, labels: ArrayLike, metric: str = "euclidean") -> float:

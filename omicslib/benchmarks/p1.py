@@ -14,46 +14,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
-import time
-
-import psutil
 
 import torch
 
 from ..experiments.p1_crossmodal import PAPER_K_GRID, profile_config, scaled_k_grid
 from ..models.crossmodal import VARIANTS, CrossModalClassifier
 from ..train import pick_device, seed_everything
-
-
-class _RSSPeak:
-    """Peak resident set size (bytes) of this process while the context is open."""
-
-    def __enter__(self):
-        self.proc, self.peak, self._stop = psutil.Process(), 0, threading.Event()
-        self.base = self.proc.memory_info().rss
-        self._t = threading.Thread(target=self._poll, daemon=True)
-        self._t.start()
-        return self
-
-    def _poll(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.002)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
+from . import PeakMemory, samples_per_second
 
 
 def bench(k: int, n_cna: int, n_mut: int, variant: str, cfg, device, batch: int, steps: int) -> dict:
     seed_everything(0)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-    with _RSSPeak() as mem:
+    with PeakMemory(device) as mem:
         out = _run(k, n_cna, n_mut, variant, cfg, device, batch, steps)
-    out["peak_mb"] = (torch.cuda.max_memory_allocated(device) if device.type == "cuda" else mem.peak - mem.base) / 2**20
+    out["peak_mb"] = mem.mb
     return out
 
 
@@ -70,17 +44,8 @@ def _run(k, n_cna, n_mut, variant, cfg, device, batch, steps) -> dict:
         torch.nn.functional.cross_entropy(model(*x), y).backward()
         opt.step()
 
-    step()  # warm-up
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        step()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    secs = time.perf_counter() - t0
     return {"K": k, "K_cna": n_cna, "n_mut": n_mut, "variant": variant, "batch": batch,
-            "samples_per_s": steps * batch / secs}
+            "samples_per_s": samples_per_second(step, batch, steps, device)}
 
 
 def main(argv=None) -> int:
