@@ -88,27 +88,20 @@ def layer_grid(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, siz
 
 def viewer(images: np.ndarray, maps: dict[str, np.ndarray], titles=None):
     """An ipywidgets browser over images and Grad-CAM layers (needs a live kernel)."""
-    import ipywidgets as w
     import matplotlib.pyplot as plt
 
-    out = w.Output()
-    pick_img = w.IntSlider(0, 0, len(images) - 1, description="image")
-    pick_layer = w.Dropdown(options=list(maps), description="layer")
+    from .widgets import explorer
 
-    def draw(*_):
-        with out:
-            out.clear_output(wait=True)
-            i, name = pick_img.value, pick_layer.value
-            fig, ax = plt.subplots(1, 2, figsize=(6, 3))
-            ax[0].imshow(images[i], cmap="gray")
-            ax[0].set_title(titles[i] if titles is not None else f"image {i}", fontsize=9)
-            ax[1].imshow(overlay(images[i], maps[name][i]))
-            ax[1].set_title(name, fontsize=9)
-            for a in ax:
-                a.axis("off")
-            plt.show()
+    labels = list(titles) if titles is not None else [f"image {i}" for i in range(len(images))]
 
-    pick_img.observe(draw, "value")
-    pick_layer.observe(draw, "value")
-    draw()
-    return w.VBox([w.HBox([pick_img, pick_layer]), out])
+    def render(image, layer):
+        fig, ax = plt.subplots(1, 2, figsize=(6, 3))
+        ax[0].imshow(images[image], cmap="gray")
+        ax[0].set_title(labels[image], fontsize=9)
+        ax[1].imshow(overlay(images[image], maps[layer][image]))
+        ax[1].set_title(layer, fontsize=9)
+        for a in ax:
+            a.axis("off")
+        return fig
+
+    return explorer(render, image=[(t, i) for i, t in enumerate(labels)], layer=list(maps))

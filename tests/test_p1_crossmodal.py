@@ -234,3 +234,11 @@ def test_same_seed_same_table4():
     pd.testing.assert_frame_equal(tabs[0], tabs[1])
     other = P.run_grid(P.prepare(data, P.replace_seed(cfg, 1)), P.replace_seed(cfg, 1))
     assert not P.table4(other.folds)[list(P.METRICS)].equals(tabs[0][list(P.METRICS)])
+    # the explorer's static grid: one confusion matrix per K x variant, titled with the fold-mean macro-F1
+    fig = P.config_grid(res)
+    assert len(fig.axes) == 2 * len(P.PAPER_VARIANTS)
+    f1 = P.per_fold_f1(res.folds, 1500, "EXP+CNA")
+    title = fig.axes[1 * len(P.PAPER_VARIANTS) + 1].get_title()
+    assert "K=1500" in title and "EXP+CNA" in title and f"{f1.mean():.3f}" in title
+    cm_total = sum(int(t.get_text()) for t in fig.axes[0].texts)
+    assert cm_total == cfg.n_folds * len(res.y_test)

@@ -34,13 +34,14 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass, field, replace
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import metrics, stats
+from .. import metrics, plots, stats
 from ..data.metabric import SUBTYPE_NAMES, SUBTYPES  # noqa: F401 (re-exported for notebooks)
 from ..data.tables import Loaded
 from ..losses.focal import focal_loss, inverse_frequency_weights
@@ -636,6 +637,28 @@ def per_subtype(result: GridResult, k_paper: int, variant: str, classes=SUBTYPES
     pc = metrics.per_class(names[y], names[pred], labels=list(classes))
     cm = metrics.confusion(names[y], names[pred], labels=list(classes))
     return pc, cm
+
+
+def config_figure(result: GridResult, k_paper: int, variant: str, ax=None):
+    """Confusion matrix of one (K, variant), five checkpoints pooled, titled with its macro-F1
+    (mean ± SD over the fold models): the view the p1 explorer and its static grid show."""
+    _, cm = per_subtype(result, k_paper, variant)
+    f1 = per_fold_f1(result.folds, k_paper, variant)
+    order = ["Basal", "Her2", "LumA", "LumB"]
+    return plots.confusion_heatmap(cm.loc[order, order], ax=ax, title=f"K={k_paper} (ours {result.k_map[k_paper]}) "
+                                   f"{variant}\nmacro-F1 {f1.mean():.3f} ± {f1.std(ddof=1) if f1.size > 1 else 0:.3f}")
+
+
+def config_grid(result: GridResult):
+    """Static companion of the explorer: :func:`config_figure` for every K (rows) x variant (columns)."""
+    ks, vs = list(result.k_map), [v for v in PAPER_VARIANTS if (result.folds["variant"] == v).any()]
+    fig, axes = plt.subplots(len(ks), len(vs), figsize=(3.6 * len(vs), 3.4 * len(ks)), squeeze=False)
+    for i, k in enumerate(ks):
+        for j, v in enumerate(vs):
+            config_figure(result, k, v, ax=axes[i, j])
+            axes[i, j].title.set_fontsize(9)
+    fig.tight_layout()
+    return fig
 
 
 def gates_table(folds: pd.DataFrame) -> pd.DataFrame:
