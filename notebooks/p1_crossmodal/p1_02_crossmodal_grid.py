@@ -47,14 +47,9 @@ from IPython.display import Markdown, display
 from omicslib import plots, report, stats, widgets
 from omicslib.data import metabric
 from omicslib.experiments import p1_crossmodal as P
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
 cfg = P.profile_config(profile, {"seed": seed, **config_overrides})
-run = report.Run(paper="p1", notebook="p1_02_crossmodal_grid", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p1", "p1_02_crossmodal_grid", profile, seed, device, outdir)
 data = P.load_data(data_source, seed=seed)
 prep = P.prepare(data, cfg)
 prov = data.provenance

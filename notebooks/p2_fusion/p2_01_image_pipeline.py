@@ -35,23 +35,14 @@ outdir = ""              # empty: book/p2/results/p2_01_image_pipeline
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from matplotlib.patches import Rectangle
 from IPython.display import display
 
-from omicslib import histology, plots, report
+from omicslib import histology, report
 from omicslib.data import her2st
 from omicslib.profiles import choose
-from omicslib.provenance import Provenance
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(1)
-run = report.Run(paper="p2", notebook="p2_01_image_pipeline", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p2", "p2_01_image_pipeline", profile, seed, device, outdir, cpu_threads=1)
 N_TILES, TILE = 35, 256
 sections = choose(profile, smoke=["B4", "A1"], quick=["B4", "C2", "A1"], paper=her2st.sections())
 downsample = choose(profile, smoke=8, quick=2, paper=1)      # app renderings (A1, A2, J2) are read at x1

@@ -35,16 +35,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.experiments import p2_fusion as X
 from omicslib.preprocess import expression_pipeline
 from omicslib.splits import stratified_kfold
-from omicslib.train import seed_everything
 
-seed_everything(seed)
-run = report.Run(paper="p2", notebook="p2_02_expression", profile=profile, seeds=[seed], device="cpu",
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p2", "p2_02_expression", profile, seed, "cpu", outdir)
 
 # %%
 expr, y, prov, load_report = X.tcga_binary(data_source)

@@ -40,22 +40,14 @@ outdir = ""              # empty: book/p2/results/p2_03_fusion
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
 
 from omicslib import plots, report
 from omicslib.experiments import p2_fusion as X
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(1)  # small models: one thread beats two contended ones
 cfg = X.config(profile, seed=seed)
-run = report.Run(paper="p2", notebook="p2_03_fusion", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p2", "p2_03_fusion", profile, seed, device, outdir, cpu_threads=1)
 MODELS = ["gene", "image", "concat", "late", "cross_attention"]
 cfg
 

@@ -41,21 +41,14 @@ import pandas as pd
 import torch
 from IPython.display import display
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.experiments import p2_fusion as X
 from omicslib.models.fusion import branch_gradients, build
 from omicslib.preprocess import authors_gene_filter
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(1)
 cfg = X.config(profile, seed=seed)
-run = report.Run(paper="p2", notebook="p2_04_audit", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p2", "p2_04_audit", profile, seed, device, outdir, cpu_threads=1)
 draws = choose(profile, smoke=1, quick=2, paper=10)  # 93-patient cohorts drawn from TCGA
 VARIANTS = {
     "ours (paper protocol, leak-free)": {},

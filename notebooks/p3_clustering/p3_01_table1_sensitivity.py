@@ -36,17 +36,12 @@ n_jobs = 2
 import pandas as pd
 from IPython.display import display
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.data import intersim
 from omicslib.experiments import p3_clustering as P
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-run = report.Run(paper="p3", notebook="p3_01_table1_sensitivity", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p3", "p3_01_table1_sensitivity", profile, seed, device, outdir)
 epochs_scale = choose(profile, smoke=0.005, quick=0.05, paper=1.0)
 kmeans_runs = choose(profile, smoke=2, quick=5, paper=100)
 jobs = choose(profile, smoke=1, quick=n_jobs, paper=n_jobs)

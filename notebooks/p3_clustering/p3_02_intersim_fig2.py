@@ -33,21 +33,15 @@ n_jobs = 2
 
 # %%
 import numpy as np
-import pandas as pd
 from IPython.display import display
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.data import intersim
 from omicslib.experiments import p3_clustering as P
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
 seeds = choose(profile, smoke=[seed], quick=[seed], paper=[0, 1, 2, 3, 4])
-run = report.Run(paper="p3", notebook="p3_02_intersim_fig2", profile=profile, seeds=seeds, device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p3", "p3_02_intersim_fig2", profile, seed, device, outdir, seeds=seeds)
 budget = choose(profile,
                 smoke=P.Budget(dmacl_epochs=2, baseline_epochs=1, kmeans_runs=2),
                 quick=P.Budget(dmacl_epochs=60, baseline_epochs=15, kmeans_runs=10),

@@ -31,17 +31,12 @@ n_jobs = 2
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.data import available, sccat
 from omicslib.experiments import p3_clustering as P
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-run = report.Run(paper="p3", notebook="p3_03_sccat_fig3", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p3", "p3_03_sccat_fig3", profile, seed, device, outdir)
 labels = sccat.load_labels()
 counts = labels.labels.value_counts().rename_axis("cell line").reset_index(name="cells")
 run.table(counts, "fig3_cell_lines", labels.provenance, caption="scCAT-seq cell lines (labels file)")

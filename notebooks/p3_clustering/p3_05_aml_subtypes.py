@@ -32,22 +32,16 @@ data_source = "auto"
 outdir = ""
 
 # %%
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib import clustering, plots, report
+from omicslib import clustering, report
 from omicslib.data import available, genesets, rappoport
 from omicslib.enrichment import de_one_vs_rest, top_up
 from omicslib.experiments import p3_clustering as P
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-run = report.Run(paper="p3", notebook="p3_05_aml_subtypes", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p3", "p3_05_aml_subtypes", profile, seed, device, outdir)
 epochs = choose(profile, smoke=2, quick=100, paper=500)
 
 # %%

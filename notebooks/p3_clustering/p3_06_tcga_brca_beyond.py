@@ -34,17 +34,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import clustering, plots, report
+from omicslib import clustering, report
 from omicslib.data import tcga
 from omicslib.experiments import p3_clustering as P
 from omicslib.profiles import choose
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-run = report.Run(paper="p3", notebook="p3_06_tcga_brca_beyond", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p3", "p3_06_tcga_brca_beyond", profile, seed, device, outdir)
 budget = choose(profile, smoke=P.Budget(1, 1, 1),
                 quick=P.Budget(dmacl_epochs=30, baseline_epochs=10, kmeans_runs=3, baseline_batch_size=64),
                 paper=P.Budget(None, None, 100))

@@ -37,15 +37,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
-from omicslib import clinical_table, plots, report
+from omicslib import clinical_table, report
 from omicslib.data import cmmd
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-run = report.Run(paper="p4", notebook="p4_01_clinical_table", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p4", "p4_01_clinical_table", profile, seed, device, outdir)
 
 # %%
 data = cmmd.load_clinical()

@@ -57,15 +57,8 @@ from omicslib.data import cmmd
 from omicslib.experiments import p4_mammography as P
 from omicslib.profiles import choose, configure
 from omicslib.roi import roi_box
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(threads)
-run = report.Run(paper="p4", notebook="p4_02_subtype_models", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p4", "p4_02_subtype_models", profile, seed, device, outdir, cpu_threads=threads)
 n_patients = choose(profile, smoke=20, quick=40, paper=390)
 full_size = choose(profile, smoke=64, quick=96, paper=448)
 cfg = configure(P.P4Config(seed=seed), profile,

@@ -38,22 +38,14 @@ threads = 1
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-import torch
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.data import cmmd
 from omicslib.experiments import p4_mammography as P
 from omicslib.models.densenet_cbam import ARCHS
 from omicslib.profiles import choose, configure
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(threads)
-run = report.Run(paper="p4", notebook="p4_03_model_comparison", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p4", "p4_03_model_comparison", profile, seed, device, outdir, cpu_threads=threads)
 n_patients = choose(profile, smoke=20, quick=40, paper=390)
 full_size = choose(profile, smoke=64, quick=96, paper=448)
 tasks = choose(profile, smoke=["luminal"], quick=["luminal"], paper=list(P.TASKS))

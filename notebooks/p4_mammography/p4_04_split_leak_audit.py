@@ -40,23 +40,15 @@ threads = 1
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
 from sklearn.neighbors import KNeighborsClassifier
 
-from omicslib import plots, report, stats
+from omicslib import report, stats
 from omicslib.data import cmmd
 from omicslib.experiments import p4_mammography as P
 from omicslib.profiles import choose, configure
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(threads)
-run = report.Run(paper="p4", notebook="p4_04_split_leak_audit", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p4", "p4_04_split_leak_audit", profile, seed, device, outdir, cpu_threads=threads)
 n_patients = choose(profile, smoke=40, quick=120, paper=390)
 full_size = choose(profile, smoke=64, quick=96, paper=448)
 seeds = choose(profile, smoke=[0, 1], quick=list(range(5)), paper=list(range(10)))

@@ -33,25 +33,17 @@ outdir = ""              # empty: book/p5/results/p5_01_rna_branch
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
 
-from omicslib import plots, report
+from omicslib import report
 from omicslib.data import survset_cohorts as sc
 from omicslib.data import tcga
 from omicslib.experiments import p5_confuseit as X
 from omicslib.profiles import configure
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(1)  # small MLPs: one thread is faster than two contended ones
 cfg = configure(X.Config(), profile, None, **X.PROFILES)
 cfg = configure(cfg, profile, None, smoke=dict(seeds=(seed,)), quick=dict(seeds=(seed, seed + 1)))
-run = report.Run(paper="p5", notebook="p5_01_rna_branch", profile=profile, seeds=list(cfg.seeds), device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p5", "p5_01_rna_branch", profile, seed, device, outdir, seeds=list(cfg.seeds), cpu_threads=1)
 cfg
 
 # %% [markdown]

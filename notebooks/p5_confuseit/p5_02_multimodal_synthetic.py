@@ -34,18 +34,12 @@ outdir = ""              # empty: book/p5/results/p5_02_multimodal_synthetic
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
 
-from omicslib import metrics, plots, report
+from omicslib import metrics, report
 from omicslib.experiments import p5_confuseit as X
 from omicslib.profiles import choose, configure
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(1)
 cfg = configure(X.Config(), profile, None, **X.PROFILES)
 cfg = configure(cfg, profile, None, smoke=dict(seeds=(seed,)), quick=dict(seeds=(seed,), finetune_epochs=30,
                                                                             patience=6))
@@ -53,9 +47,8 @@ n_labelled, n_unlabelled = choose(profile, smoke=(60, 64), quick=(240, 600), pap
 shape = choose(profile, smoke=dict(n_genes=20, patch_dim=8, max_patches=8),
                quick=dict(n_genes=100, patch_dim=64, max_patches=32),
                paper=dict(n_genes=200, patch_dim=256, max_patches=64))
-run = report.Run(paper="p5", notebook="p5_02_multimodal_synthetic", profile=profile, seeds=list(cfg.seeds),
-                 device=dev, outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p5", "p5_02_multimodal_synthetic", profile, seed, device, outdir,
+                        seeds=list(cfg.seeds), cpu_threads=1)
 cfg
 
 # %% [markdown]

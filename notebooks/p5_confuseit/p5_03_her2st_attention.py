@@ -41,18 +41,13 @@ from IPython.display import display
 from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 
-from omicslib import histology, plots, report
+from omicslib import histology, report
 from omicslib.data import her2st
 from omicslib.experiments import p5_confuseit as X
 from omicslib.losses.clip import retrieval_accuracy
 from omicslib.models.abmil import pad_bags
 from omicslib.profiles import choose, configure
-from omicslib.train import pick_device, seed_everything
 
-seed_everything(seed)
-dev = pick_device(device)
-if dev.type == "cpu":
-    torch.set_num_threads(1)
 cfg = configure(X.Config(), profile, None, **X.PROFILES)
 cfg = configure(cfg, profile, dict(seeds=(seed,)), smoke=dict(batch_size=16), quick=dict(pretrain_epochs=40))
 names = choose(profile, smoke=["C2", "C3"], quick=["B4", "C2", "C3", "C4", "C5", "C6"],
@@ -61,9 +56,7 @@ held_out = choose(profile, smoke=["C3"], quick=["C6", "B4"], paper=["B4", "C2", 
 max_spots = choose(profile, smoke=60, quick=None, paper=None)
 downsample, patch = 4, 64          # 64 px at 1/4 resolution = one spot spacing (~256 px full-res)
 n_genes, pca_dim, region = choose(profile, smoke=(100, 16, 10), quick=(500, 64, 10), paper=(2000, 256, 10))
-run = report.Run(paper="p5", notebook="p5_03_her2st_attention", profile=profile, seeds=[seed], device=dev,
-                 outdir=outdir or None)
-plots.set_style()
+run, dev = report.start("p5", "p5_03_her2st_attention", profile, seed, device, outdir, cpu_threads=1)
 
 # %% [markdown]
 # ## Patches and spot expression

@@ -8,9 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .fetch import DataError, locate
-from .registry import DatasetSpec, FileSpec, register
+from .registry import DLMO, DatasetSpec, FileSpec, register
 
-DLMO = "https://raw.githubusercontent.com/zhenglinyi/DL-mo/bf94b7e3448b6684921bfc45b36c8346dee36161"
 _BIO = f"{DLMO}/R-scripts/data/bio_annotations"
 
 GENESETS = register(DatasetSpec(

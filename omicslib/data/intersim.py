@@ -11,10 +11,9 @@ import pandas as pd
 
 from ..provenance import FileRecord, Provenance
 from .fetch import DataError, locate
-from .registry import DatasetSpec, FileSpec, register
+from .registry import DLMO, DatasetSpec, FileSpec, register
 from .tables import Loaded, read_table, require_numeric
 
-DLMO = "https://raw.githubusercontent.com/zhenglinyi/DL-mo/bf94b7e3448b6684921bfc45b36c8346dee36161"
 CONDITIONS = ("equal", "heterogeneous")
 KS = (5, 10, 15)
 OMICS = {"omics1": "methylation", "omics2": "expression", "omics3": "protein"}

@@ -15,10 +15,9 @@ import pandas as pd
 
 from ..provenance import FileRecord, Provenance
 from .fetch import DataError, available, locate
-from .registry import DatasetSpec, FileSpec, register
+from .registry import DLMO, DatasetSpec, FileSpec, register
 from .tables import Loaded, read_table, require_numeric
 
-DLMO = "https://raw.githubusercontent.com/zhenglinyi/DL-mo/bf94b7e3448b6684921bfc45b36c8346dee36161"
 DCMC = "https://raw.githubusercontent.com/LinMengX/DCMC/b0376cd0ee3973c33a238d6287b6b860227fbd1e"
 CANCERS = ("aml", "breast", "colon", "gbm", "kidney", "liver", "lung", "melanoma", "ovarian", "sarcoma")
 #: TCGA codes of the benchmark survival sets (DCMC naming) and in the p3 paper's Figure 4

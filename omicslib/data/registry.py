@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The DL-mo benchmark repository (p3's baselines and processed inputs) at a pinned commit.
+DLMO = "https://raw.githubusercontent.com/zhenglinyi/DL-mo/bf94b7e3448b6684921bfc45b36c8346dee36161"
+
 
 @dataclass(frozen=True)
 class FileSpec:

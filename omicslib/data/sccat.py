@@ -12,10 +12,9 @@ import pandas as pd
 
 from ..provenance import FileRecord, Provenance
 from .fetch import DataError, locate
-from .registry import DatasetSpec, FileSpec, register
+from .registry import DLMO, DatasetSpec, FileSpec, register
 from .tables import Loaded
 
-DLMO = "https://raw.githubusercontent.com/zhenglinyi/DL-mo/bf94b7e3448b6684921bfc45b36c8346dee36161"
 N_CELLS = 206
 CELL_LINES = {0: "HCT116", 1: "HeLa", 2: "K562"}
 _SC = f"{DLMO}/python-scripts/data/single-cell"
