@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..provenance import FileRecord, Provenance
-from .fetch import DataError, available, locate
+from .fetch import DataError, MissingDataError, available, locate
 from .registry import DLMO, DatasetSpec, FileSpec, register
 from .tables import Loaded, read_table, require_numeric
 
@@ -219,7 +219,7 @@ def load_cancer(cancer: str, *, with_ids: bool = False) -> Loaded:
             tables["expression" if "exp" in omic else "methylation"] = read_bare_matrix(path, BENCHMARK_N[cancer])
             files.append(FileRecord.of(path))
     if not tables:
-        raise DataError(f"no omics matrix for {cancer!r} is available locally; "
+        raise MissingDataError(f"no omics matrix for {cancer!r} is available locally; "
                         f"get {RAPPOPORT.homepage} or the DL-mo files registered under {RAPPOPORT.id!r}")
     n = {t.shape[0] for t in tables.values()}
     if len(n) > 1:
@@ -248,5 +248,9 @@ def load_cancer(cancer: str, *, with_ids: bool = False) -> Loaded:
 
 
 def available_cancers() -> list[str]:
-    """Cancers with at least one omics matrix locally."""
-    return [c for c in CANCERS if mirna_source(c) or available(RAPPOPORT.id, f"{c}_log_exp_omics")]
+    """Cancers with at least one omics matrix locally; raises :class:`MissingDataError` if none has."""
+    found = [c for c in CANCERS if mirna_source(c) or available(RAPPOPORT.id, f"{c}_log_exp_omics")]
+    if not found:
+        raise MissingDataError(f"no cancer of {RAPPOPORT.id!r} has an omics matrix locally (dataset "
+                               f"{RAPPOPORT.id!r}); get {RAPPOPORT.homepage} or the DL-mo files it registers")
+    return found
