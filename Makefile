@@ -41,8 +41,15 @@ test: $(STAMP)
 data: $(STAMP)
 	$(PY) -m omicslib.data.cli
 
-lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.jpserver_extensions="{'jupytext': True}" notebooks/
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+# The Jupytext .py sources open as notebooks (default viewer set in this venv only, not in ~/.jupyter)
+$(LAB_OVERRIDES): $(STAMP)
+	mkdir -p $(dir $@)
+	printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}' > $@
+
+lab: $(LAB_OVERRIDES)
+	$(VENV)/bin/jupyter lab notebooks/
 
 browser-test: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
