@@ -220,7 +220,7 @@ def load_cancer(cancer: str, *, with_ids: bool = False) -> Loaded:
             files.append(FileRecord.of(path))
     if not tables:
         raise MissingDataError(f"no omics matrix for {cancer!r} is available locally; "
-                        f"get {RAPPOPORT.homepage} or the DL-mo files registered under {RAPPOPORT.id!r}")
+                               f"get {RAPPOPORT.homepage} or the DL-mo files registered under {RAPPOPORT.id!r}")
     n = {t.shape[0] for t in tables.values()}
     if len(n) > 1:
         raise DataError(f"{cancer}: omics have different sample counts {sorted(n)}")
