@@ -30,7 +30,7 @@ notebooks: $(STAMP)
 
 html: $(STAMP)
 	$(PY) -m omicslib.bookgen
-	$(VENV)/bin/jupyter-book build . --keep-going
+	$(VENV)/bin/jupyter-book build . -W --keep-going
 
 book: notebooks html
 	@echo "Book: $(CURDIR)/_build/html/index.html"

@@ -2,8 +2,8 @@
 
 Serves ``_build/html`` on 127.0.0.1, loads every page in headless Chromium
 (Debian's ``chromium``, driven by Playwright) and fails on a missing image, a
-broken internal link, a Python traceback in an output cell or a JavaScript
-error. Saves screenshots of the landing page and of one page per chapter to
+figure without alt text or caption, a broken internal link, a Python traceback
+in an output cell or a JavaScript error. Saves screenshots of the landing page and of one page per chapter to
 ``_build/screenshots/``.
 """
 
@@ -71,6 +71,11 @@ def main() -> int:
             broken = page.evaluate("""() => [...document.images]
                 .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src').slice(0, 80))""")
             problems += [f"{rel}: image does not load: {src}" for src in broken]
+            bare = page.evaluate("""() => [...document.querySelectorAll('article img')]
+                .filter(i => !(i.getAttribute('alt') || '').trim()
+                             || !i.closest('figure') || !i.closest('figure').querySelector('figcaption'))
+                .map(i => i.getAttribute('src').slice(0, 80))""")
+            problems += [f"{rel}: figure without alt text or caption: {src}" for src in bare]
             text = page.inner_text("body")
             problems += [f"{rel}: Python traceback in an output" for m in TRACEBACK_MARKERS if m in text][:1]
             for href in page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))"):
