@@ -11,6 +11,9 @@ PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
+# Sphinx warnings (unresolved citations, broken links) fail the build when every chapter is built;
+# with a subset of PAPERS the other chapters' notebook links are legitimately missing.
+STRICT  := $(if $(filter-out $(PAPERS),p1 p2 p3 p4 p5),,-W)
 
 .PHONY: book test lab data clean notebooks html benchmark browser-test help
 
@@ -30,7 +33,7 @@ notebooks: $(STAMP)
 
 html: $(STAMP)
 	$(PY) -m omicslib.bookgen
-	$(VENV)/bin/jupyter-book build . -W --keep-going
+	$(VENV)/bin/jupyter-book build . $(STRICT) --keep-going
 
 book: notebooks html
 	@echo "Book: $(CURDIR)/_build/html/index.html"
