@@ -242,3 +242,17 @@ def test_same_seed_same_table4():
     assert "K=1500" in title and "EXP+CNA" in title and f"{f1.mean():.3f}" in title
     cm_total = sum(int(t.get_text()) for t in fig.axes[0].texts)
     assert cm_total == cfg.n_folds * len(res.y_test)
+
+
+def test_ranking_scope_effect_pairs_the_same_folds():
+    data = _toy_loaded(n=60, n_exp=10, n_cna=4)
+    cfg = P.P1Config(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1,
+                     s2_epochs=1, s3_epochs=2, batch_size=32, n_folds=3, cpu_threads=1)
+    prep = P.prepare(data, cfg)
+    per_fold, summary = P.ranking_scope_effect(prep, cfg, 1500, "EXP+CNA")
+    assert list(per_fold["fold"]) == [0, 1, 2] and summary["n"] == 3
+    # the fold-scope arm reproduces the full grid's numbers for that configuration (same seeds, same folds)
+    full = P.per_fold_f1(P.run_grid(prep, cfg).folds, 1500, "EXP+CNA")
+    np.testing.assert_allclose(per_fold["f1_macro_fold_scope"], full)
+    assert summary["delta"] == pytest.approx((per_fold["f1_macro_train80_scope"] - full).mean())
+    assert ((per_fold["exp_top_k_shared"] > 0) & (per_fold["exp_top_k_shared"] <= 1)).all()
