@@ -1,6 +1,7 @@
 """p1: cross-modal blocks, focal loss, leakage-free selection, determinism of the grid."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -249,10 +250,14 @@ def test_ranking_scope_effect_pairs_the_same_folds():
     cfg = P.P1Config(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1,
                      s2_epochs=1, s3_epochs=2, batch_size=32, n_folds=3, cpu_threads=1)
     prep = P.prepare(data, cfg)
-    per_fold, summary = P.ranking_scope_effect(prep, cfg, 1500, "EXP+CNA")
+    full = P.run_grid(prep, cfg)
+    # the premise of reusing the grid as the fold-wise arm: one configuration alone gives the grid's numbers
+    alone = P.run_grid(prep, replace(cfg, k_grid=(1500,), variants=("EXP+CNA",)))
+    np.testing.assert_allclose(P.per_fold_f1(alone.folds, 1500, "EXP+CNA"), P.per_fold_f1(full.folds, 1500, "EXP+CNA"))
+    per_fold, summary = P.ranking_scope_effect(full, prep, cfg, 1500, "EXP+CNA")
     assert list(per_fold["fold"]) == [0, 1, 2] and summary["n"] == 3
-    # the fold-scope arm reproduces the full grid's numbers for that configuration (same seeds, same folds)
-    full = P.per_fold_f1(P.run_grid(prep, cfg).folds, 1500, "EXP+CNA")
-    np.testing.assert_allclose(per_fold["f1_macro_fold_scope"], full)
-    assert summary["delta"] == pytest.approx((per_fold["f1_macro_train80_scope"] - full).mean())
+    np.testing.assert_allclose(per_fold["f1_macro_fold_scope"], P.per_fold_f1(full.folds, 1500, "EXP+CNA"))
+    assert summary["delta"] == pytest.approx((per_fold["f1_macro_train80_scope"] - per_fold["f1_macro_fold_scope"]).mean())
     assert ((per_fold["exp_top_k_shared"] > 0) & (per_fold["exp_top_k_shared"] <= 1)).all()
+    with pytest.raises(ValueError, match="ranking_scope='fold'"):
+        P.ranking_scope_effect(full, prep, replace(cfg, ranking_scope="train80"), 1500, "EXP+CNA")

@@ -459,6 +459,7 @@ class GridResult:
     histories: dict[tuple[int, str, int], dict]
     config: dict
     seconds: float
+    rankings: list[dict[str, Ranking]] = field(default_factory=list)   # per fold, as used
 
 
 def run_grid(prep: Prepared, cfg: P1Config, device="cpu") -> GridResult:
@@ -476,7 +477,7 @@ def run_grid(prep: Prepared, cfg: P1Config, device="cpu") -> GridResult:
     probs = {(r["K_paper"], r["variant"], r["fold"]): r.pop("prob") for r in recs}
     hists = {(r["K_paper"], r["variant"], r["fold"]): r.pop("histories") for r in recs}
     return GridResult(pd.DataFrame(recs), probs, prep.y[prep.cv.test], prep.k_map, hists, asdict(cfg),
-                      time.perf_counter() - t0)
+                      time.perf_counter() - t0, ranks)
 
 
 # ------------------------------------------------------------------------------ tables
@@ -597,28 +598,31 @@ def table5(folds: pd.DataFrame, k_grid=PAPER_K_GRID) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ranking_scope_effect(prep: Prepared, cfg: P1Config, k_paper: int, variant: str, device="cpu"):
-    """Audit: ElasticNet ranking fitted on each fold's training rows (ours) vs once on the whole 80 %
-    training part (the paper's wording, which lets each validation fold take part in its own feature
-    selection). Both arms run the same reduced grid (one K, one variant) with the same seeds and folds,
-    so the paired per-fold difference isolates the ranking scope.
+def ranking_scope_effect(result: GridResult, prep: Prepared, cfg: P1Config, k_paper: int, variant: str,
+                         device="cpu"):
+    """Audit: ElasticNet ranking fitted on each fold's training rows (ours, the grid ``result``) vs once
+    on the whole 80 % training part (the paper's wording, which lets each validation fold take part in
+    its own feature selection). The train80 arm reruns one configuration with the grid's seeds and
+    folds (a unit's seeds do not depend on which other K or variants run), so the paired per-fold
+    difference isolates the ranking scope.
 
-    Returns ``(per_fold, summary)``: per-fold hold-out macro-F1 of both arms and the overlap of their
-    top-K expression genes; a :func:`omicslib.stats.paired_comparison` of train80 vs fold.
+    Returns ``(per_fold, summary)``: per-fold hold-out macro-F1 of both arms and the share of top-K
+    expression genes the two rankings have in common; a :func:`omicslib.stats.paired_comparison`
+    of train80 vs fold.
     """
-    arms = {}
-    for scope in ("fold", "train80"):
-        c = replace(cfg, k_grid=(k_paper,), variants=(variant,), ranking_scope=scope)
-        arms[scope] = (fold_rankings(prep, c), per_fold_f1(run_grid(prep, c, device).folds, k_paper, variant))
+    if cfg.ranking_scope != "fold":
+        raise ValueError(f"the grid must use ranking_scope='fold' for this audit, got {cfg.ranking_scope!r}")
+    other = run_grid(prep, replace(cfg, k_grid=(k_paper,), variants=(variant,), ranking_scope="train80"), device)
+    ours, theirs = per_fold_f1(result.folds, k_paper, variant), per_fold_f1(other.folds, k_paper, variant)
     k = prep.k_map[k_paper]
-    top80 = set(arms["train80"][0][0]["exp"].top(k))
+    top80 = set(other.rankings[0]["exp"].top(k))
     per_fold = pd.DataFrame({
-        "fold": range(len(arms["fold"][1])),
-        "f1_macro_fold_scope": arms["fold"][1],
-        "f1_macro_train80_scope": arms["train80"][1],
-        "exp_top_k_shared": [len(top80 & set(r["exp"].top(k))) / k for r in arms["fold"][0]],
+        "fold": range(len(ours)),
+        "f1_macro_fold_scope": ours,
+        "f1_macro_train80_scope": theirs,
+        "exp_top_k_shared": [len(top80 & set(r["exp"].top(k))) / k for r in result.rankings],
     })
-    return per_fold, stats.paired_comparison(arms["train80"][1], arms["fold"][1])
+    return per_fold, stats.paired_comparison(theirs, ours)
 
 
 def text_statistics(folds: pd.DataFrame, k_grid=PAPER_K_GRID) -> list[dict]:
