@@ -251,8 +251,8 @@ def test_ranking_scope_effect_pairs_the_same_folds():
                      s2_epochs=1, s3_epochs=2, batch_size=32, n_folds=3, cpu_threads=1)
     prep = P.prepare(data, cfg)
     full = P.run_grid(prep, cfg)
-    # the premise of reusing the grid as the fold-wise arm: one configuration alone gives the grid's numbers
-    alone = P.run_grid(prep, replace(cfg, k_grid=(1500,), variants=("EXP+CNA",)))
+    # the premise of reusing the grid as the fold-wise arm: one K alone gives the grid's numbers
+    alone = P.run_grid(prep, replace(cfg, k_grid=(1500,)))
     np.testing.assert_allclose(P.per_fold_f1(alone.folds, 1500, "EXP+CNA"), P.per_fold_f1(full.folds, 1500, "EXP+CNA"))
     per_fold, summary = P.ranking_scope_effect(full, prep, cfg, 1500, "EXP+CNA")
     assert list(per_fold["fold"]) == [0, 1, 2] and summary["n"] == 3
