@@ -100,8 +100,8 @@ def start(paper: str, notebook: str, profile: str, seed: int, device: str = "aut
     if dev.type == "cpu" and cpu_threads:
         torch.set_num_threads(cpu_threads)
     set_style()
-    run = Run(paper=paper, notebook=notebook, profile=profile, seeds=list(seeds) if seeds is not None else [seed],
-              device=str(dev), outdir=outdir or None)
+    run = Run(paper=paper, notebook=notebook, profile=profile, seeds=[seed] if seeds is None else seeds,
+              device=str(dev), outdir=outdir)
     return run, dev
 
 

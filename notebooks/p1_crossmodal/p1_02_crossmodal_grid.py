@@ -153,7 +153,7 @@ run.compare(rows, "table6", prov, caption=f"Table 6 · per-subtype metrics, five
             f"(paper n=1525, ours n={int(pc.loc['macro avg', 'support'])})")
 
 # %%
-order = ["Basal", "Her2", "LumA", "LumB"]
+order = P.CONFUSION_ORDER
 cm_ours = cm.loc[order, order]
 cm_paper = pd.DataFrame(P.PAPER_CONFUSION, index=pd.Index(order, name="true"), columns=pd.Index(order, name="predicted"))
 run.table(cm_ours.reset_index(), "figure6_confusion_ours", prov, caption="Figure 6 · our confusion matrix summed over five checkpoints")

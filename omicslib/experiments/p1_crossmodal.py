@@ -516,6 +516,8 @@ PAPER_TABLE6 = {"Basal": (0.9536, 0.9150, 0.9338, 200), "Her2": (0.6978, 0.8326,
                 "LumA": (0.9262, 0.8742, 0.8994, 660), "LumB": (0.8417, 0.8467, 0.8438, 450),
                 "macro avg": (0.8548, 0.8671, 0.8589, 1525)}
 #: Figure 6 confusion matrix (rows true, columns predicted; order Basal, Her2, LumA, LumB).
+#: Rows/columns of the paper's Figure 6 (and of every confusion matrix we draw beside it).
+CONFUSION_ORDER = ["Basal", "Her2", "LumA", "LumB"]
 PAPER_CONFUSION = np.array([[183, 17, 0, 0], [4, 179, 10, 22], [4, 29, 577, 50], [1, 32, 36, 381]])
 #: Table 5: (family, comparison) -> (delta, p_t, p_wilcoxon).
 PAPER_TABLE5 = [
@@ -673,9 +675,9 @@ def config_figure(result: GridResult, k_paper: int, variant: str, ax=None):
     (mean ± SD over the fold models): the view the p1 explorer and its static grid show."""
     _, cm = per_subtype(result, k_paper, variant)
     f1 = per_fold_f1(result.folds, k_paper, variant)
-    order = ["Basal", "Her2", "LumA", "LumB"]
-    return plots.confusion_heatmap(cm.loc[order, order], ax=ax, title=f"K={k_paper} (ours {result.k_map[k_paper]}) "
-                                   f"{variant}\nmacro-F1 {f1.mean():.3f} ± {f1.std(ddof=1) if f1.size > 1 else 0:.3f}")
+    sd = f1.std(ddof=1) if f1.size > 1 else 0.0
+    title = f"K={k_paper} (ours {result.k_map[k_paper]}) {variant}\nmacro-F1 {f1.mean():.3f} ± {sd:.3f}"
+    return plots.confusion_heatmap(cm.loc[CONFUSION_ORDER, CONFUSION_ORDER], ax=ax, title=title)
 
 
 def config_grid(result: GridResult):
