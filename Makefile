@@ -29,16 +29,17 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 notebooks: $(STAMP)
-	$(PY) -m omicslib.runner --profile $(PROFILE) --device $(DEVICE) --jobs $(JOBS) --papers $(PAPERS)
+	$(PY) -m omicslib.book.runner --profile $(PROFILE) --device $(DEVICE) --jobs $(JOBS) --papers $(PAPERS)
 
 html: $(STAMP)
-	$(PY) -m omicslib.bookgen
+	$(PY) -m omicslib.book.pages
 	$(VENV)/bin/jupyter-book build . $(STRICT) --keep-going
 
 book: notebooks html
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(JOBS) --durations=15
 
 data: $(STAMP)
@@ -63,5 +64,5 @@ benchmark: $(STAMP)
 	$(PY) -m omicslib.benchmarks
 
 clean:
-	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md
+	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/verdict_summary.md
 	find . -name __pycache__ -prune -exec rm -rf {} +

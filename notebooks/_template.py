@@ -26,7 +26,7 @@ data_source = "auto"     # auto | full | real-subset | synthetic
 outdir = ""              # empty: book/pN/results/<notebook>
 
 # %%
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import synthetic
 from omicslib.profiles import choose
 
@@ -43,6 +43,7 @@ run.compare([{"item": "demo", "metric": "accuracy", "paper": 0.85, "ours": 0.5}]
 
 # %%
 import matplotlib.pyplot as plt
+
 fig, ax = plt.subplots(figsize=(4, 3))
 ax.hist(data["expression"].iloc[:, 0], bins=20)
 run.figure(fig, "demo_hist", data.provenance, caption="Demo histogram", alt="Histogram of one synthetic gene")

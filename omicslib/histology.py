@@ -128,7 +128,7 @@ def resnet50_extractor(device: torch.device | str = "cpu") -> tuple[nn.Module, s
     randomly initialised (no downloads)."""
     from torchvision.models import resnet50
 
-    from .weights import load_state_dict
+    from omicslib.weights import load_state_dict
 
     model = resnet50(weights=None)
     state, note = load_state_dict("resnet50")

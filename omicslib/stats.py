@@ -27,6 +27,7 @@ __all__ = [
     "friedman",
     "holm",
     "paired_comparison",
+    "corrected_resampled_t",
     "mean_ci",
     "delong",
     "mcnemar",
@@ -144,6 +145,47 @@ def paired_comparison(a: ArrayLike, b: ArrayLike) -> dict[str, float]:
     return {"n": int(d.size), "mean_a": float(x.mean()), "mean_b": float(y.mean()),
             "delta": float(d.mean()), "sd_diff": float(d.std(ddof=1)),
             "t": t.statistic, "p_t": t.pvalue, "w": w.statistic, "p_wilcoxon": w.pvalue}
+
+
+def corrected_resampled_t(a: ArrayLike, b: ArrayLike, test_train_ratio: float,
+                          confidence: float = 0.95) -> TestResult:
+    r"""Nadeau–Bengio corrected resampled t-test of paired scores from repeated CV or resampling.
+
+    With :math:`d_j = a_j - b_j` over :math:`J` train/test splits (e.g. r repeats × k folds),
+
+    .. math::
+
+        t = \frac{\bar d}{\sqrt{\left(\frac{1}{J} + \frac{n_2}{n_1}\right) \hat\sigma^2_d}},
+        \qquad \text{df} = J - 1,
+
+    where :math:`n_2 / n_1` is the test/train size ratio (``test_train_ratio``; 1/(k-1) for k-fold CV).
+    The :math:`n_2/n_1` term inflates the variance for the overlap of training sets, which the plain
+    paired t-test ignores. ``extra`` holds the mean difference, its corrected SE, df and the
+    ``confidence`` interval of the mean difference.
+
+    References
+    ----------
+    Nadeau C, Bengio Y (2003). Inference for the generalization error. Machine Learning 52:239-281.
+    Bouckaert RR, Frank E (2004). Evaluating the replicability of significance tests for comparing
+    learning algorithms. PAKDD, LNCS 3056:3-12.
+    """
+    x, y = _paired(a, b)
+    if not test_train_ratio > 0:
+        raise ValueError(f"test_train_ratio must be positive, got {test_train_ratio}")
+    d = x - y
+    j = d.size
+    se = math.sqrt((1.0 / j + test_train_ratio) * float(np.var(d, ddof=1)))
+    mean = float(d.mean())
+    df = j - 1
+    if se == 0:
+        t, p = math.copysign(math.inf, mean), 0.0
+    else:
+        t = mean / se
+        p = float(2 * ss.t.sf(abs(t), df))
+    half = float(ss.t.ppf(0.5 + confidence / 2, df)) * se
+    return TestResult(float(t), p, "Nadeau-Bengio corrected resampled t-test",
+                      {"df": df, "n": j, "mean_diff": mean, "se": se, "ci": (mean - half, mean + half),
+                       "test_train_ratio": float(test_train_ratio)})
 
 
 def mean_ci(x: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:

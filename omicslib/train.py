@@ -1,11 +1,9 @@
-"""The one training loop, device choice and seeding shared by every paper."""
+"""The one training loop shared by every paper (device and seeds: :mod:`omicslib.runtime`)."""
 
 from __future__ import annotations
 
 import copy
 import math
-import os
-import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -17,31 +15,6 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 Batch = Any
 LossStep = Callable[[nn.Module, Batch], "torch.Tensor | tuple[torch.Tensor, dict]"]
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    """``auto`` picks CUDA, then Apple MPS, then CPU; anything else is passed to ``torch.device``."""
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device='cuda' was requested but CUDA is not available; use device='auto' or 'cpu'")
-    return dev
-
-
-def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) and ask cuDNN for deterministic kernels."""
-    random.seed(seed)
-    np.random.seed(seed % (2**32))
-    torch.manual_seed(seed)
-    torch.cuda.manual_seed_all(seed)
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
 
 
 def loader(dataset: Dataset | Iterable, batch_size: int, *, shuffle: bool = False, seed: int = 0,
@@ -234,6 +207,12 @@ def fit(
     return hist
 
 
+def _default_forward(model: nn.Module, batch: Batch) -> torch.Tensor:
+    if isinstance(batch, (list, tuple)):
+        return model(*batch[:-1]) if len(batch) > 1 else model(batch[0])
+    return model(batch)
+
+
 @torch.no_grad()
 def predict(model: nn.Module, data: DataLoader, device: torch.device | str = "cpu",
             forward: Callable[[nn.Module, Batch], torch.Tensor] | None = None) -> np.ndarray:
@@ -241,6 +220,6 @@ def predict(model: nn.Module, data: DataLoader, device: torch.device | str = "cp
     target and is not passed to the model."""
     device = torch.device(device) if isinstance(device, str) else device
     model.to(device).eval()
-    forward = forward or (lambda m, b: m(*b[:-1]) if isinstance(b, (list, tuple)) and len(b) > 1 else m(b[0] if isinstance(b, (list, tuple)) else b))
+    forward = forward or _default_forward
     outs = [forward(model, to_device(b, device)).float().cpu() for b in data]
     return torch.cat(outs).numpy()

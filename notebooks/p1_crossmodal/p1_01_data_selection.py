@@ -43,9 +43,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib import report
-from omicslib.experiments import p1_crossmodal as P
-from omicslib.selection import MutationEncoder
+from omicslib.book import report
+from omicslib.papers import p1_crossmodal as P
+from omicslib.papers.p1_crossmodal.selection import MutationEncoder
 
 cfg = P.profile_config(profile, {"seed": seed, **config_overrides})
 run, dev = report.start("p1", "p1_01_data_selection", profile, seed, device, outdir)

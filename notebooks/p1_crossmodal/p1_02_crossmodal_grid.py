@@ -44,9 +44,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib import plots, report, stats, widgets
+from omicslib import stats
+from omicslib.book import plots, report, widgets
 from omicslib.data import metabric
-from omicslib.experiments import p1_crossmodal as P
+from omicslib.papers import p1_crossmodal as P
 
 cfg = P.profile_config(profile, {"seed": seed, **config_overrides})
 run, dev = report.start("p1", "p1_02_crossmodal_grid", profile, seed, device, outdir)

@@ -35,10 +35,11 @@ outdir = ""              # empty: book/p2/results/p2_01_image_pipeline
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Rectangle
 from IPython.display import display
+from matplotlib.patches import Rectangle
 
-from omicslib import histology, report
+from omicslib import histology
+from omicslib.book import report
 from omicslib.data import her2st
 from omicslib.profiles import choose
 

@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import report
-from omicslib.experiments import p2_fusion as X
-from omicslib.preprocess import expression_pipeline
+from omicslib.book import report
+from omicslib.papers import p2_fusion as X
+from omicslib.papers.p2_fusion.preprocess import expression_pipeline
 from omicslib.splits import stratified_kfold
 
 run, dev = report.start("p2", "p2_02_expression", profile, seed, "cpu", outdir)

@@ -42,8 +42,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import plots, report
-from omicslib.experiments import p2_fusion as X
+from omicslib.book import plots, report
+from omicslib.papers import p2_fusion as X
 from omicslib.profiles import choose
 
 cfg = X.config(profile, seed=seed)

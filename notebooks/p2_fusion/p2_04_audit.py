@@ -41,10 +41,10 @@ import pandas as pd
 import torch
 from IPython.display import display
 
-from omicslib import report
-from omicslib.experiments import p2_fusion as X
-from omicslib.models.fusion import branch_gradients, build
-from omicslib.preprocess import authors_gene_filter
+from omicslib.book import report
+from omicslib.papers import p2_fusion as X
+from omicslib.papers.p2_fusion.model import branch_gradients, build
+from omicslib.papers.p2_fusion.preprocess import authors_gene_filter
 from omicslib.profiles import choose
 
 cfg = X.config(profile, seed=seed)

@@ -36,9 +36,9 @@ n_jobs = 2
 import pandas as pd
 from IPython.display import display
 
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import intersim
-from omicslib.experiments import p3_clustering as P
+from omicslib.papers import p3_clustering as P
 from omicslib.profiles import choose
 
 run, dev = report.start("p3", "p3_01_table1_sensitivity", profile, seed, device, outdir)
@@ -53,7 +53,8 @@ CODE_VALUES = {"instance_temperature": "0.5", "cluster_temperature": "1.0",
 table1 = pd.DataFrame([{"hyperparameter": P.TABLE_I_NAMES[p], "select range": ", ".join(map(str, grid)),
                         "paper optimal": sel, "authors' code": CODE_VALUES[p]}
                        for p, (grid, sel) in P.TABLE_I.items()])
-from omicslib.provenance import Provenance
+from omicslib.book.provenance import Provenance
+
 paper_prov = Provenance("full", ("pan_amucl",), "values transcribed from the paper's Table I and the authors' code")
 run.table(table1, "table1_grid", paper_prov, caption="Table I: search ranges and selected values (transcribed)")
 display(table1)
@@ -89,6 +90,7 @@ run.compare(rows, "table1_paper_vs_ours", d.provenance,
 
 # %%
 import matplotlib.pyplot as plt
+
 fig, axes = plt.subplots(1, len(P.TABLE_I), figsize=(18, 3))
 for ax, (p, (grid, sel)) in zip(axes, P.TABLE_I.items()):
     sub = ok[ok["parameter"] == p]

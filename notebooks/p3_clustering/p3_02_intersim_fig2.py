@@ -35,9 +35,9 @@ n_jobs = 2
 import numpy as np
 from IPython.display import display
 
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import intersim
-from omicslib.experiments import p3_clustering as P
+from omicslib.papers import p3_clustering as P
 from omicslib.profiles import choose
 
 seeds = choose(profile, smoke=[seed], quick=[seed], paper=[0, 1, 2, 3, 4])

@@ -31,9 +31,9 @@ n_jobs = 2
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import available, sccat
-from omicslib.experiments import p3_clustering as P
+from omicslib.papers import p3_clustering as P
 from omicslib.profiles import choose
 
 run, dev = report.start("p3", "p3_03_sccat_fig3", profile, seed, device, outdir)

@@ -38,9 +38,9 @@ n_jobs = 2
 import pandas as pd
 from IPython.display import display
 
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import rappoport
-from omicslib.experiments import p3_clustering as P
+from omicslib.papers import p3_clustering as P
 from omicslib.profiles import choose
 
 run, dev = report.start("p3", "p3_04_rappoport_fig4", profile, seed, device, outdir)

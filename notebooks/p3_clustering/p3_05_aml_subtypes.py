@@ -35,10 +35,11 @@ outdir = ""
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib import clustering, report
+from omicslib.book import report
 from omicslib.data import available, genesets, rappoport
-from omicslib.enrichment import de_one_vs_rest, top_up
-from omicslib.experiments import p3_clustering as P
+from omicslib.papers import p3_clustering as P
+from omicslib.papers.p3_clustering import clustering
+from omicslib.papers.p3_clustering.enrichment import de_one_vs_rest, top_up
 from omicslib.profiles import choose
 
 run, dev = report.start("p3", "p3_05_aml_subtypes", profile, seed, device, outdir)
@@ -66,6 +67,7 @@ display(sizes, pd.DataFrame([lr]))
 # %%
 import matplotlib.pyplot as plt
 from lifelines import KaplanMeierFitter
+
 fig, ax = plt.subplots(figsize=(5, 3.5))
 for s in sorted(sub.unique()):
     idx = sub.loc[common][sub.loc[common] == s].index

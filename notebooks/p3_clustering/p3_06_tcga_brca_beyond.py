@@ -34,9 +34,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import clustering, report
+from omicslib.book import report
 from omicslib.data import tcga
-from omicslib.experiments import p3_clustering as P
+from omicslib.papers import p3_clustering as P
+from omicslib.papers.p3_clustering import clustering
 from omicslib.profiles import choose
 
 run, dev = report.start("p3", "p3_06_tcga_brca_beyond", profile, seed, device, outdir)
@@ -74,6 +75,7 @@ display(res[["method", "c_index", "silhouette", "davies_bouldin", "ari", "nmi", 
 
 # %%
 import matplotlib.pyplot as plt
+
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.5))
 order = res.sort_values("ari", ascending=False)
 for ax, col, lab in zip(axes, ("ari", "nmi", "neg_log10_p"), ("ARI vs PAM50", "NMI vs PAM50", "-log10 log-rank p (OS)")):

@@ -37,8 +37,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, display
 
-from omicslib import clinical_table, report
+from omicslib.book import report
 from omicslib.data import cmmd
+from omicslib.papers.p4_mammography import clinical_table
 
 run, dev = report.start("p4", "p4_01_clinical_table", profile, seed, device, outdir)
 

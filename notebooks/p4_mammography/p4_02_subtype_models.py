@@ -52,11 +52,13 @@ import torch
 from IPython.display import display
 from matplotlib.patches import Rectangle
 
-from omicslib import gradcam, metrics, plots, report
+from omicslib import metrics
+from omicslib.book import plots, report
 from omicslib.data import cmmd
-from omicslib.experiments import p4_mammography as P
+from omicslib.papers import p4_mammography as P
+from omicslib.papers.p4_mammography import gradcam
+from omicslib.papers.p4_mammography.roi import roi_box
 from omicslib.profiles import choose, configure
-from omicslib.roi import roi_box
 
 run, dev = report.start("p4", "p4_02_subtype_models", profile, seed, device, outdir, cpu_threads=threads)
 n_patients = choose(profile, smoke=20, quick=40, paper=390)

@@ -39,10 +39,10 @@ threads = 1
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import cmmd
-from omicslib.experiments import p4_mammography as P
-from omicslib.models.densenet_cbam import ARCHS
+from omicslib.papers import p4_mammography as P
+from omicslib.papers.p4_mammography.model import ARCHS
 from omicslib.profiles import choose, configure
 
 run, dev = report.start("p4", "p4_03_model_comparison", profile, seed, device, outdir, cpu_threads=threads)

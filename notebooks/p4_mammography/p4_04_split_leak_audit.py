@@ -43,9 +43,10 @@ import pandas as pd
 from IPython.display import display
 from sklearn.neighbors import KNeighborsClassifier
 
-from omicslib import report, stats
+from omicslib import stats
+from omicslib.book import report
 from omicslib.data import cmmd
-from omicslib.experiments import p4_mammography as P
+from omicslib.papers import p4_mammography as P
 from omicslib.profiles import choose, configure
 
 run, dev = report.start("p4", "p4_04_split_leak_audit", profile, seed, device, outdir, cpu_threads=threads)

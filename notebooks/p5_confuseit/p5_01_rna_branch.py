@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import report
+from omicslib.book import report
 from omicslib.data import survset_cohorts as sc
 from omicslib.data import tcga
-from omicslib.experiments import p5_confuseit as X
+from omicslib.papers import p5_confuseit as X
 from omicslib.profiles import configure
 
 cfg = configure(X.Config(), profile, None, **X.PROFILES)

@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from omicslib import metrics, report
-from omicslib.experiments import p5_confuseit as X
+from omicslib import metrics
+from omicslib.book import report
+from omicslib.papers import p5_confuseit as X
 from omicslib.profiles import choose, configure
 
 cfg = configure(X.Config(), profile, None, **X.PROFILES)

@@ -41,11 +41,12 @@ from IPython.display import display
 from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 
-from omicslib import histology, report
+from omicslib import histology
+from omicslib.book import report
 from omicslib.data import her2st
-from omicslib.experiments import p5_confuseit as X
-from omicslib.losses.clip import retrieval_accuracy
-from omicslib.models.abmil import pad_bags
+from omicslib.nn.abmil import pad_bags
+from omicslib.nn.losses.clip import retrieval_accuracy
+from omicslib.papers import p5_confuseit as X
 from omicslib.profiles import choose, configure
 
 cfg = configure(X.Config(), profile, None, **X.PROFILES)

@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from . import models, p1
+from omicslib.benchmarks import models, p1
 
 ap = argparse.ArgumentParser(description=__doc__)
 ap.add_argument("--device", default="auto")

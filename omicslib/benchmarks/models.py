@@ -23,9 +23,12 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from ..models import confuseit, densenet_cbam, dmacl, fusion
-from ..train import pick_device, seed_everything
-from . import PeakMemory, samples_per_second
+from omicslib.benchmarks import PeakMemory, samples_per_second
+from omicslib.papers.p2_fusion import model as fusion
+from omicslib.papers.p3_clustering import dmacl
+from omicslib.papers.p4_mammography import model as densenet_cbam
+from omicslib.papers.p5_confuseit import model as confuseit
+from omicslib.runtime import pick_device, seed_everything
 
 
 def _p2(device, batch):

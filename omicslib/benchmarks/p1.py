@@ -17,10 +17,10 @@ import sys
 
 import torch
 
-from ..experiments.p1_crossmodal import PAPER_K_GRID, profile_config, scaled_k_grid
-from ..models.crossmodal import VARIANTS, CrossModalClassifier
-from ..train import pick_device, seed_everything
-from . import PeakMemory, samples_per_second
+from omicslib.benchmarks import PeakMemory, samples_per_second
+from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalClassifier
+from omicslib.papers.p1_crossmodal.protocol import PAPER_K_GRID, profile_config, scaled_k_grid
+from omicslib.runtime import pick_device, seed_everything
 
 
 def bench(k: int, n_cna: int, n_mut: int, variant: str, cfg, device, batch: int, steps: int) -> dict:

@@ -8,9 +8,9 @@ and is imported.
 import pkgutil
 from importlib import import_module
 
-from .fetch import ChecksumError, DataError, MissingDataError, available, locate, record
-from .registry import REGISTRY, DatasetSpec, FileSpec, get, register
-from .tables import Loaded, read_table
+from omicslib.data.fetch import ChecksumError, DataError, MissingDataError, available, locate, record
+from omicslib.data.registry import REGISTRY, DatasetSpec, FileSpec, get, register
+from omicslib.data.tables import Loaded, read_table
 
 CORE_MODULES = {"fetch", "registry", "tables", "synthetic", "cli"}
 SOURCE_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name not in CORE_MODULES)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import REGISTRY
-from .fetch import DataError, MissingDataError, locate
+from omicslib.data import REGISTRY
+from omicslib.data.fetch import DataError, MissingDataError, locate
 
 
 def main(argv=None) -> int:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .fetch import DataError, locate
-from .registry import DLMO, DatasetSpec, FileSpec, register
+from omicslib.data.fetch import DataError, locate
+from omicslib.data.registry import DLMO, DatasetSpec, FileSpec, register
 
 _BIO = f"{DLMO}/R-scripts/data/bio_annotations"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..provenance import FileRecord, Provenance
-from .fetch import DataError, locate
-from .registry import DLMO, DatasetSpec, FileSpec, register
-from .tables import Loaded
+from omicslib.book.provenance import FileRecord, Provenance
+from omicslib.data.fetch import DataError, locate
+from omicslib.data.registry import DLMO, DatasetSpec, FileSpec, register
+from omicslib.data.tables import Loaded
 
 N_CELLS = 206
 CELL_LINES = {0: "HCT116", 1: "HeLa", 2: "K562"}

@@ -1,1 +1,0 @@
-"""End-to-end protocols of each paper (CV loops, ablations), called by the notebooks."""

@@ -1,1 +1,0 @@
-"""Model architectures, one module per family (named after what it holds)."""

@@ -1,0 +1,2 @@
+"""Neural-network building blocks and losses shared across papers (attention pooling, focal,
+contrastive, CLIP and Cox losses)."""

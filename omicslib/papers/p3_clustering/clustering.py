@@ -1,0 +1,67 @@
+"""From an embedding to clusters and internal/external scores, as p3 and its benchmark evaluate them.
+
+The benchmark (DL-mo) and DMACL's test scripts run sklearn ``KMeans(k)`` many times on
+the embedding and average Silhouette, Davies-Bouldin and the Hubert-Levin C-index computed
+in the SAME embedding space with the k-means labels (``p3-protocol-notes.md`` §1.7-1.8).
+The C-index here is the clustering index (lower is better), not survival concordance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+
+from omicslib import metrics
+
+SIMPLE_BASELINES = ("kmeans_concat", "kmeans_pca")
+
+
+def kmeans_runs(x: np.ndarray, k: int, n_runs: int, seed: int = 0, n_init: int = 10) -> list[np.ndarray]:
+    """Labels of ``n_runs`` independent k-means fits (seeds ``seed .. seed+n_runs-1``)."""
+    x = np.asarray(x, dtype=float)
+    if not 2 <= k < x.shape[0]:
+        raise ValueError(f"k must be in [2, n_samples) = [2, {x.shape[0]}), got {k}")
+    return [KMeans(k, n_init=n_init, random_state=seed + r).fit_predict(x) for r in range(n_runs)]
+
+
+def evaluate(x: np.ndarray, k: int, n_runs: int = 10, truth=None, seed: int = 0) -> dict[str, float]:
+    """Mean and SD over k-means runs of C-index, silhouette, Davies-Bouldin (in ``x``), and ARI/NMI vs
+    ``truth`` if given. Runs whose k-means collapses to one cluster are skipped (counted in ``n_runs``)."""
+    rows = []
+    for lab in kmeans_runs(x, k, n_runs, seed):
+        if np.unique(lab).size < 2:
+            continue
+        rows.append(metrics.clustering_report(x, lab, truth))
+    if not rows:
+        raise ValueError("every k-means run collapsed to a single cluster (degenerate embedding)")
+    df = pd.DataFrame(rows)
+    out = {f"{c}": float(df[c].mean()) for c in df.columns if c != "n_clusters"}
+    out.update({f"{c}_sd": float(df[c].std(ddof=1)) if len(df) > 1 else 0.0
+                for c in df.columns if c != "n_clusters"})
+    out["n_runs"] = len(df)
+    return out
+
+
+def consensus_labels(x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """One k-means partition with many restarts, for downstream use (survival, DE)."""
+    return KMeans(k, n_init=50, random_state=seed).fit_predict(np.asarray(x, dtype=float))
+
+
+def scaled_concat(omics) -> np.ndarray:
+    """Standardised (z-scored per feature) concatenation of raw omics: the simple baselines' space."""
+    x = np.concatenate([np.asarray(o, dtype=float) for o in omics], axis=1)
+    x = StandardScaler().fit_transform(x)
+    return np.nan_to_num(x)  # constant features give 0/0
+
+
+def simple_embedding(name: str, omics, dim: int, seed: int = 0) -> np.ndarray:
+    """``kmeans_concat``: the scaled concatenation itself; ``kmeans_pca``: its first ``dim`` principal components."""
+    x = scaled_concat(omics)
+    if name == "kmeans_concat":
+        return x
+    if name == "kmeans_pca":
+        return PCA(n_components=min(dim, *x.shape), random_state=seed).fit_transform(x)
+    raise ValueError(f"unknown simple baseline {name!r}; expected one of {SIMPLE_BASELINES}")

