@@ -57,3 +57,28 @@ def training_curves(histories: list[pd.DataFrame], ax=None, title: str = ""):
     ax.set_title(title)
     ax.legend()
     return ax
+
+
+def km_plot(time, event, groups, ax=None, title: str = "", unit: str = "days", order=None, colours=None):
+    """Kaplan–Meier curves (lifelines, with 95 % bands) of each group in ``groups`` (one label per patient).
+
+    Labels are shown as ``"<label> (n=…)"``, in ``order`` (default: sorted labels).
+    """
+    from lifelines import KaplanMeierFitter
+
+    time, event, groups = np.asarray(time, float), np.asarray(event), np.asarray(groups)
+    if not (time.shape == event.shape == groups.shape):
+        raise ValueError(f"time, event and groups need one value per patient, got {time.shape}, {event.shape}, "
+                         f"{groups.shape}")
+    ax = ax or plt.subplots(figsize=(5, 3.6))[1]
+    labels = list(order) if order is not None else sorted(set(groups.tolist()))
+    for i, lab in enumerate(labels):
+        sel = groups == lab
+        if not sel.any():
+            raise ValueError(f"group {lab!r} has no patients")
+        KaplanMeierFitter().fit(time[sel], event[sel], label=f"{lab} (n={int(sel.sum())})").plot_survival_function(
+            ax=ax, ci_show=True, color=(colours or {}).get(lab, f"C{i}"))
+    ax.set_xlabel(f"time ({unit})")
+    ax.set_ylabel("survival probability")
+    ax.set_title(title)
+    return ax

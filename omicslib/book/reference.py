@@ -4,6 +4,8 @@
 
 ========  ====================================================================
 key       stable identifier, ``[a-z0-9_]+`` (pages write ``{{ p1_ref.key }}``)
+item      what is measured, as the scoreboard shows it (e.g. ``K=1000 EXP+CNA``)
+metric    the metric (e.g. ``macro-F1``)
 value     the number exactly as the paper prints it (text, so ``0.8589`` keeps its digits)
 sd        the paper's spread for it where given (SD or the half-width it prints), else empty
 locator   where it is: table / figure / section, e.g. ``Table 4, row K=1000 EXP+CNA``
@@ -23,7 +25,7 @@ import pandas as pd
 
 from omicslib.paths import PAPERS, REPO_ROOT
 
-COLUMNS = ["key", "value", "sd", "locator", "quote", "note"]
+COLUMNS = ["key", "item", "metric", "value", "sd", "locator", "quote", "note"]
 KEY = re.compile(r"^[a-z0-9_]+$")
 PAPER_PACKAGES = REPO_ROOT / "omicslib" / "papers"
 

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 FACTS_FILE = "facts.json"
 FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-COMPARISON_COLUMNS = ["item", "metric", "paper", "ours", "ours_sd", "delta", "rel_delta", "provenance", "note"]
+COMPARISON_COLUMNS = ["item", "metric", "paper", "ours", "ours_sd", "delta", "rel_delta", "provenance", "note",
+                      "locator"]
 _PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "torch", "torchvision", "lifelines")
 
 
@@ -60,7 +61,9 @@ def package_versions() -> dict[str, str]:
 
 def comparison(rows: list[dict], provenance: Provenance) -> pd.DataFrame:
     """Build a paper-vs-ours table from dicts with ``item``, ``metric``, ``paper``, ``ours``
-    (optional ``ours_sd``, ``note``). ``paper`` may be ``None`` where the paper gives no value."""
+    (optional ``ours_sd``, ``note``, ``locator``; :func:`vs_paper` builds them from the reference file).
+    ``paper`` may be ``None`` where the paper gives no value. On synthetic data there is no delta: a
+    synthetic number is a pipeline check, never a difference from the paper."""
     df = pd.DataFrame(rows)
     for c in ("item", "metric", "ours"):
         if c not in df:
@@ -68,12 +71,23 @@ def comparison(rows: list[dict], provenance: Provenance) -> pd.DataFrame:
     for c in ("paper", "ours_sd"):
         if c not in df:
             df[c] = np.nan
-    df["note"] = df["note"] if "note" in df else ""
+    for c in ("note", "locator"):
+        df[c] = df[c].fillna("") if c in df else ""
     df["paper"] = pd.to_numeric(df["paper"], errors="coerce")
-    df["delta"] = df["ours"] - df["paper"]
+    df["delta"] = np.nan if provenance.is_synthetic else df["ours"] - df["paper"]
     df["rel_delta"] = df["delta"] / df["paper"].abs()
     df["provenance"] = provenance.kind
     return df[COMPARISON_COLUMNS]
+
+
+def vs_paper(paper: str, key: str, ours, ours_sd=np.nan, note: str = "", item: str | None = None) -> dict:
+    """One comparison row against the paper's reference value ``key``: item, metric and the paper's value
+    come from the reference file (``omicslib/papers/pN_*/reference.csv``), never from the caller."""
+    from omicslib.book import reference
+
+    row = reference.row(paper, key)
+    return {"item": item or row["item"] or key, "metric": row["metric"], "paper": reference.value(paper, key),
+            "ours": ours, "ours_sd": ours_sd, "note": note, "locator": row["locator"]}
 
 
 def comparison_html(df: pd.DataFrame, digits: int = 3) -> str:

@@ -89,11 +89,11 @@ def _write_ref(tmp_path, rows):
 
 
 def test_reference_schema_errors_name_the_file_and_key(tmp_path):
-    good = ["t4_best", "0.8589", "", "Table 4", "", ""]
+    good = ["t4_best", "K=1000 EXP+CNA", "macro-F1", "0.8589", "", "Table 4", "", ""]
     assert reference.read(_write_ref(tmp_path, [good])).loc[0, "value"] == "0.8589"
-    for rows, msg in [([good, good], "duplicated"), ([["Bad-Key", "1", "", "Table 1", "", ""]], "keys must match"),
-                      ([["k", "abc", "", "Table 1", "", ""]], "value must be a number"),
-                      ([["k", "0.5", "", "", "", ""]], "locator")]:
+    for rows, msg in [([good, good], "duplicated"), ([["Bad-Key", "i", "m", "1", "", "Table 1", "", ""]], "keys must match"),
+                      ([["k", "i", "m", "abc", "", "Table 1", "", ""]], "value must be a number"),
+                      ([["k", "i", "m", "0.5", "", "", "", ""]], "locator")]:
         with pytest.raises(reference.ReferenceError, match=msg) as e:
             reference.read(_write_ref(tmp_path, rows))
         assert "reference.csv" in str(e.value)

@@ -20,6 +20,9 @@ def test_comparison_computes_deltas_and_keeps_missing_paper_values():
     assert set(df["provenance"]) == {"real-subset"}
     with pytest.raises(ValueError, match="'ours'"):
         report.comparison([{"item": "a", "metric": "b"}], prov)
+    syn = report.comparison([{"item": "K=300 EXP", "metric": "macro-F1", "paper": 0.84, "ours": 0.80}],
+                            synthetic("s", "generated"))
+    assert syn.loc[0, "paper"] == 0.84 and np.isnan(syn.loc[0, "delta"]) and np.isnan(syn.loc[0, "rel_delta"])
 
 
 def test_run_writes_csv_and_sidecar_and_scoreboard_reads_them(tmp_path):
@@ -47,7 +50,7 @@ def test_run_writes_csv_and_sidecar_and_scoreboard_reads_them(tmp_path):
         page = pages.scoreboard_page()
     finally:
         bg.BOOK = orig
-    assert "silhouette" in page and "SYNTHETIC" in page and "-0.300" in page
+    assert "silhouette" in page and "SYNTHETIC" in page and "-0.300" not in page  # no delta on synthetic data
 
 
 def test_run_rejects_unknown_profile_and_paper(tmp_path):
@@ -92,3 +95,19 @@ def test_start_seeds_picks_device_caps_threads_and_opens_the_run(tmp_path):
         torch.set_num_threads(before)
     with pytest.raises(ValueError):
         report.start("p2", "nb", "fast", 0, "cpu", tmp_path)
+
+
+def test_km_plot_draws_one_curve_per_group_with_counts():
+    import matplotlib.pyplot as plt
+
+    from omicslib.book.plots import km_plot
+
+    t = np.array([5, 8, 12, 3, 9, 15, 7, 11.0])
+    e = np.array([1, 0, 1, 1, 1, 0, 1, 0])
+    g = np.array(["high", "high", "low", "high", "low", "low", "high", "low"])
+    ax = km_plot(t, e, g, order=["low", "high"])
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "low (n=4)" in labels and "high (n=4)" in labels
+    plt.close("all")
+    with pytest.raises(ValueError, match="one value per patient"):
+        km_plot(t, e[:-1], g)
