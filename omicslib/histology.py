@@ -131,11 +131,11 @@ def resnet50_extractor(device: torch.device | str = "cpu") -> tuple[nn.Module, s
     from omicslib.weights import load_state_dict
 
     model = resnet50(weights=None)
-    state, note = load_state_dict("resnet50")
+    state, record = load_state_dict("resnet50")
     if state is not None:
         model.load_state_dict(state)
     model.fc = nn.Identity()
-    return model.to(device).eval(), note
+    return model.to(device).eval(), record.note
 
 
 @torch.no_grad()

@@ -3,8 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from omicslib.book import pages
-from omicslib.book import report
+from omicslib.book import pages, report
 from omicslib.book.provenance import Provenance, synthetic
 from omicslib.profiles import choose, configure
 

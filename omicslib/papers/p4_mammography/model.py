@@ -197,7 +197,8 @@ def build(arch: str, num_classes: int, *, pretrained: bool = True, dropout: floa
     if state_dict is None and pretrained:
         from omicslib.weights import load_state_dict
 
-        state_dict, note = load_state_dict(tv_name)
+        state_dict, record = load_state_dict(tv_name)
+        note = record.note
     elif state_dict is None:
         note = "random initialisation (pretrained=False)"
     if arch == "mobilenet_v2":
