@@ -39,14 +39,21 @@ _PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "torch",
 
 
 def git_commit() -> str:
+    """Short commit of the repository (``+dirty`` when omicslib or notebooks have uncommitted changes).
+
+    Without git or outside a checkout (e.g. an unpacked archive) it says so instead of failing the run."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                              text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "omicslib", "notebooks"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return (out.stdout.strip() or "unknown") + ("+dirty" if dirty else "")
-    except Exception:
-        return "unknown"
+    except FileNotFoundError:
+        return "unknown (git not installed)"
+    except subprocess.TimeoutExpired:
+        return "unknown (git timed out)"
+    if out.returncode != 0:
+        return f"unknown (not a git checkout: {out.stderr.strip().splitlines()[0] if out.stderr.strip() else out.returncode})"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "omicslib", "notebooks"], cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=10).stdout.strip()
+    return out.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def package_versions() -> dict[str, str]:

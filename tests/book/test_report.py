@@ -110,3 +110,11 @@ def test_km_plot_draws_one_curve_per_group_with_counts():
     plt.close("all")
     with pytest.raises(ValueError, match="one value per patient"):
         km_plot(t, e[:-1], g)
+
+
+def test_git_commit_says_why_it_is_unknown(monkeypatch, tmp_path):
+    assert report.git_commit()[:7].isalnum()  # this checkout
+    monkeypatch.setattr(report, "REPO_ROOT", tmp_path)  # not a checkout
+    assert report.git_commit().startswith("unknown (not a git checkout")
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
+    assert report.git_commit() == "unknown (git not installed)"

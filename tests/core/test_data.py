@@ -8,17 +8,23 @@ from omicslib import data
 from omicslib.book.provenance import Provenance
 from omicslib.data import synthetic, tcga
 from omicslib.data.fetch import ChecksumError, DataError, MissingDataError, available, locate
-from omicslib.data.registry import DatasetSpec, FileSpec, register
+from omicslib.data.registry import REGISTRY, DatasetSpec, FileSpec, register
 from omicslib.data.tables import read_table, require_numeric
 
 CONTENT = b"sample\tvalue\nA\t1\nB\t2\n"
 SHA = hashlib.sha256(CONTENT).hexdigest()
 
-register(DatasetSpec(
+TOY = DatasetSpec(
     id="_toy", title="toy", papers=("p1",), homepage="https://example.org/toy", license="CC0", citation="toy",
     files=(FileSpec("table", "toy/table.txt", "https://example.org/toy/table.txt", SHA),
            FileSpec("nohash", "toy/nohash.txt", None, None)),
-))
+)
+
+
+@pytest.fixture(autouse=True)
+def toy_dataset(monkeypatch):
+    """The toy dataset is registered for each test and removed after it: the global registry stays clean."""
+    monkeypatch.setitem(REGISTRY, TOY.id, TOY)
 
 
 def test_locate_finds_verified_local_copy(datadir):
