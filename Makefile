@@ -15,7 +15,7 @@ STAMP   := $(VENV)/.installed
 # with a subset of PAPERS the other chapters' notebook links are legitimately missing.
 STRICT  := $(if $(filter-out $(PAPERS),p1 p2 p3 p4 p5),,-W)
 
-.PHONY: book test lab data clean notebooks html benchmark browser-test help
+.PHONY: book test lab data clean notebooks html benchmark browser-test help rehearsal
 
 help:
 	@sed -n '1,6p' Makefile
@@ -28,14 +28,24 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (omicslib)" >/dev/null
 	touch $(STAMP)
 
+# Snakemake runs one job per notebook (workflow/Snakefile), then the generated pages; tqdm bars go to the terminal only
 notebooks: $(STAMP)
-	$(PY) -m omicslib.book.runner --profile $(PROFILE) --device $(DEVICE) --jobs $(JOBS) --papers $(PAPERS)
+	OMICSLIB_PROGRESS=$${OMICSLIB_PROGRESS-$$(test -t 2 && echo /dev/tty)} $(VENV)/bin/snakemake all -s workflow/Snakefile \
+	  --workflow-profile workflow/profiles/local --cores $(JOBS) --config profile=$(PROFILE) device=$(DEVICE) papers="$(PAPERS)"
+
+# Every notebook's paper configuration on CPU, each fit() capped at 2 optimiser steps (real widths, K, folds; epochs
+# counted, not run), random weights allowed; results in _build/rehearsal/ (the book is not touched)
+rehearsal: $(STAMP)
+	$(VENV)/bin/snakemake all -s workflow/Snakefile --workflow-profile workflow/profiles/local --cores $(JOBS) \
+	  --config profile=paper device=cpu papers="$(PAPERS)" max_steps=2 allow_random_weights=true \
+	  outroot=_build/rehearsal logdir=_build/rehearsal/logs
 
 html: $(STAMP)
 	$(PY) -m omicslib.book.pages
 	$(VENV)/bin/jupyter-book build . $(STRICT) --keep-going
 
-book: notebooks html
+book: notebooks
+	@$(MAKE) --no-print-directory html
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
 test: $(STAMP)
@@ -57,7 +67,7 @@ lab: $(LAB_OVERRIDES)
 
 browser-test: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
-	$(PY) -m pip install -q playwright==1.65.2
+	$(PY) -m pip install -q playwright==1.65.2 axe-playwright-python==0.1.8
 	$(PY) tests/browser/check_book.py
 
 benchmark: $(STAMP)
@@ -66,3 +76,47 @@ benchmark: $(STAMP)
 clean:
 	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/verdict_summary.md
 	find . -name __pycache__ -prune -exec rm -rf {} +
+
+# ---- Launch links, publishing, offline checks of the published files ----
+# REPO_URL=https://github.com/<org>/<repo> is the repository address: launch links (Binder, Colab), repository
+# button, Colab mirror. It overrides repository.url of _config.yml; REPO_BRANCH the branch (default main).
+REPO_URL    ?=
+REPO_BRANCH ?= main
+TOOLS       := _build/tools-venv
+export REPO_URL REPO_BRANCH
+
+.PHONY: colab site publish launch-check check-ci check-citation
+
+# The Colab mirror: notebooks/*/*.py as .ipynb, each with an install cell pinned to this version and commit
+colab: $(STAMP)
+	$(PY) -m omicslib.book.launch colab --out _build/colab
+
+# Every notebook page carries launch links, and each opens a tracked file or a notebook of the mirror
+launch-check: $(STAMP)
+	$(PY) tests/browser/check_launch.py _build/html --colab _build/colab
+
+# What CI publishes (.github/workflows/pages.yml): the book of PROFILE (default quick) and the Colab mirror
+site: book colab
+	touch _build/html/.nojekyll
+	$(MAKE) --no-print-directory launch-check
+
+# Publish from this machine: _build/html to the gh-pages branch, the mirror to the colab branch of REPO_URL
+publish: site
+	test -n "$(REPO_URL)" || (echo "publish needs REPO_URL=https://github.com/<org>/<repo>" >&2; exit 2)
+	for pair in html:gh-pages colab:colab; do \
+	  dir=_build/$${pair%%:*}; branch=$${pair##*:}; \
+	  rm -rf $$dir/.git && git -C $$dir init -q -b $$branch && git -C $$dir add -A && \
+	  git -C $$dir -c user.name="$$(git config user.name || echo omicslib)" -c user.email="$$(git config user.email || echo omicslib@localhost)" \
+	    commit -q -m "Publish $$(git rev-parse --short HEAD)" && \
+	  git -C $$dir push -q -f $(REPO_URL) $$branch && rm -rf $$dir/.git || exit 1; \
+	done
+
+# Offline checks of the published files: the workflow against GitHub's workflow schema, CITATION.cff with
+# cffconvert (in its own venv: it pins an old jsonschema that would break Jupyter in .venv)
+check-ci: $(STAMP)
+	$(PY) -m pip install -q check-jsonschema==0.39.0
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+check-citation:
+	test -x $(TOOLS)/bin/cffconvert || ($(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q cffconvert==2.0.0)
+	$(TOOLS)/bin/cffconvert --validate -i CITATION.cff

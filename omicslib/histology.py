@@ -97,12 +97,17 @@ def tile(image: np.ndarray, size: int = 256, min_tissue: float = 0.5, max_tiles:
 
 
 def augmentation(brightness: float = 0.2, contrast: float = 0.2, saturation: float = 0.2, hue: float = 0.1,
-                 rotations: tuple[int, ...] = (0, 90, 180, 270)):
+                 rotations: tuple[int, ...] = (0, 90, 180, 270), degrees: float | None = None):
     """The paper's augmentation as a torchvision transform on uint8 (C, H, W) tensors: colour jitter
-    (0.2/0.2/0.2/0.1) then a random right-angle rotation (no fill corners on square patches)."""
+    (0.2/0.2/0.2/0.1) then a random rotation. By default a random right-angle rotation (no fill
+    corners on square patches); ``degrees=d`` instead rotates by an angle drawn uniformly from
+    [-d, d] (the paper's "random rotations"; corners outside the patch are filled black)."""
     from torchvision.transforms import v2
 
-    rot = v2.RandomChoice([v2.RandomRotation((a, a)) for a in rotations])
+    if degrees is not None:
+        rot = v2.RandomRotation((-float(degrees), float(degrees)))
+    else:
+        rot = v2.RandomChoice([v2.RandomRotation((a, a)) for a in rotations])
     return v2.Compose([v2.ColorJitter(brightness, contrast, saturation, hue), rot])
 
 
@@ -122,10 +127,10 @@ def augment(tiles: np.ndarray, seed: int = 0, transform=None) -> np.ndarray:
     return out.permute(0, 2, 3, 1).contiguous().numpy()
 
 
-def resnet50_extractor(device: torch.device | str = "cpu") -> tuple[nn.Module, str]:
-    """ResNet-50 trunk with global average pooling (2048-d output) in eval mode, and a note saying
-    whether ImageNet weights were loaded (:func:`omicslib.weights.load_state_dict`) or the network is
-    randomly initialised (no downloads)."""
+def resnet50_trunk(device: torch.device | str = "cpu"):
+    """ResNet-50 trunk with global average pooling (2048-d output) in eval mode, and the
+    :class:`omicslib.weights.WeightsRecord` of the weights it holds (ImageNet file + sha256, or random
+    initialisation; no downloads). A checkpoint that does not fit the network raises, naming the keys."""
     from torchvision.models import resnet50
 
     from omicslib.weights import load_state_dict
@@ -133,9 +138,18 @@ def resnet50_extractor(device: torch.device | str = "cpu") -> tuple[nn.Module, s
     model = resnet50(weights=None)
     state, record = load_state_dict("resnet50")
     if state is not None:
-        model.load_state_dict(state)
+        result = model.load_state_dict(state, strict=False)
+        if result.missing_keys or result.unexpected_keys:
+            raise RuntimeError(f"{record.file} does not fit torchvision's resnet50: missing {result.missing_keys[:5]}, "
+                               f"unexpected {result.unexpected_keys[:5]}")
     model.fc = nn.Identity()
-    return model.to(device).eval(), record.note
+    return model.to(device).eval(), record
+
+
+def resnet50_extractor(device: torch.device | str = "cpu") -> tuple[nn.Module, str]:
+    """:func:`resnet50_trunk` with the weights' note (text) instead of the record."""
+    model, record = resnet50_trunk(device)
+    return model, record.note
 
 
 @torch.no_grad()

@@ -1,9 +1,21 @@
-"""The one training loop shared by every paper (device and seeds: :mod:`omicslib.runtime`)."""
+"""The one training loop shared by every paper (device and seeds: :mod:`omicslib.runtime`).
+
+Two environment variables, set by the build (``omicslib.book.runner``), change how :func:`fit` runs without
+touching any config:
+
+- ``OMICSLIB_MAX_STEPS=N`` caps every ``fit`` at N optimiser steps (and each validation pass at N batches): the
+  paper-profile rehearsal runs the real widths, folds and epochs *counted* but only N batches per stage, so a
+  config that would crash after hours on a GPU fails in minutes on a CPU. Off when unset or 0. The
+  :class:`History` says so (``capped``, ``steps``, ``epochs_planned``).
+- ``OMICSLIB_PROGRESS=<file>`` draws a tqdm bar per ``fit`` on that file (``/dev/tty`` in a terminal build), never
+  into the notebook, so the rendered book has no progress bars.
+"""
 
 from __future__ import annotations
 
 import copy
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -14,6 +26,8 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 Batch = Any
+MAX_STEPS_ENV = "OMICSLIB_MAX_STEPS"
+PROGRESS_ENV = "OMICSLIB_PROGRESS"
 LossStep = Callable[[nn.Module, Batch], "torch.Tensor | tuple[torch.Tensor, dict]"]
 
 
@@ -58,6 +72,10 @@ class History:
     best_val_loss: float = math.inf
     stopped_early: bool = False
     seconds: float = 0.0
+    #: optimiser steps taken, epochs asked for, and whether the step cap (``max_steps``) stopped training
+    steps: int = 0
+    epochs_planned: int = 0
+    capped: bool = False
 
     def to_frame(self):
         import pandas as pd
@@ -83,13 +101,48 @@ def _autocast(device: torch.device, amp: bool):
     return torch.autocast("cpu", enabled=False)
 
 
+def max_steps_setting(max_steps: int | None = None) -> int | None:
+    """The step cap in force: ``max_steps`` if given, else ``$OMICSLIB_MAX_STEPS``; None (or 0) = no cap."""
+    if max_steps is None:
+        raw = os.environ.get(MAX_STEPS_ENV, "").strip()
+        try:
+            max_steps = int(raw) if raw else 0
+        except ValueError:
+            raise ValueError(f"${MAX_STEPS_ENV} must be a whole number of optimiser steps, got {raw!r}") from None
+    if max_steps < 0:
+        raise ValueError(f"max_steps must be >= 0 (0 = no cap), got {max_steps}")
+    return max_steps or None
+
+
+def _progress_bar(iterable, progress, desc: str):
+    """``(iterable, file to close)``: tqdm in the notebook (``progress=True``), on a file (a path, or
+    ``$OMICSLIB_PROGRESS`` when ``progress`` is None), or nothing."""
+    if progress is None:
+        progress = os.environ.get(PROGRESS_ENV, "") or False
+    if progress is False or progress in ("0", "false"):
+        return iterable, None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        return tqdm(iterable, desc=desc, leave=False), None
+    from tqdm import tqdm
+
+    try:
+        fh = open(progress, "w")
+    except OSError:  # no terminal (e.g. a batch job): no bar
+        return iterable, None
+    return tqdm(iterable, desc=desc, leave=False, file=fh, mininterval=1.0, dynamic_ncols=True), fh
+
+
 @torch.no_grad()
 def evaluate_loss(model: nn.Module, data: DataLoader, loss_step: LossStep, device: torch.device,
-                  amp: bool = True) -> float:
-    """Mean per-sample loss over a loader, in eval mode."""
+                  amp: bool = True, max_batches: int | None = None) -> float:
+    """Mean per-sample loss over a loader (its first ``max_batches`` batches if given), in eval mode."""
     model.eval()
     total, n = 0.0, 0
-    for batch in data:
+    for i, batch in enumerate(data):
+        if max_batches is not None and i >= max_batches:
+            break
         batch = to_device(batch, device)
         with _autocast(device, amp):
             loss, _ = _split_loss(loss_step(model, batch))
@@ -123,8 +176,9 @@ def fit(
     grad_clip: float | None = None,
     on_epoch_start: Callable[[int], None] | None = None,
     val_loss_step: LossStep | None = None,
-    progress: bool = False,
+    progress: bool | str | None = None,
     desc: str = "train",
+    max_steps: int | None = None,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
 
@@ -134,27 +188,46 @@ def fit(
     stepped with the validation loss, others once per epoch. AMP (bf16 where
     supported) is used on CUDA only. ``on_epoch_start(epoch)`` lets a caller
     move scheduled quantities (mask ratios, loss weights); epochs count from 0.
+
+    ``max_steps`` (default ``$OMICSLIB_MAX_STEPS``; None/0 = off) stops training after that many optimiser
+    steps, whatever the epoch, and limits each validation pass to that many batches (the rehearsal's cap).
+    ``progress``: None follows ``$OMICSLIB_PROGRESS`` (a file such as ``/dev/tty``; unset = no bar), True
+    draws tqdm in the notebook, False nothing, a path draws on that file.
     """
     device = torch.device(device) if isinstance(device, str) else device
     model.to(device)
     val_loss_step = val_loss_step or loss_step
-    hist = History()
-    best_state = None
-    bad_epochs = 0
+    cap = max_steps_setting(max_steps)
+    hist = History(epochs_planned=epochs)
     t0 = time.perf_counter()
     use_scaler = amp and device.type == "cuda" and not torch.cuda.is_bf16_supported()
     scaler = torch.amp.GradScaler("cuda") if use_scaler else None
-    epoch_iter = range(epochs)
-    if progress:
-        from tqdm.auto import tqdm
+    epoch_iter, progress_file = _progress_bar(range(epochs), progress, desc)
+    try:
+        _epochs(model, train, val, hist, epoch_iter, cap, loss_step=loss_step, val_loss_step=val_loss_step,
+                optimizer=optimizer, scheduler=scheduler, patience=patience, min_delta=min_delta, device=device,
+                amp=amp, grad_clip=grad_clip, on_epoch_start=on_epoch_start, scaler=scaler)
+    finally:
+        if progress_file is not None:
+            epoch_iter.close()
+            progress_file.close()
+    hist.seconds = time.perf_counter() - t0
+    return hist
 
-        epoch_iter = tqdm(epoch_iter, desc=desc, leave=False)
+
+def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val_loss_step, optimizer, scheduler,
+            patience, min_delta, device, amp, grad_clip, on_epoch_start, scaler) -> None:
+    best_state = None
+    bad_epochs = 0
     for epoch in epoch_iter:
         if on_epoch_start:
             on_epoch_start(epoch)
         model.train()
         total, n, logs = 0.0, 0, {}
         for batch in train:
+            if cap is not None and hist.steps >= cap:
+                hist.capped = True
+                break
             batch = to_device(batch, device)
             optimizer.zero_grad(set_to_none=True)
             with _autocast(device, amp):
@@ -173,6 +246,7 @@ def fit(
                 scaler.update()
             else:
                 optimizer.step()
+            hist.steps += 1
             bs = _batch_size(batch)
             total += float(loss.detach()) * bs
             n += bs
@@ -184,7 +258,7 @@ def fit(
             hist.logs.append({k: v / max(n, 1) for k, v in logs.items()})
         monitor = None
         if val is not None:
-            monitor = evaluate_loss(model, val, val_loss_step, device, amp)
+            monitor = evaluate_loss(model, val, val_loss_step, device, amp, max_batches=cap)
             hist.val_loss.append(monitor)
             if monitor < hist.best_val_loss - min_delta:
                 hist.best_val_loss, hist.best_epoch, bad_epochs = monitor, epoch, 0
@@ -199,12 +273,13 @@ def fit(
         if patience is not None and val is not None and bad_epochs >= patience:
             hist.stopped_early = True
             break
+        if cap is not None and hist.steps >= cap:
+            hist.capped = hist.capped or epoch + 1 < hist.epochs_planned  # epochs left that the cap skips
+            break
     if best_state is not None:
         model.load_state_dict(best_state)
     else:
         hist.best_epoch = len(hist.train_loss) - 1
-    hist.seconds = time.perf_counter() - t0
-    return hist
 
 
 def _default_forward(model: nn.Module, batch: Batch) -> torch.Tensor:

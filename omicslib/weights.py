@@ -22,7 +22,8 @@ ENV = "OMICSLIB_WEIGHTS"
 #: torchvision checkpoint files for the architectures the book uses; torchvision names each file after the
 #: first 8 hex digits of its sha256, which the error message quotes.
 KNOWN = {"resnet50": "resnet50-11ad3fa6.pth", "densenet121": "densenet121-a639ec97.pth",
-         "mobilenet_v2": "mobilenet_v2-7ebf99e0.pth"}
+         "mobilenet_v2": "mobilenet_v2-7ebf99e0.pth", "resnet101": "resnet101-63fe2227.pth",
+         "vit_b_16": "vit_b_16-c867db91.pth", "mobilenet_v3_small": "mobilenet_v3_small-047dcff4.pth"}
 
 
 class MissingWeightsError(RuntimeError):

@@ -19,85 +19,68 @@
 # and score each setting by k-means on the embedding (C-index, silhouette, DB, ARI vs truth).
 # The paper reports only the selected values, not the per-setting scores, so the comparison is
 # "value the paper selected" vs "value our sweep ranks best" (C-index rounded to 3 decimals, ties
-# broken by silhouette then Davies–Bouldin). Epoch counts are scaled
-# down in `smoke`/`quick` (`epochs_scale`); a temperature of 0 is undefined (division by zero)
-# and is listed as not run. The authors' code uses different values (lr 1e-4, batch 100/256/64,
-# epochs 200/1000/1200), shown in the last column.
+# broken by silhouette then Davies–Bouldin). Epoch counts are scaled down in `smoke`/`quick`
+# (`sweep_epochs_scale`); a temperature of 0 is undefined (division by zero) and is listed as not
+# run. The authors' code uses different values (lr 1e-4, batch 100/256/64, epochs 200/1000/1200).
 
 # %% tags=["parameters"]
-profile = "quick"
+profile = "quick"        # smoke | quick | paper
 device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
-n_jobs = 2
+config_overrides = {}    # any P3Config field, e.g. {"sweep_epochs_scale": 0.1}
 
 # %%
+from dataclasses import asdict
+
 import pandas as pd
 from IPython.display import display
 
 from omicslib.book import report
-from omicslib.data import intersim
 from omicslib.papers import p3_clustering as P
-from omicslib.profiles import choose
 
+cfg = P.config(profile, **config_overrides)
 run, dev = report.start("p3", "p3_01_table1_sensitivity", profile, seed, device, outdir)
-epochs_scale = choose(profile, smoke=0.005, quick=0.05, paper=1.0)
-kmeans_runs = choose(profile, smoke=2, quick=5, paper=100)
-jobs = choose(profile, smoke=1, quick=n_jobs, paper=n_jobs)
+pd.Series(asdict(cfg))[["n_jobs", "sweep_epochs_scale", "sweep_kmeans_runs", "sweep_params"]].to_frame("value")
+
+# %% [markdown]
+# Table I as the paper prints it: **the paper's values** (read from `reference.csv`, not a result of
+# ours), beside what the authors' code uses.
 
 # %%
-CODE_VALUES = {"instance_temperature": "0.5", "cluster_temperature": "1.0",
-               "batch_size": "256 cancer / 100 sims / 64 single-cell", "epochs": "200 / 1000 / 1200",
-               "optimizer": "Adam (eps 1e-3)", "lr": "1e-4"}
-table1 = pd.DataFrame([{"hyperparameter": P.TABLE_I_NAMES[p], "select range": ", ".join(map(str, grid)),
-                        "paper optimal": sel, "authors' code": CODE_VALUES[p]}
-                       for p, (grid, sel) in P.TABLE_I.items()])
-from omicslib.book.provenance import Provenance
-
-paper_prov = Provenance("full", ("pan_amucl",), "values transcribed from the paper's Table I and the authors' code")
-run.table(table1, "table1_grid", paper_prov, caption="Table I: search ranges and selected values (transcribed)")
+table1 = P.table1_grid()
 display(table1)
 
+# %% [markdown]
+# The sweep: one DMACL run per setting on InterSIM heterogeneous k = 5 (full data).
+
 # %%
-d = intersim.load("heterogeneous", 5)
-ds = P.OmicsDataset("heterogeneous k=5", [d["methylation"].to_numpy(), d["expression"].to_numpy(),
-                                          d["protein"].to_numpy()], ["methylation", "expression", "protein"],
-                    "simulated", embed_dim=5, n_clusters=5, eval_ks=(5,), truth=d.labels.to_numpy())
-params = choose(profile, smoke=["instance_temperature", "lr"], quick=None, paper=None)  # smoke: two rows only
-sweep = P.sensitivity_sweep(ds, seeds=[seed], epochs_scale=epochs_scale, kmeans_runs=kmeans_runs, n_jobs=jobs,
-                            params=params)
-run.table(sweep, "table1_sweep", d.provenance, caption=f"One-at-a-time sweep on InterSIM heterogeneous k=5 "
-          f"(epochs x {epochs_scale})")
+ds, prov = P.intersim_dataset("heterogeneous", 5)
+sweep = P.sensitivity_sweep(ds, seeds=[seed], epochs_scale=cfg.sweep_epochs_scale, kmeans_runs=cfg.sweep_kmeans_runs,
+                            n_jobs=cfg.n_jobs, params=cfg.sweep_params)
+run.table(sweep, "table1_sweep", prov, caption=f"One-at-a-time sweep on InterSIM heterogeneous k=5 "
+          f"(epochs x {cfg.sweep_epochs_scale})")
 display(sweep.drop(columns=[c for c in sweep if c.endswith("_sd")]).round(3))
 
+# %% [markdown]
+# The value the paper selected vs the value our sweep ranks best.
+
 # %%
-rows = []
-ok = sweep[sweep["status"] == "ok"]
-for p, (grid, sel) in P.TABLE_I.items():
-    sub = ok[ok["parameter"] == p]
-    if sub.empty:
-        continue
-    # C-index ties near 0 on this easy simulation: break ties by silhouette, then DB
-    best = sub.assign(c=sub["c_index"].round(3)).sort_values(["c", "silhouette", "davies_bouldin"],
-                                                              ascending=[True, False, True])["value"].iloc[0]
-    numeric = not isinstance(sel, str)
-    rows.append({"item": P.TABLE_I_NAMES[p], "metric": "selected value (best in sweep: C-index, then silhouette, then DB)",
-                 "paper": sel if numeric else None, "ours": float(best) if numeric else float("nan"),
-                 "note": "" if numeric else f"paper {sel}, ours {best}"})
-run.compare(rows, "table1_paper_vs_ours", d.provenance,
+run.compare(P.table1_comparison(sweep), "table1_paper_vs_ours", prov,
             caption="Table I: value the paper selected vs the value our (reduced-epoch) sweep ranks best")
 
-# %%
-import matplotlib.pyplot as plt
+# %% [markdown]
+# The sweep per hyperparameter (lower is better for both curves).
 
-fig, axes = plt.subplots(1, len(P.TABLE_I), figsize=(18, 3))
-for ax, (p, (grid, sel)) in zip(axes, P.TABLE_I.items()):
-    sub = ok[ok["parameter"] == p]
-    ax.plot(sub["value"].astype(str), sub["c_index"], "o-", label="C-index")
-    ax.plot(sub["value"].astype(str), 1 - sub["silhouette"], "s--", label="1 - silhouette")
-    ax.set_title(f"{P.TABLE_I_NAMES[p]} (paper: {sel})", fontsize=9)
-axes[0].legend(fontsize=7)
-fig.tight_layout()
-run.figure(fig, "table1_sweep", d.provenance, caption="Sensitivity of DMACL to each Table I hyperparameter "
+# %%
+run.figure(P.sweep_plot(sweep), "table1_sweep", prov, caption="Sensitivity of DMACL to each Table I hyperparameter "
            "(InterSIM heterogeneous k=5; lower is better).", alt="Six small line plots of C-index per setting")
+
+# %% [markdown]
+# Claims (one seed; each is inconclusive by construction at reduced epochs) and the facts the pages quote.
+
+# %%
+ledger = run.claims(P.table1_claims(sweep, prov.kind, n_seeds=1, epochs_scale=cfg.sweep_epochs_scale))
+P.record(run, P.table1_facts(sweep, cfg.sweep_epochs_scale))
+ledger

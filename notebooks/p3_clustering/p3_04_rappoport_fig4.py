@@ -18,86 +18,107 @@
 # eleven methods and scores k-means (k = 2..7; the authors' script actually uses 2..6) by
 # C-index, silhouette and Davies–Bouldin in the embedding. **Here only miRNA exists** for 9 of the
 # 10 cancers (breast has none; the benchmark's expression and methylation matrices are not on this
-# machine), so every model sees one omic: with a single omic, late and early fusion coincide
-# architecturally (lf* = ef* trained with another variant of the same loss). For 8 cancers we use
-# the benchmark's own processed miRNA matrix (exact DL-mo input, same patients); melanoma only has
-# raw counts (log2(x+1) here, 452 instead of 449 patients). Provenance: real-subset.
-# The `quick` profile runs the three smallest cohorts with 10 baseline epochs at batch 64 (the
-# benchmark: 100 epochs at batch 8/16) and 30 DMACL epochs; `paper` runs everything in full.
+# machine), so every model sees one omic: with a single omic, four late/early-fusion pairs are the
+# same network with the same training, so only the **distinct** methods are run and ranked. For 8
+# cancers we use the benchmark's own processed miRNA matrix (exact DL-mo input, same patients);
+# melanoma only has raw counts (log2(x+1) here, 452 instead of 449 patients). Provenance:
+# real-subset. The `quick` profile runs the three smallest cohorts, several seeds, and the same
+# number of optimiser steps for every deep method. Labels are scored in each method's own space
+# (as the paper) and in the common space (first 10 PCs of the z-scored input; the claims use it).
 # The C-index is the Hubert–Levin clustering index, not survival concordance.
 
 # %% tags=["parameters"]
-profile = "quick"
+profile = "quick"        # smoke | quick | paper
 device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
-n_jobs = 2
+config_overrides = {}    # any P3Config field
 
 # %%
+from dataclasses import asdict
+
 import pandas as pd
 from IPython.display import display
 
 from omicslib.book import report
-from omicslib.data import rappoport
 from omicslib.papers import p3_clustering as P
-from omicslib.profiles import choose
 
-run, dev = report.start("p3", "p3_04_rappoport_fig4", profile, seed, device, outdir)
-budget = choose(profile,
-                smoke=P.Budget(dmacl_epochs=1, baseline_epochs=1, kmeans_runs=1),
-                quick=P.Budget(dmacl_epochs=30, baseline_epochs=10, kmeans_runs=3, baseline_batch_size=64),
-                paper=P.Budget(dmacl_epochs=None, baseline_epochs=None, kmeans_runs=1000))
-ks = choose(profile, smoke=(2, 3), quick=tuple(range(2, 8)), paper=tuple(range(2, 8)))
-cancers = rappoport.available_cancers()
-# quick: the three smallest cohorts (CPU budget); paper: all cancers with data
-smallest = sorted(cancers, key=rappoport.BENCHMARK_N.get)[:3]
-cancers = choose(profile, smoke=cancers[:1], quick=[c for c in cancers if c in smallest], paper=cancers)
-methods = choose(profile, smoke=("DMACL", "efAE", "lfmmdVAE", "kmeans_pca"), quick=P.METHODS, paper=P.METHODS)
-jobs = choose(profile, smoke=1, quick=n_jobs, paper=n_jobs)
+cfg = P.config(profile, **config_overrides)
+seeds = cfg.seeds("fig4", seed)
+run, dev = report.start("p3", "p3_04_rappoport_fig4", profile, seed, device, outdir, seeds=seeds)
+pd.Series(asdict(cfg))[["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"]].to_frame("value")
+
+# %% [markdown]
+# The cancers and the omics each one has here.
 
 # %%
-datasets, prov, used = [], None, []
-for c in cancers:
-    d = rappoport.load_cancer(c)
-    prov = d.provenance if prov is None else prov.combine(d.provenance)
-    used.append({"cancer": c, "TCGA code": rappoport.TCGA_CODE[c], "samples": d[d.meta["omics"][0]].shape[0],
-                 "omics used": ", ".join(f"{o} ({d[o].shape[1]})" for o in d.meta["omics"]),
-                 "missing": ", ".join(sorted({"expression", "methylation", "mirna"} - set(d.meta["omics"]))),
-                 "notes": "; ".join(d.report)})
-    kinds = ["mirna" if o == "mirna" else o for o in d.meta["omics"]]
-    datasets.append(P.OmicsDataset(c, [d[o].to_numpy() for o in d.meta["omics"]], kinds, "cancer", embed_dim=10,
-                                   n_clusters=5, eval_ks=ks))
-used = pd.DataFrame(used)
+datasets, prov, used = P.cancer_datasets(P.fig4_cancers(cfg.fig4_n_cancers), cfg.fig4_ks)
 run.table(used, "fig4_data_used", prov, caption="Which omics each cancer's run used")
 display(used)
 
-# %%
-scores, outs = P.run_grid(datasets, methods, [seed], budget, n_jobs=jobs, device=str(dev))
-summary = P.summarise(scores)
-run.table(summary, "fig4_summary", prov, caption="Figure 4 data (miRNA only): mean over k-means runs")
+# %% [markdown]
+# With one omic, which methods are the same network (only distinct ones are run).
 
 # %%
-fig = P.radar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], ks, methods)
-run.figure(fig, "fig4_radar", prov, caption="Figure 4 regenerated on miRNA only: per k (columns) and index (rows), "
-           "one spoke per cancer; DMACL in red.", alt="Radar charts of C-index, silhouette and DB per cancer and k")
+n_omics = len(datasets[0].omics)
+candidates = cfg.fig4_methods or P.METHODS
+methods = P.distinct_methods(candidates, n_omics)
+distinct = P.distinct_table(candidates, n_omics)
+run.table(distinct, "fig4_distinct_methods", prov, caption=f"Methods on {n_omics} omic(s): which coincide")
+display(distinct)
+
+# %% [markdown]
+# Every distinct method × cancer × seed, k-means at every k.
+
+# %%
+scores, outs = P.run_grid(datasets, methods, seeds, cfg.fig4_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True)
+summary = P.summarise(scores, metrics=("c_index", "silhouette", "davies_bouldin", "c_index_common",
+                                       "silhouette_common", "davies_bouldin_common"))
+run.table(scores, "fig4_scores_all_runs", prov, caption="Per-seed scores (means over k-means runs), own and common space")
+run.table(summary, "fig4_summary", prov, caption="Figure 4 data (miRNA only): mean over seeds and k-means runs")
+
+# %% [markdown]
+# Figure 4 regenerated (own space, as the paper).
+
+# %%
+run.figure(P.radar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], cfg.fig4_ks, methods), "fig4_radar", prov,
+           caption="Figure 4 regenerated on miRNA only: per k (columns) and index (rows), one spoke per cancer; DMACL "
+                   "in red (own space, mean over seeds).",
+           alt="Radar charts of C-index, silhouette and DB per cancer and k")
 
 # %% [markdown]
 # ## Paper vs ours
-# The abstract reports for DMACL on "a cancer multi-omics dataset" C-index 0.016, silhouette 0.688
-# and DB 0.46 without saying which cancer or k; we place beside it our DMACL mean over all
-# cancers and k (miRNA only), and the best method's mean for context.
+# The abstract reports for DMACL on "a cancer multi-omics dataset" C-index, silhouette and DB
+# without saying which cancer or k; we place beside it our DMACL mean over all cancers and k
+# (miRNA only), and every method's mean for context.
 
 # %%
-dm = summary[summary.method == "DMACL"]
-rows = [{"item": "DMACL, mean over cancers and k", "metric": m, "paper": v, "ours": dm[m].mean(),
-         "ours_sd": dm[m].std(ddof=1), "note": "paper: abstract aggregate (unspecified); ours: miRNA only"}
-        for m, v in (("c_index", 0.016), ("silhouette", 0.688), ("davies_bouldin", 0.46))]
-means = summary.groupby("method")[["c_index", "silhouette", "davies_bouldin"]].mean()
-rows += [{"item": f"{m}, mean over cancers and k", "metric": met, "paper": None, "ours": means.loc[m, met],
-          "note": "not given numerically in the paper"} for m in means.index if m != "DMACL"
-         for met in ("c_index", "silhouette", "davies_bouldin")]
-run.compare(rows, "fig4_paper_vs_ours", prov, caption="Cancer benchmark (miRNA only): paper vs ours")
+run.compare(P.fig4_comparison(summary), "fig4_paper_vs_ours", prov, caption="Cancer benchmark (miRNA only): paper vs ours")
+display(P.method_means(summary, ("c_index", "silhouette", "davies_bouldin", "c_index_common")).sort_values("c_index").round(3))
+
+# %% [markdown]
+# Ranks per cancer, k and seed in both spaces; DMACL's rank stability over seeds.
 
 # %%
-display(means.sort_values("c_index").round(3))
+ranks = P.method_ranks(scores)
+stab = P.rank_stability(ranks)
+run.table(ranks, "fig4_ranks", prov, caption="Rank of every distinct method per cancer, k, seed, index and space")
+run.table(stab, "fig4_rank_stability", prov, caption="DMACL's rank over seeds per cancer, k, index and space")
+display(P.rank_summary(stab))
+
+# %% [markdown]
+# Budgets: optimiser steps and seconds per method.
+
+# %%
+budget = P.budget_table(scores)
+run.table(budget, "fig4_budget", prov, caption="Optimiser steps and training seconds per method (mean over runs)")
+display(budget.round(1))
+
+# %% [markdown]
+# Claims (distinct methods, common space) and the facts the pages quote.
+
+# %%
+ledger = run.claims(P.fig4_claims(scores, prov.kind, n_seeds=len(seeds), methods=methods))
+P.record(run, P.fig4_facts(summary, stab, budget, methods, candidates))
+ledger

@@ -15,13 +15,14 @@
 # # p5 · Image branch on real H&E: HER2ST patches, contrastive alignment, ABMIL attention maps
 #
 # A pipeline demonstration on **real** H&E and **real** spatial transcriptomics (HER2ST, Andersson
-# et al. 2021; real subset: 6 sections from 2 HER2-positive patients, no survival, no PAM50). Each
-# spot's H&E patch goes through a ResNet-50 trunk; spatially contiguous regions of ~10 spots form
-# bags (ABMIL inputs) paired with the region's pseudo-bulk expression — a miniature, real version
+# et al. 2021; real subset: sections B4 (patient B) and C2–C6 (patient C), HER2-positive, no survival, no
+# PAM50). Each spot's H&E patch goes through a ResNet-50 trunk; spatially contiguous regions of ~10 spots
+# form bags (ABMIL inputs) paired with the region's pseudo-bulk expression — a miniature, real version
 # of ConFuseIT's slide ↔ RNA-seq pairing. The slide and RNA encoders are pretrained with the same
-# symmetric InfoNCE, and alignment is measured as cross-modal retrieval on a held-out section.
-# **Caveat:** no ImageNet weights are available offline, so the ResNet-50 is randomly initialised
-# (stated in every output); its features capture colour/texture statistics only.
+# symmetric InfoNCE, and alignment is measured as cross-modal retrieval on a held-out section. Which
+# weights the ResNet-50 started from (ImageNet file and checksum, or random initialisation) is read from
+# the weights record and stated in every output; the `paper` profile stops without ImageNet weights
+# unless `allow_random_weights` is set.
 
 # %% tags=["parameters"]
 profile = "quick"        # smoke | quick | paper
@@ -29,57 +30,38 @@ device = "auto"          # auto | cpu | cuda | mps
 seed = 0
 data_source = "real-subset"
 outdir = ""              # empty: book/p5/results/p5_03_her2st_attention
+allow_random_weights = False  # paper profile: run on random ResNet-50 weights (then shown on every output)
+config_overrides = {}    # Config fields
+setup_overrides = {}     # Her2stSetup fields
 
 # %%
-from dataclasses import replace
+import time
+from dataclasses import asdict
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
-from scipy.stats import spearmanr
-from sklearn.decomposition import PCA
 
-from omicslib import histology
 from omicslib.book import report
-from omicslib.data import her2st
-from omicslib.nn.abmil import pad_bags
-from omicslib.nn.losses.clip import retrieval_accuracy
-from omicslib.papers import p5_confuseit as X
-from omicslib.profiles import choose, configure
+from omicslib.papers import p5_confuseit as P
 
-cfg = configure(X.Config(), profile, None, **X.PROFILES)
-cfg = configure(cfg, profile, dict(seeds=(seed,)), smoke=dict(batch_size=16), quick=dict(pretrain_epochs=40))
-names = choose(profile, smoke=["C2", "C3"], quick=["B4", "C2", "C3", "C4", "C5", "C6"],
-               paper=["B4", "C2", "C3", "C4", "C5", "C6"])
-held_out = choose(profile, smoke=["C3"], quick=["C6", "B4"], paper=["B4", "C2", "C3", "C4", "C5", "C6"])
-max_spots = choose(profile, smoke=60, quick=None, paper=None)
-downsample, patch = 4, 64          # 64 px at 1/4 resolution = one spot spacing (~256 px full-res)
-n_genes, pca_dim, region = choose(profile, smoke=(100, 16, 10), quick=(500, 64, 10), paper=(2000, 256, 10))
+cfg = P.config(profile, "her2st", seed, **config_overrides)
+setup = P.her2st_setup(profile, allow_random_weights=allow_random_weights, **setup_overrides)
 run, dev = report.start("p5", "p5_03_her2st_attention", profile, seed, device, outdir, cpu_threads=1)
+pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_frame("value")
 
 # %% [markdown]
 # ## Patches and spot expression
+# The patch encoder and the record of its weights (file and sha256, or random initialisation).
 
 # %%
-extractor, weights_note = histology.resnet50_extractor(dev)
-print(weights_note)
-sec, provs = {}, []
-for name in names:
-    img, p_img = her2st.load_section(name, downsample=downsample)
-    spots, p_sp = her2st.load_spots(name)
-    counts, p_ct = her2st.load_counts(name)
-    spots = spots[spots["selected"] == 1].loc[lambda d: d.index.isin(counts.index)]
-    if max_spots:
-        spots = spots.iloc[:max_spots]
-    tiles, ids = X.spot_patches(img, spots, downsample, patch)
-    feats = histology.extract_features(tiles, extractor, batch_size=64, device=dev)
-    sec[name] = dict(image=img, xy=spots.loc[ids, ["pixel_x", "pixel_y"]].to_numpy() / downsample,
-                     feats=feats, counts=counts.loc[ids], tiles=tiles)
-    provs += [p_img, p_sp, p_ct]
-    print(f"{name}: {len(ids)} spot patches of {len(spots)} selected spots, {counts.shape[1]} genes")
-prov = provs[0].combine(*provs[1:]).with_note(weights_note)
+extractor, weights_record = P.feature_extractor(profile, setup, dev)
+sec, provs = P.load_sections(setup, extractor, dev)
+prov = P.with_weights(provs[0].combine(*provs[1:]), weights_record)
+display(pd.DataFrame([{"section": n, "patient": P.PATIENT[n], "spot patches": len(s["feats"]),
+                       "selected spots": s["n_selected"], "genes": s["counts"].shape[1]} for n, s in sec.items()]))
+run.fact("weights", "ImageNet weights" if weights_record.pretrained else "random initialisation")
+run.fact("weights_note", weights_record.note)
+print(weights_record.note)
 prov.label()
 
 # %% [markdown]
@@ -90,95 +72,59 @@ prov.label()
 # compared with chance and with the same model trained on shuffled (unpaired) regions.
 
 # %%
-common = sorted(set.intersection(*(set(s["counts"].columns) for s in sec.values())))
-results, models = [], {}
-for test in held_out:
-    train = [n for n in names if n != test]
-    spot_expr = np.vstack([X.log_cpm(sec[n]["counts"][common].to_numpy()) for n in train])
-    genes = [common[i] for i in np.argsort(spot_expr.var(0))[::-1][:n_genes]]
-    pca = PCA(pca_dim, random_state=seed).fit(np.vstack([sec[n]["feats"] for n in train]))
-
-    def pairs(ns, repeats):
-        bags, rna = [], []
-        for n in ns:
-            b, r = X.region_pairs(sec[n]["xy"], pca.transform(sec[n]["feats"]),
-                                  sec[n]["counts"][genes].to_numpy(), region, repeats, seed)
-            bags += b
-            rna.append(r)
-        x, mask = pad_bags(bags)
-        return X.Cohort(time=np.ones(len(bags)), event=np.ones(len(bags)), label=np.zeros(len(bags), int),
-                        rna=np.vstack(rna).astype(np.float32), bag=x.numpy(), mask=mask.numpy())
-
-    tr, te = X.standardise(pairs(train, 3), pairs([test], 1))
-    for control in (False, True):
-        data = tr
-        if control:  # break the pairing: RNA of a random other region
-            data = replace(tr, rna=tr.rna[np.random.default_rng(seed).permutation(len(tr))])
-        model, hist = X.pretrain(data, cfg, dev, seed)
-        model.eval()
-        with torch.no_grad():
-            e = model.embed({"bag": torch.as_tensor(te.bag, device=dev), "mask": torch.as_tensor(te.mask, device=dev),
-                             "rna": torch.as_tensor(te.rna, device=dev)})
-        row = {"held_out": test, "pairing": "shuffled (control)" if control else "true", "train_regions": len(tr),
-               "test_regions": len(te), "final_train_loss": hist.train_loss[-1]}
-        for k in (1, 5):
-            row[f"top{k}_slide_to_rna"] = retrieval_accuracy(e["z_slide"], e["z_rna"], k)
-            row[f"top{k}_rna_to_slide"] = retrieval_accuracy(e["z_rna"], e["z_slide"], k)
-            row[f"top{k}_chance"] = min(k, len(te)) / len(te)
-        results.append(row)
-        if not control:
-            models[test] = (model, pca)
-results = pd.DataFrame(results)
+results, models = P.leave_section_out(sec, setup, cfg, dev, seed)
 run.table(results, "her2st_retrieval", prov,
           "Real HER2ST: cross-modal retrieval of held-out regions (image bag <-> pseudo-bulk RNA)")
+for name in P.Her2stSetup().held_out:  # the quick profile's sections; every key in every profile
+    r = results[(results["held_out"] == name) & (results["pairing"] == "true")]
+    c = results[(results["held_out"] == name) & (results["pairing"] != "true")]
+    for key, value, fmt in ((f"{name.lower()}_top5", r["top5_slide_to_rna"], "{:.2f}"),
+                            (f"{name.lower()}_chance", r["top5_chance"], "{:.2f}"),
+                            (f"{name.lower()}_control", c["top5_slide_to_rna"], "{:.2f}"),
+                            (f"{name.lower()}_regions", r["test_regions"], "{:d}")):
+        run.fact(key, value.iloc[0] if len(value) else "not run", fmt)
 display(results.round(3))
 
 # %% [markdown]
 # ## ABMIL attention over a whole held-out section
 # The slide encoder reads all spot patches of the held-out section as one bag; each spot is drawn
 # at its position on the H&E, coloured by its attention weight (× number of patches, so 1 = uniform).
-# Without pathologist labels for these sections, attention is compared with each spot's total UMI
-# count (more cells, more transcripts), a real but crude cellularity proxy.
+# Attention is compared with each spot's total UMI count (more cells, more transcripts), a real but
+# crude cellularity proxy.
 
 # %%
-fig, axes = plt.subplots(1, 2 * len(models), figsize=(8 * len(models), 4.2), squeeze=False, layout="constrained")
-att_rows = []
-for j, (test, (model, pca)) in enumerate(models.items()):
-    s = sec[test]
-    bag = torch.as_tensor(pca.transform(s["feats"])[None], dtype=torch.float32, device=dev)
-    with torch.no_grad():
-        _, att = model.encode_slide(bag)
-    att = att[0].cpu().numpy() * len(s["feats"])
-    umi = np.log1p(s["counts"].to_numpy().sum(1))  # total UMIs per spot: a real cellularity proxy
-    r = spearmanr(att, umi)
-    att_rows.append({"section": test, "spots": len(att), "spearman_rho_attention_vs_log_umi": r.statistic,
-                     "p": r.pvalue, "max_over_uniform": att.max()})
-    ax_img, ax_top = axes[0, 2 * j], axes[0, 2 * j + 1]
-    ax_img.imshow(s["image"])
-    sc_ = ax_img.scatter(s["xy"][:, 0], s["xy"][:, 1], c=att, cmap="magma", s=14, alpha=0.85)
-    (x0, y0), (x1, y1) = s["xy"].min(0) - patch, s["xy"].max(0) + patch
-    ax_img.set(xlim=(x0, x1), ylim=(y1, y0), title=f"{test}: ABMIL attention (held out)")
-    ax_img.axis("off")
-    plt.colorbar(sc_, ax=ax_img, fraction=0.046, label="attention x bag size")
-    top = np.argsort(att)[::-1][:8]
-    ax_top.imshow(np.vstack([np.hstack(list(s["tiles"][top[:4]])), np.hstack(list(s["tiles"][top[4:8]]))])
-                  if len(top) >= 8 else s["tiles"][top[0]])
-    ax_top.set_title(f"{test}: 8 most-attended patches")
-    ax_top.axis("off")
+att_table, attention = P.section_attention(sec, models, dev)
+fig = P.her2st_attention_maps(sec, attention, setup.patch)
 run.figure(fig, "her2st_attention_maps", prov,
            "Real HER2ST H&E: ABMIL attention per spot patch on held-out sections, with the most-attended patches "
-           "(ResNet-50 randomly initialised; encoder pretrained contrastively on other sections)",
+           f"({P.weights_caption(weights_record)}; encoder pretrained contrastively on other sections)",
            alt="H&E sections overlaid with coloured dots for attention, next to a grid of the most-attended patches")
-att_table = pd.DataFrame(att_rows)
 run.table(att_table, "her2st_attention_vs_umi", prov,
           "Real HER2ST: Spearman correlation of per-spot ABMIL attention with the spot's total UMI count")
+for name in P.Her2stSetup().held_out:
+    a = att_table[att_table["section"] == name]
+    run.fact(f"{name.lower()}_rho", a["spearman_rho_attention_vs_log_umi"].iloc[0] if len(a) else "not run", "{:.2f}")
+    run.fact(f"{name.lower()}_rho_p", a["p"].iloc[0] if len(a) else "not run", "{:.1g}")
+    run.fact(f"{name.lower()}_spots", int(a["spots"].iloc[0]) if len(a) else "not run", "{:d}")
 att_table.round(3)
 
+# %% [markdown]
+# ## Claims ledger
+# Does contrastive pretraining align H&E and RNA of held-out tissue (a premise of the abstract's
+# pretraining)? Per held-out section, top-5 slide → RNA hits with true vs shuffled pairing on the same
+# regions (exact McNemar test). A held-out section whose patient also gave training sections is not a
+# held-out-patient test: its claim is inconclusive with that reason.
+
 # %%
-control = results[results.pairing != "true"].set_index("held_out")["top5_slide_to_rna"]
-rows = [{"item": f"slide->RNA top-5 retrieval, held-out section {r.held_out} ({r.test_regions} regions)",
-         "metric": "top-5 accuracy", "paper": None, "ours": r.top5_slide_to_rna,
-         "note": f"chance {r.top5_chance:.3f}; shuffled-pair control {control[r.held_out]:.3f}; "
-                 "pipeline demonstration, not in the paper"}
-        for r in results[results.pairing == "true"].itertuples()]
-run.compare(rows, "p5_her2st_alignment", prov, caption="Real HER2ST pipeline demonstration (not a paper number)")
+claims = P.retrieval_claims(results, results.attrs["hits"], P.PATIENT, setup.sections)
+ledger = run.claims(claims)
+for name in P.Her2stSetup().held_out:
+    cl = [c for c in claims if c.id == f"her2st_alignment_{name.lower()}"]
+    run.fact(f"{name.lower()}_mcnemar_p", cl[0].p if cl else "not run", "{:.2f}")
+    run.fact(f"{name.lower()}_verdict", P.verdicts(claims)[cl[0].id] if cl else "not run")
+display(ledger)
+
+# %%
+run.compare(P.her2st_rows(results), "p5_her2st_alignment", prov,
+            caption="Real HER2ST pipeline demonstration (not a paper number)")
+run.fact("wall_s", time.perf_counter() - run.started, "{:.0f}")

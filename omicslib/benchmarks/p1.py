@@ -18,9 +18,9 @@ import sys
 import torch
 
 from omicslib.benchmarks import PeakMemory, samples_per_second
+from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, config, scaled_k_grid
 from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalClassifier
-from omicslib.papers.p1_crossmodal.protocol import PAPER_K_GRID, profile_config, scaled_k_grid
-from omicslib.runtime import pick_device, seed_everything
+from omicslib.runtime import pick_device, seed_everything, set_threads
 
 
 def bench(k: int, n_cna: int, n_mut: int, variant: str, cfg, device, batch: int, steps: int) -> dict:
@@ -59,8 +59,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     a = ap.parse_args(argv)
     if a.threads:
-        torch.set_num_threads(a.threads)
-    cfg = profile_config(a.profile)
+        set_threads(a.threads)
+    cfg = config(a.profile)
     dev = pick_device(a.device)
     kmap = scaled_k_grid(a.n_exp, PAPER_K_GRID, cfg.k_max)
     print(f"p1 benchmark · profile {a.profile} · device {dev} · d_model {cfg.d_model} · batch {cfg.batch_size} · "

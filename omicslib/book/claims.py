@@ -101,10 +101,11 @@ class Claim:
 
 def value_claim(paper: str, id: str, statement: str, ref_key: str, *, provenance: str, test: str,
                 values=None, estimate: float | None = None, ci: tuple[float, float] | None = None,
-                n_seeds: int = 0, blocker: str = "", note: str = "") -> Claim:
+                n_seeds: int = 0, n_runs: int | None = None, blocker: str = "", note: str = "") -> Claim:
     """A headline-number claim; the paper's value and spread come from the paper's reference file.
 
-    Give either the per-run ``values`` (mean and t-based 95 % CI are computed) or ``estimate`` and ``ci``.
+    Give either the per-run ``values`` (mean and t-based 95 % CI are computed) or ``estimate`` and ``ci``
+    (then say how many runs they summarise with ``n_runs``).
     """
     row = reference.row(paper, ref_key)
     ours, lo, hi, n = math.nan, math.nan, math.nan, 0
@@ -119,7 +120,7 @@ def value_claim(paper: str, id: str, statement: str, ref_key: str, *, provenance
     elif estimate is not None:
         ours = float(estimate)
         lo, hi = ci if ci is not None else (math.nan, math.nan)
-        n = 1
+        n = 1 if n_runs is None else int(n_runs)
     return Claim(paper, id, statement, row["locator"], "value", test, provenance, n_seeds=n_seeds, n_runs=n,
                  paper_value=reference.value(paper, ref_key), paper_sd=reference.sd(paper, ref_key),
                  ours=ours, ci_low=lo, ci_high=hi, blocker=blocker, note=note or row["note"])

@@ -58,14 +58,19 @@ def data_page() -> str:
     return "\n".join(lines)
 
 
-def scoreboard_frame(papers=PAPERS) -> pd.DataFrame:
+def scoreboard_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFrame:
+    """Every comparison row of ``papers`` with where it comes from: ``paper_id``, ``table`` (the CSV's
+    name), ``group`` (the row's ``locator``, e.g. "Table 4", else the table's name), ``notebook``,
+    ``profile`` and ``seeds``."""
     frames = []
-    for side in read_results(BOOK, kind="comparison"):
+    for side in read_results(Path(root or BOOK), kind="comparison"):
         if side["paper"] not in papers or not Path(side["file"]).is_file():
             continue
         df = pd.read_csv(side["file"])
         df.insert(0, "paper_id", side["paper"])
         df.insert(1, "table", side["name"])
+        loc = df["locator"].fillna("").astype(str).str.strip() if "locator" in df else pd.Series("", index=df.index)
+        df["group"] = loc.where(loc != "", side["name"])
         df["notebook"] = side["notebook"]
         df["profile"] = side["profile"]
         df["seeds"] = ",".join(map(str, side["seeds"]))
@@ -73,29 +78,81 @@ def scoreboard_frame(papers=PAPERS) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def scoreboard_page(papers=PAPERS, title: str = "Reproduction scoreboard") -> str:
-    df = scoreboard_frame(papers)
+#: Groups longer than this many rows are collapsed (``<details>``) on the scoreboard.
+SCOREBOARD_OPEN_ROWS = 12
+
+
+def _is_int(v) -> bool:
+    return pd.isna(v) or (isinstance(v, (int, float)) and float(v).is_integer() and abs(v) < 1e15)
+
+
+def _num(v, as_int: bool) -> str:
+    if pd.isna(v):
+        return ""
+    if as_int:
+        return f"{int(round(v)):d}"
+    if v != 0 and abs(v) < 0.001:
+        return f"{v:.2g}"
+    return f"{v:.3f}"
+
+
+def _scoreboard_table(part: pd.DataFrame) -> str:
+    import html
+
+    rows = []
+    notes = part["note"].fillna("").astype(str) if "note" in part else pd.Series("", index=part.index)
+    one_note = notes.nunique() <= 1
+    for i, r in part.iterrows():
+        as_int = all(_is_int(r.get(c)) for c in ("paper", "ours", "ours_sd"))
+        ours = _num(r["ours"], as_int) + (f" ± {_num(r['ours_sd'], as_int)}" if not pd.isna(r.get("ours_sd")) else "")
+        rel = "" if pd.isna(r.get("rel_delta")) else f"{r['rel_delta']:+.1%}"
+        cells = [html.escape(str(r["item"])), html.escape(str(r["metric"])), _num(r["paper"], as_int) or "–", ours,
+                 _num(r.get("delta"), as_int), rel, badge_html(r["provenance"])]
+        if not one_note:
+            cells.append(html.escape(notes[i]))
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = ["item", "metric", "paper", "ours (± SD)", "Δ", "Δ rel.", "data"] + ([] if one_note else ["note"])
+    return ('<table class="scoreboard"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+def scoreboard_page(papers=PAPERS, title: str = "Reproduction scoreboard", root: str | Path | None = None) -> str:
+    """The scoreboard page: the paper's numbers beside ours, one section per table or figure of the paper
+    (the rows' ``locator``), long sections collapsed, integers shown as integers, where each row comes
+    from (notebook, table, profile, seeds) once per section."""
+    import html
+
+    df = scoreboard_frame(papers, root)
+    multi = len(papers) > 1
     lines = [GENERATED, f"# {title}\n",
-             "Every number of the papers that the book regenerates, ours beside it. Generated from the "
-             "tables' CSV and JSON sidecars. A **synthetic** row is a pipeline demonstration on generated data, "
-             "never a reproduction; a **real-subset** row uses real data at a smaller scale than the paper.\n"]
+             "Every number of the papers that the book regenerates, ours beside it, grouped by the paper's table "
+             "or figure. Generated from the tables' CSV and JSON sidecars. A **synthetic** row is a pipeline "
+             "demonstration on generated data, never a reproduction (no difference is computed); a "
+             "**real-subset** row uses real data at a smaller scale than the paper.\n"]
     if df.empty:
         lines.append("No comparison tables have been produced yet: run `make book`.\n")
         return "\n".join(lines)
-    counts = df.groupby(["paper_id", "provenance"]).size().unstack(fill_value=0)
-    lines.append(counts.to_markdown() + "\n")
-    for paper, part in df.groupby("paper_id"):
-        lines.append(f"## {paper}\n")
-        show = part.copy()
-        show["provenance"] = show["provenance"].map(badge_html)
-        show["source"] = [f"[{nb}]({paper}/{nb}.ipynb)" if len(papers) > 1 else f"[{nb}]({nb}.ipynb)"
-                          for nb in show["notebook"]]
-        for c in ("paper", "ours", "ours_sd", "delta"):
-            show[c] = show[c].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
-        show["rel_delta"] = show["rel_delta"].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}")
-        cols = ["table", "item", "metric", "paper", "ours", "ours_sd", "delta", "rel_delta", "provenance",
-                "profile", "seeds", "source"]
-        lines.append(show[cols].to_markdown(index=False, disable_numparse=True) + "\n")
+    counts = df.groupby(["paper_id", "provenance"]).size().unstack(fill_value=0).rename_axis(index="paper", columns=None)
+    lines.append(counts.reset_index().to_html(index=False, classes="scoreboard-counts", border=0) + "\n")
+    for paper, ppart in df.groupby("paper_id", sort=True):
+        if multi:
+            lines.append(f"## {paper}\n")
+        for group, part in ppart.groupby("group", sort=False):
+            lines.append(f"{'###' if multi else '##'} {group}\n")
+            srcs = []
+            for (nb, table, profile, seeds), _ in part.groupby(["notebook", "table", "profile", "seeds"], sort=False):
+                link = f"{paper}/{nb}.html" if multi else f"{nb}.html"
+                srcs.append(f'<a href="{link}">{html.escape(nb)}</a> · table <code>{html.escape(table)}</code> · '
+                            f"profile {html.escape(profile)} · seeds {html.escape(seeds)}")
+            notes = part["note"].fillna("").astype(str).unique() if "note" in part else []
+            meta = '<p class="scoreboard-source">From ' + "; ".join(srcs)
+            if len(notes) == 1 and notes[0]:
+                meta += f". Note: {html.escape(notes[0])}"
+            lines.append(meta + "</p>\n")
+            table = _scoreboard_table(part)
+            if len(part) > SCOREBOARD_OPEN_ROWS:
+                table = f"<details><summary>Show the {len(part)} rows</summary>\n\n{table}\n\n</details>"
+            lines.append(table + "\n")
     return "\n".join(lines)
 
 

@@ -184,7 +184,24 @@ class Run:
 
         df = comparison(rows, provenance)
         self.table(df, name, provenance, caption)
-        return HTML(f"<p><b>{caption}</b> {badge_html(provenance.kind)}</p>" + comparison_html(df))
+        return HTML(f"<p><b>{caption}</b> {badge_html(provenance.kind)}</p>" + comparison_html(df)
+                    + self.source_html(name))
+
+    def source_html(self, name: str) -> str:
+        """The provenance line under a figure or table: an anchor to the cell that made it (``#src-<name>``,
+        which the scoreboard links to), its sidecar and CSV as published beside the page
+        (``results/<notebook>/``, relative to the executed notebook and to its page), commit, profile, seeds."""
+        import html
+
+        cell = _cell_number()
+        folder = f"results/{self.outdir.name}"
+        links = [f'<a href="#src-{name}">{f"cell [{cell}]" if cell else "this cell"}</a> of '
+                 f"<code>{html.escape(self.notebook)}</code>", f'<a href="{folder}/{name}.json">sidecar</a>']
+        if (self.outdir / f"{name}.csv").is_file():
+            links.append(f'<a href="{folder}/{name}.csv">CSV</a>')
+        return (f'<p class="omicslib-source" id="src-{name}">Source: ' + " · ".join(links)
+                + f" · commit {html.escape(git_commit())} · profile {self.profile} · seeds "
+                + ",".join(map(str, self.seeds)) + "</p>")
 
     @property
     def fact_namespace(self) -> str:
@@ -224,7 +241,7 @@ class Run:
         prov = Provenance(min(kinds, key=KINDS.index) if kinds else "synthetic", ("claims ledger",))
         self._sidecar(name, "claims", prov, caption=caption, rows=len(df), rules=C.RULES)
         self.written.append(path.name)
-        return HTML(C.ledger_html(df))
+        return HTML(C.ledger_html(df) + self.source_html(name))
 
     def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> Path:
         """Stamp provenance on ``fig``, save ``<name>.png`` and ``.svg`` with a sidecar, and (in a
@@ -240,7 +257,7 @@ class Run:
         plt.close(fig)
         self._sidecar(name, "figure", provenance, caption=caption, alt=alt or caption)
         self.written.append(png.name)
-        _display_html(figure_html(png, caption, alt or caption, provenance.kind))
+        _display_html(figure_html(png, caption, alt or caption, provenance.kind) + self.source_html(name))
         return png
 
 
@@ -252,6 +269,16 @@ def figure_html(png: Path, caption: str, alt: str, kind: str) -> str:
     data = base64.b64encode(Path(png).read_bytes()).decode()
     return (f'<figure style="margin:0 0 1em 0"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
             f'style="max-width:100%"/><figcaption>{html.escape(caption)} {badge_html(kind)}</figcaption></figure>')
+
+
+def _cell_number() -> int | None:
+    """The execution count of the running notebook cell (None outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    ip = get_ipython()
+    return getattr(ip, "execution_count", None) if ip is not None else None
 
 
 def _display_html(markup: str) -> None:

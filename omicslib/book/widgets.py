@@ -1,18 +1,50 @@
-"""Interactive explorers: drop-down choices that redraw a matplotlib figure (needs a live kernel).
+"""Live explorers: drop-down choices that redraw a matplotlib figure (needs a live kernel).
 
-The rendered book has no kernel, so every notebook that shows an explorer also saves a
-static figure of all (or representative) choices beside it.
+The rendered book has no kernel: there, each explorer is a kernel-free Plotly figure built from the
+precomputed results (:mod:`omicslib.book.interactive`), and the book shows a one-line note in place
+of the ipywidgets view (the book's Sphinx extension, :mod:`omicslib.book.site`, renders the note
+instead of the widget, which would need a kernel and the widget manager from a CDN).
 """
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
+#: What the rendered book (and any front end without widgets) shows in place of a live explorer.
+LIVE_NOTE = ("Live explorer: drop-downs that redraw the figure; it runs in JupyterLab (`make lab`) or on Binder. "
+             "The interactive figure beside it works without a kernel.")
 
-def explorer(render: Callable[..., object], **choices: Sequence):
-    """A ``VBox`` of one drop-down per keyword (its options) above an output area where
-    ``render(**selected)`` draws a figure; it is redrawn whenever a selection changes.
-    Options may be values or ``(label, value)`` pairs."""
+
+class LiveExplorer:
+    """The explorer's ``VBox`` (``.box``), displayed as the widget where widgets render and as
+    :data:`LIVE_NOTE` elsewhere: never as a widget repr."""
+
+    def __init__(self, box):
+        self.box = box
+
+    @property
+    def children(self):
+        return self.box.children
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        import html
+
+        out = self.box._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        data, meta = out if isinstance(out, tuple) else (out, {})
+        data = dict(data)
+        data["text/plain"] = LIVE_NOTE
+        text = html.escape(LIVE_NOTE).replace("`make lab`", "<code>make lab</code>")
+        data["text/html"] = f'<p class="omicslib-live-note">{text}</p>'
+        return (data, meta) if meta else data
+
+    def __repr__(self) -> str:
+        return LIVE_NOTE
+
+
+def explorer(render: Callable[..., object], **choices: Sequence) -> LiveExplorer:
+    """One drop-down per keyword (its options) above an output area where ``render(**selected)``
+    draws a figure; it is redrawn whenever a selection changes. Options may be values or
+    ``(label, value)`` pairs. Returns a :class:`LiveExplorer` (display it as a cell's last value)."""
     import ipywidgets as w
     import matplotlib.pyplot as plt
 
@@ -33,4 +65,4 @@ def explorer(render: Callable[..., object], **choices: Sequence):
     for p in pickers.values():
         p.observe(draw, "value")
     draw()
-    return w.VBox([w.HBox(list(pickers.values())), out])
+    return LiveExplorer(w.VBox([w.HBox(list(pickers.values())), out]))

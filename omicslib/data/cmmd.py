@@ -76,7 +76,7 @@ CLINICAL_COLUMNS = ["ID1", "LeftRight", "Age", "number", "abnormality", "classif
 
 
 def load_clinical() -> Loaded:
-    """CMMD clinical table (real, full).
+    """CMMD clinical table (real data of another cohort: provenance ``other-cohort``).
 
     Tables: ``breasts`` (all 1,872 rows, one per breast) and ``subtyped`` (the
     749 patients with a molecular subtype, indexed by patient, columns
@@ -110,7 +110,8 @@ def load_clinical() -> Loaded:
                         f"{sub.loc[sub['patient'].duplicated(), 'patient'].tolist()[:5]}")
     sub = sub.set_index("patient")
     sub["subtype"] = pd.Categorical(sub["subtype"], categories=SUBTYPE_ORDER)
-    prov = Provenance("full", (CMMD.id,), f"CMMD clinical table: {len(sub)} patients with a molecular subtype",
+    prov = Provenance("other-cohort", (CMMD.id,),
+                      f"CMMD clinical table: {len(sub)} patients with a molecular subtype",
                       (FileRecord.of(path),),
                       ("CMMD is the closest public cohort, NOT the private cohort of the p4 paper: "
                        "its numbers are not a reproduction of the paper's Table 1",))
@@ -135,7 +136,7 @@ def load_images(root: str | Path, subjects=None, max_images: int | None = None) 
     to its clinical row by patient and DICOM ``ImageLaterality``. Table
     ``images``: patient, side, view, subtype, path; ``meta['images']`` the
     pixel arrays (float32). No lesion masks exist in CMMD: pass your own to
-    :func:`omicslib.roi.extract_roi`.
+    :func:`omicslib.papers.p4_mammography.roi.extract_roi`.
     """
     import pydicom
 
@@ -170,8 +171,8 @@ def load_images(root: str | Path, subjects=None, max_images: int | None = None) 
         if max_images and len(rows) >= max_images:
             break
     table = pd.DataFrame(rows, columns=["patient", "side", "view", "subtype", "path"])
-    prov = clin.provenance.combine(Provenance(
-        "full" if subjects is None and max_images is None else "real-subset", (CMMD.id,),
+    prov = clin.provenance.combine(Provenance(  # another cohort: other-cohort whatever the subset
+        "other-cohort", (CMMD.id,),
         f"CMMD DICOM mammograms: {len(table)} images of {table['patient'].nunique()} patients",
         (FileRecord.of(manifest),)))
     return Loaded({"images": table}, prov, labels=table["subtype"], meta={"images": pixels}, report=report)

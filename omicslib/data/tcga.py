@@ -189,3 +189,67 @@ def load_expression(source: str = "auto") -> Loaded:
         return load_multiomics(("rna",))
     except MissingDataError:
         raise
+
+
+# ---------------------------------------------------------------- additive: p2's real cohorts
+MIXOMICS = register(DatasetSpec(
+    id="tcga_brca_mixomics",
+    title="mixOmics breast.TCGA (TCGA-BRCA; train 150, test 70; mRNA 200 genes; LumA/Basal/Her2)",
+    papers=("p2", "p3", "p5"),
+    homepage="https://github.com/mixOmicsTeam/mixOmics/tree/d732983ad52fdd7fb2496a7ca8ac1bec501a63ab/data",
+    license="GPL (>= 2) (mixOmics DESCRIPTION)",
+    citation="Singh A et al. (2019) DIABLO, Bioinformatics 35:3055; Rohart F et al. (2017) mixOmics, PLoS Comput "
+             "Biol 13:e1005752; data: TCGA Network (2012) Nature 490:61-70",
+    bibkey="tcga2012breast",
+    notes="The original is the R data file data/breast.TCGA.rda of mixOmics 6.35.2 (commit d732983); the CSVs "
+          "are a local export of its matrices (sha256 of the export). Sample ids are 4-character barcode suffixes; "
+          "values were normalised and filtered by the mixOmics authors (a real subset).",
+    files=(
+        FileSpec("rda", "tcga_brca/mixomics/data/breast.TCGA.rda",
+                 "https://raw.githubusercontent.com/mixOmicsTeam/mixOmics/d732983ad52fdd7fb2496a7ca8ac1bec501a63ab/"
+                 "data/breast.TCGA.rda",
+                 "0812db063ceee018470b59249a27289e8231909b9ec858c9b3e8fc9ead67af48", "R list data.train/data.test",
+                 "real-subset"),
+        *(FileSpec(k, f"tcga_brca/mixomics/_derived/{k}.csv", None, h, d, "real-subset") for k, h, d in (
+            ("train_mrna", "801d33edcd76324cf3746ab951602b5912c5751934d4b0e5c558d92c5cc5cde3", "mRNA, 150 x 200"),
+            ("train_subtype", "95fb95bba2f6447f0667522c132b8cfbe712d1d489f74578d098407671d810b1",
+             "subtype, train (LumA 75 / Basal 45 / Her2 30)"),
+            ("test_mrna", "94382e99849af9698003accec3706b82937317f386dfec31e34e7bcd798f5fcc", "mRNA, 70 x 200"),
+            ("test_subtype", "50fd60bdab1e0caaee0c6fdcfa58caea47153543b43780b53d0531534f85dbb0",
+             "subtype, test (LumA 35 / Basal 21 / Her2 14)"),
+        )),
+    ),
+))
+
+
+def tissue_source_site(barcode) -> str:
+    """The tissue-source-site code of a TCGA barcode (``TCGA-A2-A0T2`` -> ``A2``)."""
+    b = str(barcode)
+    if not b.startswith("TCGA-") or len(b) < 12 or b[7] != "-":
+        raise DataError(f"not a TCGA patient barcode (TCGA-XX-XXXX): {barcode!r}")
+    return b[5:7]
+
+
+def load_mixomics() -> Loaded:
+    """mixOmics ``breast.TCGA`` mRNA with its own train/test split: tables ``train`` and ``test``
+    (samples x genes), ``labels`` the subtype of every sample (train then test) and
+    ``meta['split']`` ('train'/'test' per sample)."""
+    tables, labels, files, split = {}, [], [], []
+    for part in ("train", "test"):
+        xp, yp = locate(MIXOMICS.id, f"{part}_mrna"), locate(MIXOMICS.id, f"{part}_subtype")
+        x = require_numeric(read_table(xp, index_col=0), xp, f"{part} mRNA")
+        y = read_table(yp, required=["sample", "subtype"], index_col="sample")["subtype"]
+        if not x.index.equals(y.index):
+            raise DataError(f"{xp} and {yp}: sample ids differ (first: {list(x.index[:3])} vs {list(y.index[:3])})")
+        tables[part] = x
+        labels.append(y)
+        split += [part] * len(y)
+        files += [FileRecord.of(xp), FileRecord.of(yp)]
+    if list(tables["train"].columns) != list(tables["test"].columns):
+        raise DataError("mixOmics breast.TCGA: train and test mRNA have different genes")
+    y = pd.concat(labels).rename("subtype")
+    prov = Provenance("real-subset", (MIXOMICS.id,),
+                      f"mixOmics breast.TCGA: train {len(tables['train'])}, test {len(tables['test'])}, "
+                      f"mRNA {tables['train'].shape[1]} genes", tuple(files),
+                      ("genes filtered and values normalised by the mixOmics authors",))
+    return Loaded(tables, prov, labels=y, meta={"split": split})

@@ -11,8 +11,10 @@ from omicslib.book.pages import BOOK, GENERATED
 # thousands separator must come in through {{ namespace.key }} (facts or the paper's reference file).
 ALLOWED = {
     "3.11": "Python version the environment pins",
+    "95 %": "the confidence level of every interval (a convention, not a result)",
 }
-_FENCE = re.compile(r"^(```+|~~~+)([^\n{]*)\n.*?^\1\s*$", re.S | re.M)  # code blocks, not {directives}
+_DIRECTIVE = re.compile(r"^(```+|:::+)\{[^}\n]*\}[^\n]*\n(.*?)^\1\s*$", re.S | re.M)  # {directive}: keep its text
+_FENCE = re.compile(r"^(```+|~~~+)([^\n{]*)\n.*?^\1\s*$", re.S | re.M)  # code blocks
 _STRIP = [re.compile(p, re.S) for p in (
     r"<!--.*?-->", r"\{\{.*?\}\}", r"`[^`\n]*`", r"\]\([^)]*\)", r"<[^>\n]+>", r"https?://\S+",
     r"(?:Section|Sections|§|Eq\.|Equation|Table|Figure|Fig\.)\s*[A-Z]?\d+(?:\.\d+)+")]
@@ -26,6 +28,8 @@ def hand_written_pages():
 
 def typed_numbers(text: str) -> list[tuple[int, str]]:
     """(line, number) for every decimal, percentage or thousands-separated number typed into ``text``."""
+    while _DIRECTIVE.search(text):  # unwrap (nested) directives first, so their closing fence opens no code block
+        text = _DIRECTIVE.sub(lambda m: "\n" + m.group(2) + "\n", text)
     text = _FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     for pat in _STRIP:
         text = pat.sub(lambda m: "\n" * m.group(0).count("\n"), text)
@@ -37,8 +41,11 @@ def typed_numbers(text: str) -> list[tuple[int, str]]:
 
 def test_typed_number_detector():
     text = ("F1 0.8589 and 93.5 % on 1,543 samples; K = 300.\n{{ p1_02.f1 }} `0.5` [x](a/0.5.md)\n"
-            "```bash\nrun --lr 0.001\n```\nSection 3.2; version 1.0.4\n")
-    assert typed_numbers(text) == [(1, "0.8589"), (1, "93.5 %"), (1, "1,543")]
+            "```bash\nrun --lr 0.001\n```\nSection 3.2; version 1.0.4\n"
+            "```{list-table}\n* - 0.25\n```\nthen 0.75\n```bash\nx 0.1\n```\n")
+    found = typed_numbers(text)
+    assert found[:3] == [(1, "0.8589"), (1, "93.5 %"), (1, "1,543")]
+    assert [n for _, n in found[3:]] == ["0.25", "0.75"]  # directive text is checked; code blocks are not
 
 
 @pytest.mark.parametrize("page", hand_written_pages(), ids=lambda p: str(p.relative_to(BOOK)))

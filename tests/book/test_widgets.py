@@ -1,7 +1,7 @@
 import matplotlib.pyplot as plt
 import pytest
 
-from omicslib.book.widgets import explorer
+from omicslib.book.widgets import LIVE_NOTE, explorer
 
 
 def test_explorer_renders_the_selection_and_redraws_on_change():
@@ -25,3 +25,13 @@ def test_explorer_rejects_missing_options():
         explorer(lambda k: None, k=[])
     with pytest.raises(ValueError, match="at least one"):
         explorer(lambda: None)
+
+
+def test_explorer_displays_as_the_widget_or_a_note_never_a_repr():
+    box = explorer(lambda k: plt.subplots()[0], k=[1, 2])
+    out = box._repr_mimebundle_()
+    data = out[0] if isinstance(out, tuple) else out
+    assert "application/vnd.jupyter.widget-view+json" in data  # JupyterLab shows the live widget
+    assert data["text/plain"] == LIVE_NOTE and "VBox" not in repr(box) and " object at 0x" not in repr(box)
+    assert data["text/html"].startswith('<p class="omicslib-live-note">') and "<code>make lab</code>" in data["text/html"]
+    plt.close("all")

@@ -10,6 +10,12 @@ tokens (key/value); the enriched expression is
     E' = E + sigmoid(a) * A_cna + sigmoid(b) * A_mut
 
 and a residual MLP classifies the flattened ``E'``.
+
+Without positional encoding (the paper's choice) the encoder is permutation-equivariant: permuting
+a sample's features permutes its output tokens, and every masked position of a sample receives the
+same output, so masked reconstruction cannot tell which gene a token is. Only the classifier sees
+order, through the flatten. ``ModalityEncoder(n_features=G)`` adds a learned per-feature identity
+embedding (an audit ablation, not the paper's model).
 """
 
 from __future__ import annotations
@@ -123,19 +129,26 @@ class ModalityEncoder(nn.Module):
     a masked-value reconstruction head (d -> 1) and an auxiliary classifier on mean-pooled tokens."""
 
     def __init__(self, d_model: int, n_heads: int, ffn_hidden: int, dropout: float, drop_path: float,
-                 layerscale_init: float, n_classes: int):
+                 layerscale_init: float, n_classes: int, n_features: int | None = None):
         super().__init__()
         self.embed = TokenEmbedding(d_model)
         self.mask_token = nn.Parameter(torch.zeros(d_model))
         self.block = TransformerBlock(d_model, n_heads, ffn_hidden, dropout, drop_path, layerscale_init)
         self.recon = nn.Linear(d_model, 1)
         self.aux = nn.Linear(d_model, n_classes)
+        #: learned per-feature identity embedding (ablation; None = the paper's encoder)
+        self.identity = None if n_features is None else nn.Parameter(0.02 * torch.randn(n_features, d_model))
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """(N, G) -> (N, G, d); positions where ``mask`` is True get the learnable mask token."""
+        """(N, G) -> (N, G, d); positions where ``mask`` is True get the learnable mask token
+        (plus the feature's identity embedding when the encoder has one)."""
         tok = self.embed(x)
         if mask is not None:
             tok = torch.where(mask.unsqueeze(-1), self.mask_token.to(tok.dtype), tok)
+        if self.identity is not None:
+            if x.shape[1] != self.identity.shape[0]:
+                raise ValueError(f"encoder has {self.identity.shape[0]} feature identities, input has {x.shape[1]}")
+            tok = tok + self.identity.to(tok.dtype)
         return self.block(tok)
 
 

@@ -2,7 +2,12 @@
 
 * :func:`elasticnet_ranking`: multinomial ElasticNet logistic regression
   (scikit-learn, saga) on standardised training rows; features ranked by the
-  largest absolute coefficient over classes.
+  largest absolute coefficient over classes. **Tie rule** (stated, as the paper
+  gives none): equal |coefficient| -- in practice the zero-coefficient features
+  that fill a top-K larger than the non-zero count -- keep the column order of
+  the input table (a stable sort), so the ranking is deterministic;
+  :meth:`Ranking.n_zero_in_top` counts how many zero-coefficient features a
+  top-K takes. ConvergenceWarnings of the fit are counted, not silenced.
 * :class:`MutationEncoder`: multi-hot ``Gene_VariantClassification`` features
   whose vocabulary comes from the training samples only.
 * :class:`TrainStandardiser`: mean/SD of a feature matrix from given rows.
@@ -27,6 +32,11 @@ class Ranking:
 
     table: pd.DataFrame
     n_nonzero: int
+    n_convergence_warnings: int = 0
+
+    def n_zero_in_top(self, k: int) -> int:
+        """How many zero-coefficient features the top-``k`` takes (filled in column order)."""
+        return int(max(0, min(k, len(self.table)) - self.n_nonzero))
 
     def top(self, k: int) -> list[str]:
         """The first ``k`` features (all of them when ``k`` exceeds the number available)."""
@@ -41,6 +51,7 @@ def elasticnet_ranking(X: pd.DataFrame, y, rows, *, l1_ratio: float = 0.5, C: fl
 
     Features are standardised with the same rows before fitting; ties (zero
     coefficients) keep the column order, so the ranking is deterministic.
+    ConvergenceWarnings are recorded in ``Ranking.n_convergence_warnings``.
     """
     rows = np.asarray(rows)
     if rows.size == 0:
@@ -49,9 +60,10 @@ def elasticnet_ranking(X: pd.DataFrame, y, rows, *, l1_ratio: float = 0.5, C: fl
     Xtr = StandardScaler().fit_transform(X.to_numpy(dtype=float)[rows])
     clf = LogisticRegression(solver="saga", l1_ratio=l1_ratio, C=C,
                              max_iter=max_iter, random_state=seed, tol=1e-3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
         clf.fit(Xtr, y[rows])
+    n_warn = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
     coef = clf.coef_ if clf.coef_.shape[0] > 1 else np.vstack([-clf.coef_, clf.coef_])
     arg = np.abs(coef).argmax(0)
     signed = coef[arg, np.arange(coef.shape[1])]
@@ -60,7 +72,7 @@ def elasticnet_ranking(X: pd.DataFrame, y, rows, *, l1_ratio: float = 0.5, C: fl
                        "class": np.asarray(classes)[arg]})
     df = df.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
     df.insert(0, "rank", np.arange(1, len(df) + 1))
-    return Ranking(df, int((df["importance"] > 0).sum()))
+    return Ranking(df, int((df["importance"] > 0).sum()), n_warn)
 
 
 class MutationEncoder:

@@ -4,7 +4,8 @@ the patch tokens).
 
 Every model takes ``(genes (B, G), bag (B, N, D))`` and returns one logit per patient (B,), for
 ``BCEWithLogitsLoss`` (= sigmoid + binary cross-entropy, numerically stable). Unimodal models
-ignore the other input.
+ignore the other input. Models hold ``forward`` and (late fusion) one loss step; training lives in
+:mod:`omicslib.papers.p2_fusion.protocol`.
 """
 
 from __future__ import annotations
@@ -164,27 +165,3 @@ def build(name: str, n_genes: int, feat_dim: int = 2048, **kw) -> nn.Module:
     if name == "cross_attention":
         return CrossAttentionFusion(n_genes, feat_dim, **kw)
     raise ValueError(f"unknown model {name!r}; choose from {MODELS + ('concat_disconnected',)}")
-
-
-def branch_gradients(model: nn.Module, genes: torch.Tensor, bag: torch.Tensor, y: torch.Tensor,
-                     loss_step=None) -> dict[str, float]:
-    """Gradient norm reaching the gene and the image branch after one backward pass of the loss.
-
-    A fusion whose image (or gene) norm is 0 ignores that modality: this is the check that
-    catches the authors' disconnected image branch.
-    """
-    model.train()
-    model.zero_grad(set_to_none=True)
-    if loss_step is None:
-        loss = nn.functional.binary_cross_entropy_with_logits(model(genes, bag), y.float())
-    else:
-        out = loss_step(model, (genes, bag, y))
-        loss = out[0] if isinstance(out, tuple) else out
-    loss.backward()
-    norms = {"gene": 0.0, "image": 0.0}
-    for name, p in model.named_parameters():
-        branch = "gene" if name.startswith(("gene.", "gene_model.")) else \
-            "image" if name.startswith(("image.", "image_model.")) else None
-        if branch and p.grad is not None:
-            norms[branch] += float(p.grad.pow(2).sum())
-    return {k: v ** 0.5 for k, v in norms.items()}

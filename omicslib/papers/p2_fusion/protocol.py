@@ -1,131 +1,42 @@
 """p2 protocol: Luminal (0) vs Basal/Her2 (1) with a gene MLP, a patch-bag image model and three
-fusions, under stratified 5-fold cross-validation.
+fusions, under stratified 5-fold cross-validation (repeated over seeds), or on a fixed train/test split.
 
-Per fold: the expression pipeline (:mod:`omicslib.preprocess`) is fitted on the training part only;
-early stopping watches an inner stratified validation split of the training fold, never the
-scored fold; one :func:`omicslib.train.fit` call per model. The switches ``stratified``,
-``prep_fit`` and ``early_stop_on`` reproduce the authors' code for the audit.
+Per fold: the expression pipeline (:func:`~omicslib.papers.p2_fusion.preprocess.expression_pipeline`)
+is fitted on the training part only; early stopping watches an inner stratified validation split of
+the training fold, never the scored fold; one :func:`omicslib.train.fit` call per model. The config
+switches ``stratified``, ``prep_fit`` and ``early_stop_on`` reproduce the authors' code for the audit.
 
-* :func:`tcga_binary` — real TCGA-BRCA expression with PAM50, binarised (Normal dropped).
-* :func:`synthetic_paired` — synthetic (genes, 35 x 2048 bag, label) cohorts; labelled synthetic.
 * :func:`cross_validate` — one model through the CV; :class:`CVResult` holds per-fold metrics,
   confusion matrices, training histories and out-of-fold probabilities.
+* :func:`repeated` — :func:`cross_validate` over ``cfg.seeds`` seeds (new folds and initialisation each).
+* :func:`holdout` — train on one cohort, score another (mixOmics' own split).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.metrics import auc, precision_recall_curve
 from sklearn.model_selection import KFold, train_test_split
 
 from omicslib import metrics
-from omicslib.book.provenance import Provenance
-from omicslib.book.provenance import synthetic as synthetic_provenance
-from omicslib.data import synthetic
+from omicslib.papers.p2_fusion.config import Config
 from omicslib.papers.p2_fusion.model import build, late_fusion_loss
 from omicslib.papers.p2_fusion.preprocess import expression_pipeline
-from omicslib.profiles import configure
 from omicslib.runtime import seed_everything
 from omicslib.splits import check_disjoint, stratified_kfold
 from omicslib.train import fit, loader, predict, supervised
 
-LABELS = {"LumA": 0, "LumB": 0, "Basal": 1, "Her2": 1}
-CLASS_NAMES = ("Luminal", "Basal/Her2")
+#: Metrics summarised per model (mean ± SD over folds). ``pr_auc`` is average precision (ours);
+#: ``pr_auc_trapz`` is the authors' estimator, sklearn ``auc(recall, precision)`` (trapezoids over the
+#: precision-recall curve, which can exceed AP because it interpolates linearly between points).
 METRICS = ("f1", "mcc", "pr_auc", "accuracy")
-
-#: The paper's numbers (§3): F1 and PR-AUC per model; ablations as relative drops.
-PAPER = {
-    "gene": {"f1": 0.8197, "pr_auc": 0.9435},
-    "image": {"f1": 0.1780, "pr_auc": 0.3656},
-    "cross_attention": {"f1": 0.9379, "pr_auc": 0.9948},
-    "concat": {"f1": 0.8960, "pr_auc": 0.9684},
-    "late": {},
-}
-PAPER_ABLATIONS = {"no_image_accuracy": -0.12, "no_cross_attention_pr_auc": -0.05}
+ALL_METRICS = METRICS + ("pr_auc_trapz",)
 
 
-@dataclass(frozen=True)
-class Config:
-    """Training settings. ``paper``: Adam 1e-5, batch 8, up to 50 epochs, patience 5, 5 folds (the
-    authors' code); L2 1e-4 on dense kernels is approximated by Adam weight decay."""
-
-    n_splits: int = 5
-    epochs: int = 50
-    patience: int = 5
-    batch_size: int = 8
-    lr: float = 1e-5
-    weight_decay: float = 1e-4
-    hidden: int = 512
-    dim: int = 256
-    dropout: float = 0.5
-    heads: int = 8
-    val_size: float = 0.2
-    impute: str = "mean"
-    iqr_k: float | None = 1.5
-    threshold: float = 0.5
-    seed: int = 0
-    # audit switches; the defaults are the paper's protocol done correctly
-    stratified: bool = True          # False: KFold(shuffle=True) as the authors' code
-    prep_fit: str = "fold"           # "all": preprocessing fitted on every patient before CV (leak)
-    early_stop_on: str = "inner"     # "test": early stopping on the scored fold (authors' code)
-
-    def model_kw(self, name: str) -> dict:
-        kw = {"hidden": self.hidden, "dim": self.dim, "dropout": self.dropout}
-        if name == "cross_attention":
-            kw["heads"] = self.heads
-        return kw
-
-
-def config(profile: str, **overrides) -> Config:
-    """Config for a profile. ``quick``: lr 1e-3 (1e-5 needs hundreds of epochs on CPU), batch 16,
-    <= 30 epochs, patience 6, narrower layers (256/128); ``smoke``: 2 folds x 2 epochs."""
-    return configure(
-        Config(), profile, overrides,
-        smoke={"n_splits": 2, "epochs": 2, "patience": None, "batch_size": 16, "lr": 1e-3, "hidden": 64,
-               "dim": 32, "heads": 4},
-        quick={"epochs": 30, "patience": 6, "batch_size": 16, "lr": 1e-3, "hidden": 256, "dim": 128},
-        paper={},
-    )
-
-
-# ---------------------------------------------------------------- data
-def tcga_binary(source: str = "auto") -> tuple[pd.DataFrame, pd.Series, Provenance, list[str]]:
-    """Real TCGA-BRCA mRNA with PAM50 as the paper's binary task: LumA/LumB -> 0, Basal/Her2 -> 1.
-    Normal-like patients are dropped and reported."""
-    from omicslib.data import tcga
-
-    d = tcga.load_expression(source)
-    x, pam = d["rna"], d.labels
-    keep = pam.isin(LABELS)
-    report = list(d.report)
-    dropped = pam[~keep].value_counts()
-    for k, v in dropped.items():
-        report.append(f"dropped {v} {k} patients (not in the binary Luminal vs Basal/Her2 task)")
-    y = pam[keep].map(LABELS).astype(int).rename("label")
-    prov = d.provenance.with_note(f"binary task: {int((y == 0).sum())} Luminal, {int((y == 1).sum())} Basal/Her2")
-    return x.loc[y.index], y, prov, report
-
-
-def synthetic_paired(n: int = 93, n_genes: int = 200, n_tiles: int = 35, feat_dim: int = 2048,
-                     positive: float = 30 / 93, gene_effect: float = 0.5, image_effect: float = 0.12,
-                     seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, Provenance]:
-    """Synthetic paired cohort shaped like the paper's (93 patients, 63/30; genes + 35 x 2048 bags).
-    Returns ``(genes (n, G), bags (n, T, D), y, provenance)``; both modalities carry weak signal."""
-    y = synthetic.labels(n, classes=CLASS_NAMES, proportions=(1 - positive, positive), seed=seed)
-    genes = synthetic.expression(y, n_genes, informative=20, effect=gene_effect, seed=seed + 1)
-    bags = synthetic.patch_bags(y, n_tiles, feat_dim, informative=64, effect=image_effect, seed=seed + 2)
-    yb = (y == CLASS_NAMES[1]).astype(int).to_numpy()
-    prov = synthetic_provenance(
-        "omicslib.data.synthetic",
-        f"synthetic paired cohort: {n} patients ({int((yb == 0).sum())}/{int((yb == 1).sum())}), "
-        f"{n_genes} genes, bags {n_tiles} x {feat_dim}")
-    return genes.to_numpy(np.float32), bags, yb, prov
-
-
-# ---------------------------------------------------------------- CV
 @dataclass
 class CVResult:
     model: str
@@ -136,22 +47,39 @@ class CVResult:
     config: Config
     notes: list[str] = field(default_factory=list)
 
-    def summary(self) -> dict[str, tuple[float, float]]:
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    def summary(self, which=METRICS) -> dict[str, tuple[float, float]]:
         """metric -> (mean, SD over folds)."""
-        return {m: (float(self.folds[m].mean()), float(self.folds[m].std(ddof=1))) for m in METRICS}
+        return {m: (float(self.folds[m].mean()), float(self.folds[m].std(ddof=1))) for m in which}
+
+
+def pr_auc_trapz(y, prob) -> float:
+    """The authors' PR-AUC: ``sklearn.metrics.auc(recall, precision)`` over ``precision_recall_curve``
+    (trapezoidal, linear interpolation between operating points)."""
+    precision, recall, _ = precision_recall_curve(np.asarray(y), np.asarray(prob))
+    return float(auc(recall, precision))
 
 
 def fold_metrics(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
-    """F1 (positive class), MCC, PR-AUC (average precision) and accuracy for one fold."""
+    """F1 (positive class), MCC, PR-AUC (average precision), accuracy and the authors' trapezoidal
+    PR-AUC for one fold."""
+    y, prob = np.asarray(y), np.asarray(prob)
+    if len(y) != len(prob):
+        raise ValueError(f"{len(y)} labels but {len(prob)} probabilities")
     pred = (prob >= threshold).astype(int)
     f1 = float(metrics.per_class(y, pred, labels=[0, 1]).loc[1, "f1"])
-    pr = metrics.pr_auc(y, prob, pos_label=1) if len(np.unique(y)) == 2 else float("nan")
+    both = len(np.unique(y)) == 2
+    pr = metrics.pr_auc(y, prob, pos_label=1) if both else float("nan")
     return {"f1": f1, "mcc": metrics.mcc(y, pred), "pr_auc": pr,
-            "accuracy": metrics.classification_report(y, pred, labels=[0, 1])["accuracy"]}
+            "accuracy": metrics.classification_report(y, pred, labels=[0, 1])["accuracy"],
+            "pr_auc_trapz": pr_auc_trapz(y, prob) if both else float("nan")}
 
 
 def folds(y: np.ndarray, cfg: Config) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Stratified k-fold, or (``stratified=False``) the authors' shuffled KFold."""
+    """Stratified k-fold, or (``stratified=False``) the authors' shuffled KFold; seeded by ``cfg.seed``."""
     if cfg.stratified:
         return stratified_kfold(y, cfg.n_splits, cfg.seed)
     return list(KFold(cfg.n_splits, shuffle=True, random_state=cfg.seed).split(np.zeros(len(y))))
@@ -159,11 +87,9 @@ def folds(y: np.ndarray, cfg: Config) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def _check_inputs(y, genes, bags, model: str):
     n = len(y)
-    needs_g = model != "image"
-    needs_b = model != "gene"
-    if needs_g and genes is None:
+    if model != "image" and genes is None:
         raise ValueError(f"model {model!r} needs gene expression")
-    if needs_b and bags is None:
+    if model != "gene" and bags is None:
         raise ValueError(f"model {model!r} needs patch bags")
     if genes is not None and len(genes) != n:
         raise ValueError(f"genes has {len(genes)} rows, labels {n}")
@@ -173,27 +99,60 @@ def _check_inputs(y, genes, bags, model: str):
         raise ValueError(f"labels must be 0/1, got {sorted(set(np.unique(y)))}")
 
 
-def cross_validate(model: str, y, genes=None, bags=None, cfg: Config = Config(),
+def _pipeline(cfg: Config):
+    return expression_pipeline(cfg.impute, cfg.iqr_k, log=cfg.log_transform)
+
+
+def _arrays(G: np.ndarray, B: np.ndarray, y: np.ndarray, idx: np.ndarray) -> tuple:
+    return G[idx], B[idx], y[idx].astype(np.float32)
+
+
+def train_and_predict(model: str, G: np.ndarray, B: np.ndarray, y: np.ndarray, fit_idx: np.ndarray,
+                      val_idx: np.ndarray, test_idx: np.ndarray, cfg: Config, seed: int,
+                      device: torch.device | str = "cpu", preprocess: bool = True):
+    """Fit one model on ``fit_idx`` (early stopping on ``val_idx``; the expression pipeline fitted on
+    ``fit_idx`` when ``preprocess``) and return ``(probabilities on test_idx, history)``."""
+    Gk = _pipeline(cfg).fit(G[fit_idx]).transform(G).astype(np.float32) if preprocess else G
+    seed_everything(seed)
+    net = build(model, n_genes=Gk.shape[1], feat_dim=B.shape[2], **cfg.model_kw(model))
+    step = late_fusion_loss if model == "late" else supervised(torch.nn.BCEWithLogitsLoss())
+    # BatchNorm needs >1 sample per training batch: drop a trailing singleton batch
+    train_dl = loader(_arrays(Gk, B, y, fit_idx), cfg.batch_size, shuffle=True, seed=seed,
+                      drop_last=len(fit_idx) % cfg.batch_size == 1)
+    val_dl = loader(_arrays(Gk, B, y, val_idx), cfg.batch_size, shuffle=False, seed=seed)
+    hist = fit(net, train_dl, val_dl, loss_step=step,
+               optimizer=torch.optim.Adam(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay),
+               epochs=cfg.epochs, patience=cfg.patience, device=device)
+    test_dl = loader(_arrays(Gk, B, y, test_idx), cfg.batch_size, shuffle=False, seed=seed)
+    prob = 1 / (1 + np.exp(-predict(net, test_dl, device)))
+    return prob, hist
+
+
+def _as_arrays(y, genes, bags, model):
+    y = np.asarray(y).astype(int)
+    _check_inputs(y, genes, bags, model)
+    n = len(y)
+    G = np.zeros((n, 1), np.float32) if genes is None else np.asarray(genes, np.float32)
+    B = np.zeros((n, 1, 1), np.float32) if bags is None else np.asarray(bags, np.float32)
+    return y, G, B
+
+
+def cross_validate(model: str, y, genes=None, bags=None, cfg: Config | None = None,
                    device: torch.device | str = "cpu") -> CVResult:
     """Run one model through the CV and return per-fold metrics, confusions, histories, OOF probs.
 
     ``genes`` (n, G) raw expression (preprocessed inside each fold), ``bags`` (n, T, D) patch
     features; a unimodal model may omit the other input.
     """
-    if cfg.prep_fit not in {"fold", "all"} or cfg.early_stop_on not in {"inner", "test"}:
-        raise ValueError("prep_fit must be 'fold' or 'all', early_stop_on 'inner' or 'test'")
-    y = np.asarray(y).astype(int)
-    _check_inputs(y, genes, bags, model)
-    n = len(y)
-    G = np.zeros((n, 1), np.float32) if genes is None else np.asarray(genes, np.float32)
-    B = np.zeros((n, 1, 1), np.float32) if bags is None else np.asarray(bags, np.float32)
-    prep = lambda: expression_pipeline(cfg.impute, cfg.iqr_k)  # noqa: E731
+    cfg = Config() if cfg is None else cfg
+    y, G, B = _as_arrays(y, genes, bags, model)
     notes = []
+    prep_in_fold = genes is not None and cfg.prep_fit == "fold"
     if genes is not None and cfg.prep_fit == "all":
-        G = prep().fit(G).transform(G).astype(np.float32)
+        G = _pipeline(cfg).fit(G).transform(G).astype(np.float32)
         notes.append("preprocessing fitted on all patients before CV (authors' leak)")
     rows, cms, hists = [], [], []
-    oof = np.full(n, np.nan)
+    oof = np.full(len(y), np.nan)
     for k, (tr, te) in enumerate(folds(y, cfg)):
         if cfg.early_stop_on == "inner":
             fit_idx, val_idx = train_test_split(tr, test_size=cfg.val_size, stratify=y[tr],
@@ -201,55 +160,53 @@ def cross_validate(model: str, y, genes=None, bags=None, cfg: Config = Config(),
             check_disjoint(fit_idx, val_idx, te)
         else:
             fit_idx, val_idx = tr, te
-        Gk = G
-        if genes is not None and cfg.prep_fit == "fold":
-            Gk = prep().fit(G[fit_idx]).transform(G).astype(np.float32)
-        seed_everything(cfg.seed + k)
-        net = build(model, n_genes=Gk.shape[1], feat_dim=B.shape[2], **cfg.model_kw(model))
-        data = lambda idx, shuffle: loader((Gk[idx], B[idx], y[idx].astype(np.float32)),  # noqa: E731
-                                           cfg.batch_size, shuffle=shuffle, seed=cfg.seed + k)
-        step = late_fusion_loss if model == "late" else supervised(torch.nn.BCEWithLogitsLoss())
-        # BatchNorm needs >1 sample per training batch: drop a trailing singleton batch
-        train_dl = loader((Gk[fit_idx], B[fit_idx], y[fit_idx].astype(np.float32)), cfg.batch_size,
-                          shuffle=True, seed=cfg.seed + k, drop_last=len(fit_idx) % cfg.batch_size == 1)
-        hist = fit(net, train_dl, data(val_idx, False), loss_step=step,
-                   optimizer=torch.optim.Adam(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay),
-                   epochs=cfg.epochs, patience=cfg.patience, device=device)
-        prob = 1 / (1 + np.exp(-predict(net, data(te, False), device)))
+        prob, hist = train_and_predict(model, G, B, y, fit_idx, val_idx, te, cfg, cfg.seed + k, device,
+                                       preprocess=prep_in_fold)
         oof[te] = prob
-        row = {"fold": k + 1, "n_test": len(te), "positives": int(y[te].sum()), **fold_metrics(y[te], prob, cfg.threshold),
-               "best_epoch": hist.best_epoch + 1, "epochs_run": len(hist.train_loss)}
-        rows.append(row)
+        rows.append({"fold": k + 1, "n_test": len(te), "positives": int(y[te].sum()),
+                     **fold_metrics(y[te], prob, cfg.threshold),
+                     "best_epoch": hist.best_epoch + 1, "epochs_run": len(hist.train_loss)})
         cms.append(metrics.confusion(y[te], (prob >= cfg.threshold).astype(int), labels=[0, 1]))
         hists.append(hist.to_frame())
     return CVResult(model, pd.DataFrame(rows), cms, hists, oof, cfg, notes)
 
 
-def compare_rows(results: dict[str, CVResult], note: str = "") -> list[dict]:
-    """Paper-vs-ours rows (F1, PR-AUC, MCC, accuracy; mean ± SD over folds) for :meth:`Run.compare`."""
-    rows = []
-    for name, r in results.items():
-        s = r.summary()
-        for m in METRICS:
-            rows.append({"item": name, "metric": m, "paper": PAPER.get(name, {}).get(m),
-                         "ours": s[m][0], "ours_sd": s[m][1], "note": note})
-    return rows
+def seeds_of(cfg: Config, n: int | None = None) -> list[int]:
+    """The seeds a repeated run uses: ``cfg.seed, cfg.seed + 1, ...`` (``n`` defaults to ``cfg.seeds``)."""
+    return [cfg.seed + i for i in range(cfg.seeds if n is None else n)]
 
 
-def ablation_rows(results: dict[str, CVResult], note: str = "") -> list[dict]:
-    """The paper's two ablations as relative changes: cross-attention -> gene only (accuracy) and
-    cross-attention -> concatenation (PR-AUC)."""
-    rel = lambda a, b, m: results[a].summary()[m][0] / results[b].summary()[m][0] - 1  # noqa: E731
-    rows = []
-    if {"gene", "cross_attention"} <= set(results):
-        rows.append({"item": "remove image branch (cross-attention -> gene)", "metric": "relative accuracy change",
-                     "paper": PAPER_ABLATIONS["no_image_accuracy"], "ours": rel("gene", "cross_attention", "accuracy"),
-                     "note": note})
-    if {"concat", "cross_attention"} <= set(results):
-        rows.append({"item": "concatenation instead of cross-attention", "metric": "relative PR-AUC change",
-                     "paper": PAPER_ABLATIONS["no_cross_attention_pr_auc"],
-                     "ours": rel("concat", "cross_attention", "pr_auc"), "note": note})
-    return rows
+def repeated(model: str, y, genes=None, bags=None, cfg: Config | None = None, device="cpu",
+             n_seeds: int | None = None) -> list[CVResult]:
+    """:func:`cross_validate` once per seed (:func:`seeds_of`): new folds and initialisation each time."""
+    cfg = Config() if cfg is None else cfg
+    return [cross_validate(model, y, genes, bags, replace(cfg, seed=s), device) for s in seeds_of(cfg, n_seeds)]
+
+
+def seed_folds(results: list[CVResult], **labels) -> pd.DataFrame:
+    """Per-fold rows of repeated runs, with a ``seed`` column (and any constant ``labels`` columns)."""
+    return pd.concat([r.folds.assign(seed=r.seed, **labels) for r in results], ignore_index=True)
+
+
+def holdout(model: str, train_y, train_genes, test_y, test_genes, cfg: Config | None = None,
+            device="cpu") -> dict[str, float]:
+    """Train on one cohort (early stopping on an inner stratified split of it), score another; the
+    expression pipeline is fitted on the training rows only. Gene-only models."""
+    cfg = Config() if cfg is None else cfg
+    ytr, Gtr, _ = _as_arrays(train_y, train_genes, None, model)
+    yte, Gte, _ = _as_arrays(test_y, test_genes, None, model)
+    if Gtr.shape[1] != Gte.shape[1]:
+        raise ValueError(f"train has {Gtr.shape[1]} genes, test {Gte.shape[1]}")
+    y = np.concatenate([ytr, yte])
+    G = np.concatenate([Gtr, Gte])
+    B = np.zeros((len(y), 1, 1), np.float32)
+    tr = np.arange(len(ytr))
+    te = np.arange(len(ytr), len(y))
+    fit_idx, val_idx = train_test_split(tr, test_size=cfg.val_size, stratify=ytr, random_state=cfg.seed)
+    prob, hist = train_and_predict(model, G, B, y, fit_idx, val_idx, te, cfg, cfg.seed, device)
+    return {"seed": cfg.seed, "n_train": len(fit_idx), "n_val": len(val_idx), "n_test": len(te),
+            **fold_metrics(yte, prob, cfg.threshold), "best_epoch": hist.best_epoch + 1,
+            "epochs_run": len(hist.train_loss)}
 
 
 def fold_balance(y, cfg: Config) -> pd.DataFrame:

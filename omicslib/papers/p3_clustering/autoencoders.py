@@ -14,19 +14,17 @@ VAE in its prose, we use the benchmark's definitions):
   with ReLU outputs, loss = sum of per-omic MSE + MMD.
 * Hidden layers ReLU, linear latent, tanh output (ZVAE: ReLU). The embedding is the
   encoder output (``z_mean`` for variational models).
+
+Models only (``forward`` and ``loss``); ``protocol.train_baseline`` trains them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-
-from omicslib.runtime import pick_device, seed_everything
-from omicslib.train import fit, loader, predict
 
 METHODS = ("lfAE", "efAE", "lfDAE", "efDAE", "lfVAE", "efVAE", "lfSVAE", "efSVAE", "lfmmdVAE", "efmmdVAE")
 EPS = 1e-7
@@ -178,7 +176,7 @@ class LateFusion(nn.Module):
                  beta: float = 0.0):
         super().__init__()
         self.dims = list(dims)
-        self.parts = nn.ModuleList(SingleAE(d, h, l, variant, beta) for d, h, l in zip(dims, hidden, latents))
+        self.parts = nn.ModuleList(SingleAE(d, h, lat, variant, beta) for d, h, lat in zip(dims, hidden, latents))
 
     def _split(self, x):
         return torch.split(x, self.dims, dim=1)
@@ -227,7 +225,7 @@ class ZVAE(nn.Module):
         return rec + mmd(z)
 
 
-# ----------------------------------------------------------------------------- factory and training
+# ----------------------------------------------------------------------------- factory
 
 def variant_of(method: str) -> tuple[str, str]:
     """('ef'|'lf', variant) for a benchmark method name."""
@@ -257,25 +255,21 @@ def train_spec(method: str) -> TrainSpec:
     return TRAIN[method] if method in TRAIN else TRAIN["VAE" if variant == "MMD" else variant]
 
 
-def train_baseline(method: str, x: np.ndarray, dims: list[int], kinds: list[str], *, context: str, latent: int,
-                   epochs: int | None = None, seed: int = 0, device="cpu", beta: float = 0.0,
-                   lr: float | None = None, batch_size: int | None = None):
-    """Train one baseline on scaled, concatenated omics ``x``; returns (model, History, embedding)."""
-    seed_everything(seed)
-    device = pick_device(device) if isinstance(device, str) else device
-    spec = train_spec(method)
-    spec = replace(spec, epochs=spec.epochs if epochs is None else epochs, lr=lr or spec.lr,
-                   batch_size=batch_size or spec.batch_size)
-    x = np.asarray(x, dtype=np.float32)
-    if x.shape[1] != sum(dims):
-        raise ValueError(f"x has {x.shape[1]} features but the omic dims sum to {sum(dims)}")
-    model = build(method, dims, kinds, context, latent, beta)
-    x_in = x
-    if variant_of(method)[1] == "DAE":  # one fixed corrupted copy, as the benchmark does
-        x_in = x + 0.1 * np.random.default_rng(seed).standard_normal(x.shape).astype(np.float32)
-    tl = loader((x_in, x), spec.batch_size, shuffle=True, seed=seed, drop_last=x.shape[0] % spec.batch_size == 1)
-    opt = torch.optim.Adam(model.parameters(), lr=spec.lr)
-    hist = fit(model, tl, loss_step=lambda m, b: m.loss(b[0], b[1]), optimizer=opt, epochs=spec.epochs,
-               device=device, amp=False)
-    emb = predict(model, loader((x,), 512), device, forward=lambda m, b: m(b[0]))
-    return model, hist, emb
+def same_network_as(method: str, n_omics: int) -> str:
+    """The method whose network and training ``method`` coincides with on ``n_omics`` omics: with a single
+    omic a late-fusion model is its early-fusion twin (:func:`build`), except lfmmdVAE (a per-omic MMD-VAE,
+    not the ZVAE of efmmdVAE). Returns ``method`` itself where it is distinct."""
+    fusion, _ = variant_of(method)
+    if n_omics == 1 and fusion == "lf" and method != "lfmmdVAE":
+        return "ef" + method[2:]
+    return method
+
+
+def distinct_methods(methods, n_omics: int) -> list[str]:
+    """``methods`` without those that coincide with another listed method on ``n_omics`` omics."""
+    out = []
+    for m in methods:
+        twin = same_network_as(m, n_omics) if m in METHODS else m
+        if twin == m or twin not in methods:
+            out.append(m)
+    return out

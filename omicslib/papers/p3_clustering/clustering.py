@@ -4,6 +4,11 @@ The benchmark (DL-mo) and DMACL's test scripts run sklearn ``KMeans(k)`` many ti
 the embedding and average Silhouette, Davies-Bouldin and the Hubert-Levin C-index computed
 in the SAME embedding space with the k-means labels (``p3-protocol-notes.md`` §1.7-1.8).
 The C-index here is the clustering index (lower is better), not survival concordance.
+
+Own-space scores depend on each method's geometry and dimension (an L2-normalised 5-d embedding, a
+10-d PCA, a 658-d concatenation), so :func:`evaluate` also scores the SAME k-means labels in one
+common space when given (``data.common_space``; columns ``*_common``). The paper scored in the
+methods' own spaces.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
 
 from omicslib import metrics
+from omicslib.papers.p3_clustering.data import scaled_concat
+
+INTERNAL = ("c_index", "silhouette", "davies_bouldin")
 
 SIMPLE_BASELINES = ("kmeans_concat", "kmeans_pca")
 
@@ -27,14 +34,22 @@ def kmeans_runs(x: np.ndarray, k: int, n_runs: int, seed: int = 0, n_init: int =
     return [KMeans(k, n_init=n_init, random_state=seed + r).fit_predict(x) for r in range(n_runs)]
 
 
-def evaluate(x: np.ndarray, k: int, n_runs: int = 10, truth=None, seed: int = 0) -> dict[str, float]:
-    """Mean and SD over k-means runs of C-index, silhouette, Davies-Bouldin (in ``x``), and ARI/NMI vs
-    ``truth`` if given. Runs whose k-means collapses to one cluster are skipped (counted in ``n_runs``)."""
+def evaluate(x: np.ndarray, k: int, n_runs: int = 10, truth=None, seed: int = 0,
+             common: np.ndarray | None = None) -> dict[str, float]:
+    """Mean and SD over k-means runs (k-means on ``x``) of C-index, silhouette, Davies-Bouldin (in ``x``),
+    ARI/NMI vs ``truth`` if given, and, if ``common`` is given, the internal indices of the same labels in
+    the common space (``c_index_common`` ...). Runs whose k-means collapses to one cluster are skipped
+    (``n_runs`` counts the kept ones)."""
+    if common is not None and len(common) != len(x):
+        raise ValueError(f"common space has {len(common)} rows for {len(x)} embedded samples")
     rows = []
     for lab in kmeans_runs(x, k, n_runs, seed):
         if np.unique(lab).size < 2:
             continue
-        rows.append(metrics.clustering_report(x, lab, truth))
+        row = metrics.clustering_report(x, lab, truth)
+        if common is not None:
+            row |= {f"{m}_common": v for m, v in metrics.clustering_report(common, lab).items() if m in INTERNAL}
+        rows.append(row)
     if not rows:
         raise ValueError("every k-means run collapsed to a single cluster (degenerate embedding)")
     df = pd.DataFrame(rows)
@@ -48,13 +63,6 @@ def evaluate(x: np.ndarray, k: int, n_runs: int = 10, truth=None, seed: int = 0)
 def consensus_labels(x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """One k-means partition with many restarts, for downstream use (survival, DE)."""
     return KMeans(k, n_init=50, random_state=seed).fit_predict(np.asarray(x, dtype=float))
-
-
-def scaled_concat(omics) -> np.ndarray:
-    """Standardised (z-scored per feature) concatenation of raw omics: the simple baselines' space."""
-    x = np.concatenate([np.asarray(o, dtype=float) for o in omics], axis=1)
-    x = StandardScaler().fit_transform(x)
-    return np.nan_to_num(x)  # constant features give 0/0
 
 
 def simple_embedding(name: str, omics, dim: int, seed: int = 0) -> np.ndarray:

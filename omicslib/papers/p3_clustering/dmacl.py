@@ -12,36 +12,19 @@ Transformer encoder blocks of attention among the chunks, flatten, linear to rep
 The embedding used for clustering is the instance-head output (dimension ``feature_dim``);
 the hard labels are the argmax of the cluster head (``forward_cluster``), while the reported
 metrics use k-means on the embedding.
+
+This module holds the model only (``forward`` and one loss step); training is in ``protocol.py``,
+the input preparation in ``data.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from omicslib.nn.losses.contrastive import cluster_loss, instance_loss
-from omicslib.runtime import pick_device, seed_everything
-from omicslib.train import fit, loader, predict
-
-
-def max_abs_scale(x: np.ndarray) -> np.ndarray:
-    """Divide every column by its max |value| (sklearn ``normalize(axis=0, norm='max')``); all-zero columns stay 0."""
-    x = np.asarray(x, dtype=np.float32)
-    m = np.abs(x).max(axis=0)
-    return x / np.where(m > 0, m, 1.0)
-
-
-def concat_omics(omics) -> np.ndarray:
-    """Max-abs scale each omic (samples x features) separately, then concatenate along features."""
-    mats = [max_abs_scale(np.asarray(o)) for o in omics]
-    n = {m.shape[0] for m in mats}
-    if len(n) != 1:
-        raise ValueError(f"omics must have the same samples (rows); got row counts {sorted(n)}")
-    return np.concatenate(mats, axis=1)
+from omicslib.papers.p3_clustering.config import DMACLConfig
 
 
 def two_views(x: torch.Tensor, noise_std: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -67,31 +50,12 @@ class SymmetricAttentionEncoder(nn.Module):
         return self.out(self.blocks(t))
 
 
-@dataclass
-class DMACLConfig:
-    """Defaults = paper Table I "optimal" values where the paper gives one; code values noted."""
-
-    feature_dim: int = 10        # instance-head / embedding dim (sims: k; cancer: 10; single-cell: 2)
-    n_clusters: int = 5          # cluster-head K (code: 5 for every cancer)
-    rep_dim: int = 20
-    n_tokens: int = 80           # paper: h = 80
-    token_dim: int = 8
-    attn_heads: int = 2
-    n_blocks: int = 1
-    instance_temperature: float = 0.5   # Table I "UCL temperature"
-    cluster_temperature: float = 1.0    # Table I "DMACL temperature"
-    noise_std: float = 1.0
-    lr: float = 3e-3             # Table I (code: 1e-4)
-    batch_size: int = 128        # Table I (code: 256 cancer / 100 sims / 64 single-cell)
-    epochs: int = 500            # Table I (code: 200 cancer / 1000 sims / 1200 single-cell)
-    optimizer: str = "adam"      # adam | sgd | rmsprop
-    weight_decay: float = 0.0
-    shuffle: bool = False        # the authors' training loaders do not shuffle
-
-
 class DMACL(nn.Module):
-    def __init__(self, input_dim: int, cfg: DMACLConfig = DMACLConfig()):
+    """Encoder + instance head (L2-normalised ``feature_dim`` projection) + cluster head (softmax over K)."""
+
+    def __init__(self, input_dim: int, cfg: DMACLConfig | None = None):
         super().__init__()
+        cfg = DMACLConfig() if cfg is None else cfg
         self.cfg = cfg
         self.encoder = SymmetricAttentionEncoder(input_dim, cfg.rep_dim, cfg.n_tokens, cfg.token_dim,
                                                  cfg.attn_heads, cfg.n_blocks)
@@ -118,43 +82,3 @@ class DMACL(nn.Module):
         li = instance_loss(z1, z2, self.cfg.instance_temperature)
         lc, parts = cluster_loss(c1, c2, self.cfg.cluster_temperature)
         return li + lc, {"instance": float(li.detach()), "cluster": float(lc.detach()), **parts}
-
-
-def _optimizer(model: nn.Module, cfg: DMACLConfig) -> torch.optim.Optimizer:
-    name = cfg.optimizer.lower()
-    if name == "adam":
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, eps=1e-3, weight_decay=cfg.weight_decay)
-    if name == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    raise ValueError(f"optimizer must be adam, sgd or rmsprop, got {cfg.optimizer!r}")
-
-
-def train_dmacl(x: np.ndarray, cfg: DMACLConfig = DMACLConfig(), *, seed: int = 0, device="cpu"):
-    """Train DMACL on an already scaled and concatenated matrix; returns (model, History)."""
-    if cfg.instance_temperature <= 0 or cfg.cluster_temperature <= 0:
-        raise ValueError("temperatures must be > 0 (Table I's 0 is not a valid softmax temperature)")
-    seed_everything(seed)
-    device = pick_device(device) if isinstance(device, str) else device
-    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
-    model = DMACL(x.shape[1], cfg)
-    # drop_last only when a batch would otherwise hold a single sample (the losses need >= 2)
-    drop_last = x.shape[0] % cfg.batch_size == 1
-    tl = loader((x,), cfg.batch_size, shuffle=cfg.shuffle, seed=seed, drop_last=drop_last)
-    hist = fit(model, tl, loss_step=model.loss_step, optimizer=_optimizer(model, cfg), epochs=cfg.epochs,
-               device=device, amp=False)
-    return model, hist
-
-
-def embed_dmacl(model: DMACL, x: np.ndarray, device="cpu") -> tuple[np.ndarray, np.ndarray]:
-    """(embedding, argmax labels), inferred in sample order (the authors shuffled here; we do not)."""
-    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
-    dl = loader((x,), 256, shuffle=False)
-    z = predict(model, dl, device, forward=lambda m, b: m(b[0])[0])
-    c = predict(model, dl, device, forward=lambda m, b: m(b[0])[1])
-    return z, c.argmax(1)
-
-
-def config_dict(cfg: DMACLConfig) -> dict:
-    return asdict(cfg)

@@ -1,96 +1,132 @@
-"""p3 protocol: methods x datasets x seeds embeddings, k-means evaluation, Table I sensitivity sweep.
+"""p3 protocol (training): DMACL and the ten baselines trained on a clustering problem, the methods x
+datasets x seeds grid with k-means evaluation, and the Table I one-at-a-time sweep.
 
 Every (dataset, method, seed) run is independent and executed in a joblib process pool
-(``n_jobs``); each worker uses one torch thread so that ``n_jobs`` equals the cores used.
+(``n_jobs``); each worker caps torch at one thread (``omicslib.runtime.threads``) so that ``n_jobs``
+equals the cores used.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import torch
 
 from omicslib.papers.p3_clustering import autoencoders, clustering
-from omicslib.papers.p3_clustering.dmacl import DMACLConfig, concat_omics, embed_dmacl, train_dmacl
+from omicslib.papers.p3_clustering.config import AUTHORS_DEFAULT_K, Budget, DMACLConfig, table1
+from omicslib.papers.p3_clustering.data import OmicsDataset
+from omicslib.papers.p3_clustering.dmacl import DMACL
+from omicslib.runtime import pick_device, seed_everything, threads
+from omicslib.train import fit, loader, predict
 
 METHODS = ("DMACL",) + autoencoders.METHODS + clustering.SIMPLE_BASELINES
 
-#: Table I of the paper: searched values and the selected ("optimal") one.
-TABLE_I = {
-    "instance_temperature": ((0.0, 0.5, 1.0), 0.5),
-    "cluster_temperature": ((0.0, 0.5, 1.0), 1.0),
-    "batch_size": ((64, 128, 256), 128),
-    "epochs": ((100, 500, 1000), 500),
-    "optimizer": (("sgd", "adam", "rmsprop"), "adam"),
-    "lr": ((3e-2, 3e-3, 3e-4), 3e-3),
-}
-TABLE_I_NAMES = {"instance_temperature": "UCL temperature", "cluster_temperature": "DMACL temperature",
-                 "batch_size": "batch size", "epochs": "epochs", "optimizer": "optimizer",
-                 "lr": "learning rate"}
+
+# ----------------------------------------------------------------------------- training
+
+def batches_per_epoch(n: int, batch_size: int) -> int:
+    """Optimiser steps per epoch for ``n`` samples (the last batch is dropped when it would hold one sample)."""
+    full, rest = divmod(n, batch_size)
+    return full + (1 if rest > 1 else 0)
 
 
-@dataclass
-class OmicsDataset:
-    """One clustering problem: raw omics (samples x features, same rows), their kinds, the benchmark context."""
-
-    name: str
-    omics: list
-    kinds: list[str]
-    context: str                 # simulated | cancer | single-cell
-    embed_dim: int               # embedding dimension (sims: k, cancer: 10, single-cell: 2)
-    n_clusters: int              # DMACL cluster-head K
-    eval_ks: tuple[int, ...]     # k-means k values to score
-    truth: np.ndarray | None = None
-    sample_ids: list | None = None
-    meta: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        rows = {np.asarray(o).shape[0] for o in self.omics}
-        if len(rows) != 1:
-            raise ValueError(f"{self.name}: omics have different sample counts {sorted(rows)}")
-        if len(self.kinds) != len(self.omics):
-            raise ValueError(f"{self.name}: {len(self.omics)} omics but {len(self.kinds)} kinds")
-
-    @property
-    def x(self) -> np.ndarray:
-        """Per-omic max-abs-scaled concatenation (the deep models' input)."""
-        return concat_omics(self.omics)
-
-    @property
-    def dims(self) -> list[int]:
-        return [np.asarray(o).shape[1] for o in self.omics]
+def epochs_for_steps(steps: int, n: int, batch_size: int) -> int:
+    """The fewest epochs that give at least ``steps`` optimiser steps."""
+    return max(1, math.ceil(steps / batches_per_epoch(n, batch_size)))
 
 
-@dataclass
-class Budget:
-    """Compute budget: ``None`` epochs = the method's own default (Table I for DMACL, benchmark for baselines)."""
+def _optimizer(model: torch.nn.Module, cfg: DMACLConfig) -> torch.optim.Optimizer:
+    name = cfg.optimizer.lower()
+    if name == "adam":
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, eps=1e-3, weight_decay=cfg.weight_decay)
+    if name == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    raise ValueError(f"optimizer must be adam, sgd or rmsprop, got {cfg.optimizer!r}")
 
-    dmacl_epochs: int | None = None
-    baseline_epochs: int | None = None
-    kmeans_runs: int = 100
-    dmacl: dict = field(default_factory=dict)   # DMACLConfig overrides
-    baseline_batch_size: int | None = None      # None = benchmark (8/16); larger = fewer steps on CPU
+
+def train_dmacl(x: np.ndarray, cfg: DMACLConfig | None = None, *, seed: int = 0, device="cpu"):
+    """Train DMACL on an already scaled and concatenated matrix; returns (model, History)."""
+    cfg = DMACLConfig() if cfg is None else cfg
+    if cfg.instance_temperature <= 0 or cfg.cluster_temperature <= 0:
+        raise ValueError("temperatures must be > 0 (Table I's 0 is not a valid softmax temperature)")
+    seed_everything(seed)
+    device = pick_device(device) if isinstance(device, str) else device
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    model = DMACL(x.shape[1], cfg)
+    # drop_last only when a batch would otherwise hold a single sample (the losses need >= 2)
+    drop_last = x.shape[0] % cfg.batch_size == 1
+    tl = loader((x,), cfg.batch_size, shuffle=cfg.shuffle, seed=seed, drop_last=drop_last)
+    hist = fit(model, tl, loss_step=model.loss_step, optimizer=_optimizer(model, cfg), epochs=cfg.epochs,
+               device=device, amp=False)
+    return model, hist
 
 
-def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget = Budget(), device="cpu") -> dict:
-    """Train/fit ``method`` on ``ds``; returns {'embedding', 'labels' (DMACL argmax, else None),
-    'history', 'seconds'}."""
+def embed_dmacl(model: DMACL, x: np.ndarray, device="cpu") -> tuple[np.ndarray, np.ndarray]:
+    """(embedding, argmax labels), inferred in sample order (the authors shuffled here; we do not)."""
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    dl = loader((x,), 256, shuffle=False)
+    z = predict(model, dl, device, forward=lambda m, b: m(b[0])[0])
+    c = predict(model, dl, device, forward=lambda m, b: m(b[0])[1])
+    return z, c.argmax(1)
+
+
+def train_baseline(method: str, x: np.ndarray, dims: list[int], kinds: list[str], *, context: str, latent: int,
+                   epochs: int | None = None, seed: int = 0, device="cpu", beta: float = 0.0,
+                   lr: float | None = None, batch_size: int | None = None, steps: int | None = None):
+    """Train one baseline on scaled, concatenated omics ``x``; returns (model, History, embedding).
+    ``steps`` (if given) sets the epochs so that at least that many optimiser steps are taken."""
+    seed_everything(seed)
+    device = pick_device(device) if isinstance(device, str) else device
+    spec = autoencoders.train_spec(method)
+    spec = replace(spec, epochs=spec.epochs if epochs is None else epochs, lr=lr or spec.lr,
+                   batch_size=batch_size or spec.batch_size)
+    x = np.asarray(x, dtype=np.float32)
+    if x.shape[1] != sum(dims):
+        raise ValueError(f"x has {x.shape[1]} features but the omic dims sum to {sum(dims)}")
+    if steps is not None:
+        spec = replace(spec, epochs=epochs_for_steps(steps, x.shape[0], spec.batch_size))
+    model = autoencoders.build(method, dims, kinds, context, latent, beta)
+    x_in = x
+    if autoencoders.variant_of(method)[1] == "DAE":  # one fixed corrupted copy, as the benchmark does
+        x_in = x + 0.1 * np.random.default_rng(seed).standard_normal(x.shape).astype(np.float32)
+    tl = loader((x_in, x), spec.batch_size, shuffle=True, seed=seed, drop_last=x.shape[0] % spec.batch_size == 1)
+    opt = torch.optim.Adam(model.parameters(), lr=spec.lr)
+    hist = fit(model, tl, loss_step=lambda m, b: m.loss(b[0], b[1]), optimizer=opt, epochs=spec.epochs,
+               device=device, amp=False)
+    emb = predict(model, loader((x,), 512), device, forward=lambda m, b: m(b[0]))
+    return model, hist, emb
+
+
+def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget | None = None, device="cpu",
+          dmacl: dict | None = None) -> dict:
+    """Train/fit ``method`` on ``ds``; returns {'embedding', 'labels' (DMACL argmax, else None), 'history',
+    'seconds', 'steps' (optimiser steps taken; 0 for the simple baselines)}. ``dmacl``: DMACLConfig overrides."""
+    budget = Budget() if budget is None else budget
     t0 = time.perf_counter()
-    labels, hist = None, None
+    labels, hist, steps = None, None, 0
+    n = len(ds.omics[0])
     if method == "DMACL":
-        cfg = replace(DMACLConfig(feature_dim=ds.embed_dim, n_clusters=ds.n_clusters), **budget.dmacl)
+        cfg = replace(DMACLConfig(feature_dim=ds.embed_dim, n_clusters=ds.n_clusters), **(dmacl or {}))
         if budget.dmacl_epochs is not None:
             cfg = replace(cfg, epochs=budget.dmacl_epochs)
+        if budget.steps is not None:
+            cfg = replace(cfg, epochs=epochs_for_steps(budget.steps, n, cfg.batch_size))
         x = ds.x
         model, hist = train_dmacl(x, cfg, seed=seed, device=device)
         emb, labels = embed_dmacl(model, x, device)
+        steps = cfg.epochs * batches_per_epoch(n, cfg.batch_size)
     elif method in autoencoders.METHODS:
-        _, hist, emb = autoencoders.train_baseline(method, ds.x, ds.dims, ds.kinds, context=ds.context,
-                                                   latent=ds.embed_dim, epochs=budget.baseline_epochs,
-                                                   seed=seed, device=device,
-                                                   batch_size=budget.baseline_batch_size)
+        _, hist, emb = train_baseline(method, ds.x, ds.dims, ds.kinds, context=ds.context, latent=ds.embed_dim,
+                                      epochs=budget.baseline_epochs, seed=seed, device=device,
+                                      batch_size=budget.baseline_batch_size, steps=budget.steps)
+        bs = budget.baseline_batch_size or autoencoders.train_spec(method).batch_size
+        steps = len(hist.train_loss) * batches_per_epoch(n, bs)
     elif method in clustering.SIMPLE_BASELINES:
         emb = clustering.simple_embedding(method, ds.omics, ds.embed_dim, seed)
     else:
@@ -98,33 +134,37 @@ def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget = Budget(
     if not np.all(np.isfinite(emb)):
         raise FloatingPointError(f"{method} on {ds.name}: non-finite embedding")
     return {"embedding": emb, "labels": labels, "history": hist.to_frame() if hist else None,
-            "seconds": time.perf_counter() - t0}
+            "seconds": time.perf_counter() - t0, "steps": steps}
 
 
-def _task(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: str) -> tuple[list[dict], dict]:
-    import torch
-
-    torch.set_num_threads(1)
-    out = embed(method, ds, seed, budget, device)
-    rows = []
-    for k in ds.eval_ks:
-        try:
-            scores = clustering.evaluate(out["embedding"], k, budget.kmeans_runs, ds.truth, seed)
-        except ValueError as e:  # degenerate embedding: record, do not crash the grid
-            scores = {"error": str(e)}
-        rows.append({"dataset": ds.name, "method": method, "seed": seed, "k": k,
-                     "train_seconds": out["seconds"], **scores})
+def _task(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: str, common: bool
+          ) -> tuple[list[dict], dict]:
+    with threads(1):
+        out = embed(method, ds, seed, budget, device)
+        space = ds.common if common else None
+        rows = []
+        for k in ds.eval_ks:
+            try:
+                scores = clustering.evaluate(out["embedding"], k, budget.kmeans_runs, ds.truth, seed, common=space)
+            except ValueError as e:  # degenerate embedding: recorded as a row with its error, never dropped
+                scores = {"error": str(e)}
+            rows.append({"dataset": ds.name, "method": method, "seed": seed, "k": k,
+                         "train_seconds": out["seconds"], **scores})
+            if common:
+                rows[-1]["optimizer_steps"] = out["steps"]
     return rows, out
 
 
-def run_grid(datasets: list[OmicsDataset], methods=METHODS, seeds=(0,), budget: Budget = Budget(),
-             n_jobs: int = 1, device: str = "cpu") -> tuple[pd.DataFrame, dict]:
+def run_grid(datasets: list[OmicsDataset], methods=METHODS, seeds=(0,), budget: Budget | None = None,
+             n_jobs: int = 1, device: str = "cpu", common: bool = False) -> tuple[pd.DataFrame, dict]:
     """Every (dataset, method, seed) in a process pool. Returns (scores long table, outputs keyed by
-    (dataset, method, seed))."""
+    (dataset, method, seed)). ``common``: also score the labels in the common space and record steps."""
     from joblib import Parallel, delayed
 
+    budget = Budget() if budget is None else budget
     jobs = [(m, d, s) for d in datasets for m in methods for s in seeds]
-    res = Parallel(n_jobs=n_jobs, backend="loky")(delayed(_task)(m, d, s, budget, device) for m, d, s in jobs)
+    res = Parallel(n_jobs=n_jobs, backend="loky")(delayed(_task)(m, d, s, budget, device, common)
+                                                  for m, d, s in jobs)
     rows = [r for rs, _ in res for r in rs]
     outs = {(d.name, m, s): o for (m, d, s), (_, o) in zip(jobs, res)}
     return pd.DataFrame(rows), outs
@@ -143,13 +183,14 @@ def summarise(scores: pd.DataFrame, metrics=("c_index", "silhouette", "davies_bo
 # ----------------------------------------------------------------------------- Table I sweep
 
 def sweep_configs(selected: dict | None = None, epochs_scale: float = 1.0) -> list[tuple[str, object, dict]]:
-    """One-at-a-time variations around the selected values: (parameter, value, DMACLConfig overrides).
-    ``epochs_scale`` shrinks every epoch count (for quick runs); temperature 0 is kept and reported
-    as not runnable."""
-    base = {p: v for p, (_, v) in TABLE_I.items()} | (selected or {})
+    """One-at-a-time variations around the selected values of Table I (read from ``reference.csv``):
+    (parameter, value, DMACLConfig overrides). ``epochs_scale`` shrinks every epoch count (for quick
+    runs); temperature 0 is kept and reported as not runnable."""
+    grid = table1()
+    base = {p: v for p, (_, v) in grid.items()} | (selected or {})
     out = []
-    for p, (grid, _) in TABLE_I.items():
-        for v in grid:
+    for p, (values, _) in grid.items():
+        for v in values:
             cfg = dict(base, **{p: v})
             cfg["epochs"] = max(1, int(round(cfg["epochs"] * epochs_scale)))
             out.append((p, v, cfg))
@@ -157,19 +198,17 @@ def sweep_configs(selected: dict | None = None, epochs_scale: float = 1.0) -> li
 
 
 def _sweep_task(ds: OmicsDataset, param, value, cfg: dict, seed: int, kmeans_runs: int, device: str) -> dict:
-    import torch
-
-    torch.set_num_threads(1)
     row = {"parameter": param, "value": value, "epochs_run": cfg["epochs"], "seed": seed}
     if cfg["instance_temperature"] <= 0 or cfg["cluster_temperature"] <= 0:
         return row | {"status": "not run: temperature 0 divides by zero"}
-    try:
-        out = embed("DMACL", ds, seed, Budget(dmacl=cfg, kmeans_runs=kmeans_runs), device)
-        k = ds.eval_ks[0]
-        scores = clustering.evaluate(out["embedding"], k, kmeans_runs, ds.truth, seed)
-        row |= {"status": "ok", "k": k, **scores, "final_loss": float(out["history"]["train_loss"].iloc[-1])}
-    except (FloatingPointError, ValueError) as e:
-        row |= {"status": f"failed: {e}"}
+    with threads(1):
+        try:
+            out = embed("DMACL", ds, seed, Budget(kmeans_runs=kmeans_runs), device, dmacl=cfg)
+            k = ds.eval_ks[0]
+            scores = clustering.evaluate(out["embedding"], k, kmeans_runs, ds.truth, seed)
+            row |= {"status": "ok", "k": k, **scores, "final_loss": float(out["history"]["train_loss"].iloc[-1])}
+        except (FloatingPointError, ValueError) as e:  # recorded in the row's status, never dropped
+            row |= {"status": f"failed: {e}"}
     return row
 
 
@@ -185,72 +224,24 @@ def sensitivity_sweep(ds: OmicsDataset, *, seeds=(0,), epochs_scale: float = 1.0
     return pd.DataFrame(rows)
 
 
-# ----------------------------------------------------------------------------- survival separation
+# ----------------------------------------------------------------------------- issue 17: the authors' default K
 
-def logrank(labels, time_, event) -> dict:
-    """Multivariate log-rank test of survival across clusters (lifelines)."""
-    from lifelines.statistics import multivariate_logrank_test
+def default_k_runs(cells, seeds, budget: Budget, n_jobs: int = 1, device: str = "cpu",
+                   k_default: int = AUTHORS_DEFAULT_K) -> pd.DataFrame:
+    """DMACL on the InterSIM ``cells`` with the cluster head's K fixed at the authors' default
+    (``typenumbers`` = 5) instead of the true k; scored like the grid (k-means at the true k, own and
+    common space). Cells whose true k is already ``k_default`` are skipped (identical to the grid)."""
+    from omicslib.papers.p3_clustering.data import intersim_dataset
 
-    labels, time_, event = map(np.asarray, (labels, time_, event))
-    if np.unique(labels).size < 2:
-        raise ValueError("log-rank test needs at least 2 clusters")
-    r = multivariate_logrank_test(time_, labels, event)
-    return {"logrank_chi2": float(r.test_statistic), "logrank_p": float(r.p_value),
-            "neg_log10_p": float(-np.log10(max(r.p_value, 1e-300)))}
-
-
-# ----------------------------------------------------------------------------- figures
-
-METRIC_LABELS = {"c_index": "C-index (Hubert-Levin, lower better)", "silhouette": "Silhouette (higher better)",
-                 "davies_bouldin": "Davies-Bouldin (lower better)", "ari": "ARI vs truth", "nmi": "NMI vs truth"}
+    datasets = [intersim_dataset(c, k, n_clusters=k_default)[0] for c, k in cells if k != k_default]
+    if not datasets:
+        return pd.DataFrame(columns=["dataset", "method", "seed", "k"])
+    scores, _ = run_grid(datasets, ("DMACL",), seeds, budget, n_jobs=n_jobs, device=device, common=True)
+    return scores.assign(head_k=k_default)
 
 
-def bar_grid(summary: pd.DataFrame, metrics, facets: str, x: str = "k", methods=METHODS):
-    """Rows = metrics, columns = values of ``facets``; grouped bars of ``methods`` at each ``x``."""
-    import matplotlib.pyplot as plt
+# ----------------------------------------------------------------------------- AML / TCGA: clusters per method
 
-    cols = list(dict.fromkeys(summary[facets]))
-    fig, axes = plt.subplots(len(metrics), len(cols), figsize=(5.5 * len(cols), 2.6 * len(metrics)), squeeze=False)
-    methods = [m for m in methods if m in set(summary["method"])]
-    xs = sorted(summary[x].unique())
-    w = 0.8 / len(methods)
-    for i, met in enumerate(metrics):
-        for j, col in enumerate(cols):
-            ax = axes[i, j]
-            sub = summary[summary[facets] == col]
-            for n, m in enumerate(methods):
-                v = sub[sub["method"] == m].set_index(x).reindex(xs)[met]
-                colour = "red" if m == "DMACL" else plt.cm.tab20(n % 20)
-                ax.bar(np.arange(len(xs)) + n * w, v, w, label=m, color=colour,
-                       edgecolor="k" if m == "DMACL" else "none")
-            ax.set_xticks(np.arange(len(xs)) + 0.4 - w / 2, [f"{x}={v}" for v in xs])
-            ax.set_title(f"{col}" if i == 0 else "")
-            ax.set_ylabel(METRIC_LABELS.get(met, met) if j == 0 else "", fontsize=8)
-    axes[0, -1].legend(fontsize=7, ncol=2, bbox_to_anchor=(1.02, 1), loc="upper left")
-    fig.tight_layout()
-    return fig
-
-
-def radar_grid(summary: pd.DataFrame, metrics, ks, methods=METHODS):
-    """Paper Figure 4 layout: one radar per (metric, k); spokes = datasets, one line per method."""
-    import matplotlib.pyplot as plt
-
-    cancers = list(dict.fromkeys(summary["dataset"]))
-    ang = np.linspace(0, 2 * np.pi, len(cancers), endpoint=False)
-    fig, axes = plt.subplots(len(metrics), len(ks), figsize=(3.2 * len(ks), 3.4 * len(metrics)),
-                             subplot_kw={"projection": "polar"}, squeeze=False)
-    methods = [m for m in methods if m in set(summary["method"])]
-    for i, met in enumerate(metrics):
-        for j, k in enumerate(ks):
-            ax = axes[i, j]
-            sub = summary[summary["k"] == k]
-            for n, m in enumerate(methods):
-                v = sub[sub["method"] == m].set_index("dataset").reindex(cancers)[met].to_numpy()
-                ax.plot(np.r_[ang, ang[:1]], np.r_[v, v[:1]], lw=2.2 if m == "DMACL" else 0.8,
-                        color="red" if m == "DMACL" else plt.cm.tab20(n % 20), label=m)
-            ax.set_xticks(ang, cancers, fontsize=6)
-            ax.tick_params(axis="y", labelsize=6)
-            ax.set_title(f"{met} k={k}", fontsize=8)
-    axes[0, -1].legend(fontsize=6, bbox_to_anchor=(1.1, 1.0), loc="upper left")
-    fig.tight_layout()
-    return fig
+def consensus_by_method(outs: dict, dataset: str, methods, seed: int, k: int) -> dict[str, np.ndarray]:
+    """One k-means partition (50 restarts) of each method's embedding (``run_grid`` outputs)."""
+    return {m: clustering.consensus_labels(outs[(dataset, m, seed)]["embedding"], k, seed) for m in methods}

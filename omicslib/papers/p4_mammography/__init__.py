@@ -1,3 +1,88 @@
-"""p4_mammography: the paper package (notebooks use only its exports)."""
+"""p4 · DenseNet121-CBAM on mammogram ROIs: the paper package (notebooks use only these exports).
 
-from omicslib.papers.p4_mammography.protocol import *  # noqa: F401,F403 - interim: explicit exports come with the split
+Modules: :mod:`.config` (profiles), ``reference.csv`` (the paper's values), :mod:`.data` (tasks,
+synthetic ROIs), :mod:`.roi` (CLAHE, crop, oversampling, augmentation), :mod:`.model` (CBAM,
+DenseNet121-CBAM, comparators), :mod:`.gradcam`, :mod:`.clinical_table` (Table 1), :mod:`.protocol`
+(training and CV), :mod:`.analysis` (metrics, DeLong/McNemar, tables, facts, claims), :mod:`.figures`,
+:mod:`.audit` (split-leak audit).
+"""
+
+from omicslib.papers.p4_mammography import clinical_table, gradcam
+from omicslib.papers.p4_mammography.analysis import (
+    METRICS,
+    backbone_claims,
+    backbone_facts,
+    backbone_rows,
+    class_auc_rows,
+    class_aucs,
+    compare_models,
+    config_facts,
+    evaluate,
+    fold_auc_test,
+    implied_ppv,
+    model_claims,
+    model_facts,
+    positive_class_check,
+    record_facts,
+    table1_claims,
+    table1_consistency,
+    table1_facts,
+    table1_rows,
+    table_rows,
+    wall_time,
+)
+from omicslib.papers.p4_mammography.audit import (
+    knn_learner,
+    leak_facts,
+    leak_gap,
+    leak_rows,
+    learner_builds,
+    network_learner,
+    run_audit,
+    split_leak_audit,
+)
+from omicslib.papers.p4_mammography.config import ARCH_NAMES, P4Config, config, scaled_bound
+from omicslib.papers.p4_mammography.data import TASKS, Task, oversampling_rate, prepare, roi_masks, synthetic
+from omicslib.papers.p4_mammography.figures import (
+    backbone_auc_figure,
+    binary_gradcam_figure,
+    binary_roc_figure,
+    class_roc_figure,
+    cmmd_characteristics_figure,
+    cohort_flow,
+    cohort_flow_figure,
+    roc_figure,
+    roi_figure,
+    split_leak_figure,
+    training_curves_figure,
+)
+from omicslib.papers.p4_mammography.model import ARCHS, CBAM, BuildReport, DenseNetCBAM, build
+from omicslib.papers.p4_mammography.protocol import (
+    CVResult,
+    Fold,
+    best_model,
+    cross_validate,
+    predict_proba,
+    require_weights,
+    run_comparison,
+    run_tasks,
+    step_times,
+    train_model,
+    weights_caption,
+    with_weights,
+)
+from omicslib.splits import holdout_kfold
+
+__all__ = [
+    "ARCHS", "ARCH_NAMES", "BuildReport", "CBAM", "CVResult", "DenseNetCBAM", "Fold", "METRICS", "P4Config", "TASKS",
+    "Task", "backbone_auc_figure", "backbone_claims", "backbone_facts", "backbone_rows", "best_model",
+    "binary_gradcam_figure", "binary_roc_figure", "build", "class_auc_rows", "class_aucs", "class_roc_figure",
+    "clinical_table", "cmmd_characteristics_figure", "cohort_flow", "cohort_flow_figure", "compare_models", "config",
+    "config_facts", "cross_validate", "evaluate", "fold_auc_test", "gradcam", "holdout_kfold", "implied_ppv",
+    "knn_learner", "leak_facts", "leak_gap", "leak_rows", "learner_builds", "model_claims", "model_facts",
+    "network_learner", "oversampling_rate", "positive_class_check", "predict_proba", "prepare", "record_facts",
+    "require_weights", "roc_figure", "roi_figure", "roi_masks", "run_audit", "run_comparison", "run_tasks",
+    "scaled_bound", "split_leak_audit", "split_leak_figure", "step_times", "synthetic", "table1_claims",
+    "table1_consistency", "table1_facts", "table1_rows", "table_rows", "train_model", "training_curves_figure",
+    "wall_time", "weights_caption", "with_weights",
+]

@@ -9,12 +9,17 @@ layer and image, upsampled by the package to the input size and scaled to
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
-#: The layers the authors visualise for DenseNet121-CBAM (pool0, each dense block, its CBAM, denseblock4).
-DENSENET_CBAM_LAYERS = ("features.pool0", "features.denseblock1", "features.cbam1", "features.denseblock2",
-                        "features.cbam2", "features.denseblock3", "features.cbam3", "features.denseblock4")
+#: The layers the authors visualise for DenseNet121-CBAM: pool0, each dense block, its CBAM and the
+#: transition after it, then denseblock4 (NOTES.md; the audit page says "the same layers").
+DENSENET_CBAM_LAYERS = ("features.pool0",
+                        "features.denseblock1", "features.cbam1", "features.transition1",
+                        "features.denseblock2", "features.cbam2", "features.transition2",
+                        "features.denseblock3", "features.cbam3", "features.transition3",
+                        "features.denseblock4")
 
 
 def _no_inplace(model: nn.Module) -> None:
@@ -54,6 +59,27 @@ def gradcam_maps(model: nn.Module, images: torch.Tensor, layers=DENSENET_CBAM_LA
         with GradCAM(model=model, target_layers=[layer]) as cam:
             out[name] = cam(input_tensor=images.to(device), targets=targets).astype(np.float32)
     return out
+
+
+def region_shares(cam: np.ndarray, mask: np.ndarray, ring: int = 3) -> dict[str, float]:
+    """Share of one Grad-CAM map's mass inside the lesion, in a peritumoral ring of ``ring`` px
+    around it, and elsewhere (the three add to 1; NaN for an all-zero map).
+
+    The paper reads its heat maps as attention "at the tumour periphery"; this puts a number on it.
+    """
+    from scipy import ndimage
+
+    cam, mask = np.asarray(cam, float), np.asarray(mask, bool)
+    if cam.shape != mask.shape:
+        raise ValueError(f"map {cam.shape} and mask {mask.shape} differ in shape")
+    if ring < 1:
+        raise ValueError(f"ring must be >= 1 px, got {ring}")
+    total = cam.sum()
+    if total <= 0:
+        return {"lesion": np.nan, "ring": np.nan, "outside": np.nan}
+    around = ndimage.binary_dilation(mask, iterations=ring) & ~mask
+    lesion, periphery = cam[mask].sum() / total, cam[around].sum() / total
+    return {"lesion": float(lesion), "ring": float(periphery), "outside": float(1 - lesion - periphery)}
 
 
 def overlay(image: np.ndarray, cam: np.ndarray, weight: float = 0.5) -> np.ndarray:
@@ -105,3 +131,64 @@ def viewer(images: np.ndarray, maps: dict[str, np.ndarray], titles=None):
         return fig
 
     return explorer(render, image=[(t, i) for i, t in enumerate(labels)], layer=list(maps))
+
+
+#: Down-sampling factor of the output of each CBAM of DenseNet121-CBAM (cbam1 after pool0: 4x).
+_CBAM_STRIDE = {"features.cbam1": 4, "features.cbam2": 8, "features.cbam3": 16}
+
+
+def overlay_frames(images: np.ndarray, maps: dict[str, np.ndarray], titles=None) -> pd.DataFrame:
+    """Long table ``image, layer, rgb``: the Grad-CAM overlay of every image at every layer, for the
+    kernel-free explorer (:func:`omicslib.book.interactive.image_explorer`). Image labels are numbered so
+    that two images of the same subtype and view stay distinct."""
+    names = titles if titles is not None else [f"image {i + 1}" for i in range(len(images))]
+    if len(names) != len(images):
+        raise ValueError(f"{len(names)} titles for {len(images)} images")
+    labels = [f"{i + 1}: {t}" for i, t in enumerate(names)]
+    return pd.DataFrame([{"image": labels[i], "layer": layer.split(".")[-1], "rgb": overlay(images[i], maps[layer][i])}
+                         for i in range(len(images)) for layer in maps])
+
+
+def cam_layer(image_size: int, min_side: int = 8) -> str:
+    """The deepest CBAM whose map keeps at least ``min_side`` px per side at ``image_size`` (on 224 px
+    ROIs ``features.cbam3``, 14 x 14; on the quick profile's 48 px ``features.cbam1``, 12 x 12): deeper
+    maps of a small ROI are a single pixel and carry no location."""
+    ok = [name for name, s in _CBAM_STRIDE.items() if image_size // s >= min_side]
+    return ok[-1] if ok else "features.cbam1"
+
+
+def binary_task_maps(models: dict, X: np.ndarray, masks: np.ndarray, results: dict, layer: str, ring: int = 3,
+                     device="cpu") -> tuple[list[dict], pd.DataFrame]:
+    """Grad-CAM of each binary task's best model on its test images, for the true class.
+
+    ``models``: ``{task: model}``; ``masks``: ROI-space lesion masks (N, S, S). Returns the figure rows
+    (one correctly classified image per class and task, or the first of the class when none is) and
+    one row per test image with the share of the map in the lesion, the peritumoral ring and elsewhere.
+    """
+    from omicslib.papers.p4_mammography.data import TASKS
+
+    panels, shares = [], []
+    for task, model in models.items():
+        res = results[task]
+        idx = res.split.test
+        yt, pt = res.best_test()
+        maps = gradcam_maps(model, torch.as_tensor(X[idx]), layers=(layer,), targets=yt, device=device)[layer]
+        for j, i in enumerate(idx):
+            shares.append({"task": task, "class": TASKS[task].classes[yt[j]], "image": int(i),
+                           "correct": bool(pt[j].argmax() == yt[j]), **region_shares(maps[j], masks[i], ring)})
+        for c, name in enumerate(TASKS[task].classes):
+            cand = [j for j in range(len(idx)) if yt[j] == c]
+            good = [j for j in cand if pt[j].argmax() == c]
+            if cand:
+                j = (good or cand)[0]
+                panels.append({"task": task, "label": f"{name}{'' if good else ' (misclassified)'}",
+                               "image": X[idx[j], 0], "cam": maps[j]})
+    return panels, pd.DataFrame(shares)
+
+
+def correct_test_images(result, n: int = 4) -> list[int]:
+    """Up to ``n`` test images (indices into the data) whose class the best fold predicts correctly, or
+    the first ``n`` test images when it predicts none correctly (the paper shows correct ones)."""
+    idx = result.split.test
+    yt, pt = result.best_test()
+    return [int(idx[j]) for j in np.flatnonzero(pt.argmax(1) == yt)][:n] or [int(i) for i in idx[:n]]

@@ -17,10 +17,14 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-#: Oversampling rates of the paper per task (Sec. 2.2).
-PAPER_OVERSAMPLING = {"luminal": 1.3, "her2": 1.5, "tn": 1.7, "multiclass": 1.5}
-DEFAULT_BOUND = 100
-ROI_SIZE = 224
+from omicslib.book import reference
+
+#: The paper's bound size and ROI side (Sections 2.2-2.3, from ``reference.csv``).
+DEFAULT_BOUND = int(reference.value("p4", "hp_bound"))
+ROI_SIZE = int(reference.value("p4", "hp_image_size"))
+_FLIP_P = reference.value("p4", "aug_flip_p")
+_ROTATION = reference.value("p4", "aug_rotation_deg")
+_SHEAR = reference.value("p4", "aug_shear_deg")
 
 
 @dataclass(frozen=True)
@@ -136,10 +140,11 @@ def oversample(y, rate: float, seed: int = 0) -> np.ndarray:
     return np.concatenate([base, rng.choice(pool, size=extra, replace=True)])
 
 
-def augmentation(hflip: float = 0.5, vflip: float = 0.5, rotation: float = 20.0, shear: float = 10.0,
-                 p_affine: float = 0.5):
+def augmentation(hflip: float = _FLIP_P, vflip: float = _FLIP_P, rotation: float = _ROTATION,
+                 shear: float = _SHEAR, p_affine: float = 0.5):
     """The paper's augmentation for ``(C, H, W)`` tensors: flips (p 0.5 each), rotation +-20 deg and
-    horizontal shear +-10 deg, each applied with probability ``p_affine`` as in the authors' code."""
+    horizontal shear +-10 deg (the paper's values), each affine step applied with probability
+    ``p_affine`` as in the authors' code."""
     from torchvision.transforms import v2
 
     return v2.Compose([

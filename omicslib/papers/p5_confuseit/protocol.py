@@ -1,213 +1,32 @@
-"""p5 ConFuseIT protocols: contrastive pretraining, fine-tuning, cross-validated comparisons.
+"""p5 protocols: contrastive pretraining, fine-tuning, cross-validated comparisons, transfer.
 
-* :func:`paired_synthetic` — paired (patch bags, RNA, survival, PAM50) cohorts
-  with known ground truth, built on :mod:`omicslib.data.synthetic`.
-* :func:`pretrain` / :func:`finetune` — the two stages, each one
-  :func:`omicslib.train.fit` call.
-* :func:`cross_validate` — fold x seed loop over modality settings, with and
-  without a pretrained backbone; out-of-fold risks for Kaplan–Meier plots.
-* :func:`transfer_validate` — RNA survival model trained on one cohort and
-  applied to an independent one (TCGA -> survset GEO cohorts).
-* :func:`risk_groups` — median split of predicted risk + log-rank test (lifelines).
+* :func:`pretrain` / :func:`finetune` — the two stages, each one :func:`omicslib.train.fit` call.
+* :func:`cross_validate` — fold x seed loop over modality settings (:class:`Setting`), with and without
+  a pretrained backbone (pretrained once on a disjoint cohort, or inside each training fold); out-of-fold
+  risks for Kaplan–Meier plots.
+* :func:`transfer_validate` — RNA survival model trained on one cohort, applied to an independent one.
+* :func:`risk_groups` — split of predicted risk + lifelines' log-rank test.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 from sklearn.model_selection import train_test_split
-from torch.utils.data import Dataset
+from sklearn.preprocessing import StandardScaler
 
 from omicslib import metrics
-from omicslib.book.provenance import Provenance
-from omicslib.book.provenance import synthetic as synthetic_provenance
-from omicslib.data import synthetic
-from omicslib.papers.p5_confuseit.model import (
-    ConFuseIT,
-    ConFuseITPredictor,
-    check_modalities,
-    finetune_step,
-    pretrain_step,
-)
+from omicslib.papers.p5_confuseit.config import Config
+from omicslib.papers.p5_confuseit.data import Cohort, standardise
+from omicslib.papers.p5_confuseit.model import ConFuseIT, ConFuseITPredictor, finetune_step, pretrain_step
 from omicslib.runtime import seed_everything
 from omicslib.splits import check_disjoint, stratified_kfold
 from omicslib.train import fit, loader
-
-PAM50_4 = ("LumA", "LumB", "Her2", "Basal")
-CELL_TYPES = ("tumour", "stroma", "immune", "necrosis")
-
-
-@dataclass(frozen=True)
-class Config:
-    """Model and training settings; the ``paper`` profile follows TANGLE where the abstract is silent
-    (embedding 768, temperature 0.01, batch 64, lr 1e-4, weight decay 1e-4, 100 pretraining epochs)."""
-
-    embed_dim: int = 64
-    hidden: int = 64
-    rna_hidden: tuple[int, ...] = (128,)
-    dropout: float = 0.2
-    temperature: float = 0.07
-    pretrain_epochs: int = 30
-    pretrain_lr: float = 1e-3
-    finetune_epochs: int = 40
-    finetune_lr: float = 1e-3
-    weight_decay: float = 1e-4
-    batch_size: int = 64
-    patience: int = 8
-    folds: int = 5
-    seeds: tuple[int, ...] = (0, 1)
-    val_fraction: float = 0.15
-    survival_weight: float = 1.0
-    class_weight: float = 1.0
-
-
-PROFILES = dict(
-    smoke=dict(embed_dim=16, hidden=16, rna_hidden=(32,), pretrain_epochs=2, finetune_epochs=2, folds=2,
-               seeds=(0,), patience=None),
-    quick={},
-    paper=dict(embed_dim=768, hidden=768, rna_hidden=(1024,), temperature=0.01, pretrain_epochs=100,
-               pretrain_lr=1e-4, finetune_lr=1e-4, finetune_epochs=100, patience=15, seeds=(0, 1, 2, 3, 4)),
-)
-
-
-# ----------------------------------------------------------------------------------- data
-
-
-@dataclass(eq=False)
-class Cohort(Dataset):
-    """Per-patient model inputs; any modality may be None. Items are dicts of tensors (the
-    batch format of :mod:`omicslib.models.confuseit`); ``label`` -1 means unlabelled."""
-
-    time: np.ndarray
-    event: np.ndarray
-    label: np.ndarray
-    rna: np.ndarray | None = None
-    bag: np.ndarray | None = None
-    mask: np.ndarray | None = None
-    ids: np.ndarray | None = None
-    classes: tuple[str, ...] = ()
-    meta: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        n = len(self.time)
-        for name in ("event", "label", "rna", "bag", "mask"):
-            v = getattr(self, name)
-            if v is not None and len(v) != n:
-                raise ValueError(f"Cohort.{name} has {len(v)} rows but time has {n}")
-        if (self.bag is None) != (self.mask is None):
-            raise ValueError("bag and mask come together")
-        if self.ids is None:
-            self.ids = np.arange(n)
-
-    def __len__(self) -> int:
-        return len(self.time)
-
-    def __getitem__(self, i: int) -> dict:
-        item = {"time": torch.tensor(self.time[i], dtype=torch.float32),
-                "event": torch.tensor(self.event[i], dtype=torch.float32),
-                "label": torch.tensor(self.label[i], dtype=torch.long)}
-        if self.rna is not None:
-            item["rna"] = torch.as_tensor(self.rna[i], dtype=torch.float32)
-        if self.bag is not None:
-            item["bag"] = torch.as_tensor(self.bag[i], dtype=torch.float32)
-            item["mask"] = torch.as_tensor(self.mask[i], dtype=torch.bool)
-        return item
-
-    def subset(self, idx) -> "Cohort":
-        idx = np.asarray(idx)
-        take = lambda a: None if a is None else a[idx]  # noqa: E731
-        return replace(self, time=self.time[idx], event=self.event[idx], label=self.label[idx],
-                       rna=take(self.rna), bag=take(self.bag), mask=take(self.mask), ids=self.ids[idx])
-
-    def without(self, *modalities: str) -> "Cohort":
-        """The same patients with the given modalities removed (for single-modality inference)."""
-        check_modalities(modalities)
-        kw = {}
-        if "rna" in modalities:
-            kw["rna"] = None
-        if "slide" in modalities:
-            kw.update(bag=None, mask=None)
-        return replace(self, **kw)
-
-    @property
-    def rna_dim(self) -> int | None:
-        return None if self.rna is None else self.rna.shape[1]
-
-    @property
-    def patch_dim(self) -> int | None:
-        return None if self.bag is None else self.bag.shape[2]
-
-
-def paired_synthetic(n: int = 240, n_genes: int = 100, patch_dim: int = 64, max_patches: int = 32,
-                     celltype_features: bool = False, composition_signal: float = 0.1,
-                     seed: int = 0) -> tuple[Cohort, Provenance]:
-    """A synthetic paired cohort where image and RNA carry complementary prognostic signal.
-
-    Ground truth: PAM50-like class (seen by both modalities); a factor ``u``
-    seen only by RNA; a factor ``v`` that sets the
-    immune fraction of each patch's cell-type composition (seen by the image
-    through its patch features, weakly by RNA). Log-hazard = class effect
-    + 0.8 u - 0.8 v. Deep patch features are ``synthetic.patch_bags`` plus a
-    weak (``composition_signal``) linear image of the composition; with
-    ``celltype_features`` the (noisy) per-patch composition is appended as 4
-    extra columns, standing in for a cell-type classifier's output. Bag sizes
-    vary (max_patches/3 .. max_patches) and are masked.
-
-    The premises of the abstract's claims are built in on purpose (each
-    modality holds a factor the other lacks; generic patch features encode
-    cell-type composition only weakly), so a gain here shows that the pipeline
-    can realise the claimed effect when its premise holds, not that it holds
-    in real data.
-    """
-    rng = np.random.default_rng(seed)
-    y = synthetic.labels(n, PAM50_4, proportions=(0.45, 0.2, 0.15, 0.2), seed=seed)
-    codes = pd.Categorical(y, categories=PAM50_4).codes
-    u, v = rng.normal(size=n), rng.normal(size=n)
-    if n_genes < 10 or patch_dim < 4:
-        raise ValueError("paired_synthetic needs n_genes >= 10 and patch_dim >= 4")
-    k = n_genes // 5  # genes: [0, k) class, [k, 2k) u, [2k, 2k + k/2) weak v
-    rna = synthetic.expression(y, n_genes, informative=k, effect=1.0, seed=seed + 1).to_numpy()
-    rna[:, k:2 * k] += 1.0 * u[:, None] * rng.normal(1, 0.3, k)
-    rna[:, 2 * k:2 * k + k // 2] += 0.2 * v[:, None] * rng.normal(1, 0.3, k // 2)
-    bag = synthetic.patch_bags(y, n_patches=max_patches, dim=patch_dim, informative=patch_dim // 4, effect=0.5,
-                               seed=seed + 2)
-    alpha = np.stack([np.full(n, 2.0), np.full(n, 1.5), 1.0 * np.exp(0.9 * v), np.full(n, 0.5)], 1)
-    comp = np.stack([rng.dirichlet(a * 3, size=max_patches) for a in alpha])  # n x patches x 4
-    loadings = rng.normal(0, 1, (len(CELL_TYPES), patch_dim))
-    bag = bag + composition_signal * comp @ loadings
-    sizes = rng.integers(max(1, max_patches // 3), max_patches + 1, n)
-    if celltype_features:  # own stream, so both variants share every other draw
-        noise = np.random.default_rng(seed + 4).normal(0, 0.05, comp.shape)
-        bag = np.concatenate([bag, 3 * np.clip(comp + noise, 0, 1)], axis=2)
-    mask = np.arange(max_patches)[None, :] < sizes[:, None]
-    bag = np.where(mask[..., None], bag, 0).astype(np.float32)
-    effect = np.array([-0.4, 0.3, 0.5, 0.6])[codes]
-    risk = effect + 0.8 * u - 0.8 * v
-    surv = synthetic.survival(risk, base_hazard=0.05, censor_rate=0.03, seed=seed + 3)
-    cohort = Cohort(time=surv["time"].to_numpy(), event=surv["event"].to_numpy(), label=codes.astype(int),
-                    rna=rna.astype(np.float32), bag=bag, mask=mask, ids=np.asarray(y.index), classes=PAM50_4,
-                    meta={"true_risk": risk, "composition": comp, "u": u, "v": v})
-    prov = synthetic_provenance("omicslib.papers.p5_confuseit.paired_synthetic",
-                     f"synthetic paired patch bags ({max_patches} max patches x {patch_dim + 4 * celltype_features}"
-                     f" features) + RNA ({n_genes} genes) + survival + PAM50-like class, n={n}, seed={seed}")
-    return cohort, prov
-
-
-def standardise(train: Cohort, *others: Cohort) -> list[Cohort]:
-    """z-score RNA with the training cohort's gene means/SDs (no test information used)."""
-    if train.rna is None:
-        return [train, *others]
-    mu, sd = train.rna.mean(0), train.rna.std(0) + 1e-6
-    return [replace(c, rna=((c.rna - mu) / sd).astype(np.float32)) if c.rna is not None else c
-            for c in (train, *others)]
-
-
-# ------------------------------------------------------------------------------ training
 
 
 def build_backbone(cohort: Cohort, cfg: Config) -> ConFuseIT:
@@ -249,14 +68,15 @@ def finetune(train: Cohort, val: Cohort | None, modalities: Sequence[str], cfg: 
 
 
 @torch.no_grad()
-def infer(model: ConFuseITPredictor, cohort: Cohort, modalities: Sequence[str] = ("slide", "rna"),
+def infer(model: ConFuseITPredictor | ConFuseIT, cohort: Cohort, modalities: Sequence[str] = ("slide", "rna"),
           device="cpu", batch_size: int = 256) -> dict[str, np.ndarray]:
-    """Risk, class probabilities, embeddings and attention for a cohort (eval mode)."""
+    """Risk, class probabilities, embeddings and attention for a cohort (eval mode); a bare backbone
+    gives embeddings only."""
     model.to(device).eval()
     outs: dict[str, list] = {}
     for batch in loader(cohort, batch_size):
         batch = {k: v.to(device) for k, v in batch.items()}
-        o = model(batch, modalities)
+        o = model(batch, modalities) if isinstance(model, ConFuseITPredictor) else model.embed(batch, modalities)
         if "logits" in o:
             o["prob"] = torch.softmax(o.pop("logits"), -1)
         for k, v in o.items():
@@ -274,9 +94,18 @@ def evaluate(out: dict, cohort: Cohort) -> dict[str, float]:
     return res
 
 
-def _inner_split(cohort: Cohort, train_idx: np.ndarray, frac: float, seed: int):
+def inner_split(cohort: Cohort, train_idx: np.ndarray, frac: float, seed: int):
+    """Early-stopping split of a training fold (stratified on the label when every patient has one)."""
     strat = cohort.label[train_idx] if (cohort.label >= 0).all() else cohort.event[train_idx]
     return train_test_split(train_idx, test_size=frac, stratify=strat, random_state=seed)
+
+
+def folds(cohort: Cohort, cfg: Config, stratify_on: str = "label"):
+    """``(seed, fold, train_idx, test_idx)`` for every seed of ``cfg``: the one split of every comparison."""
+    strat = cohort.label if stratify_on == "label" else cohort.event
+    for seed in cfg.seeds:
+        for fold, (tr, te) in enumerate(stratified_kfold(strat, cfg.folds, seed)):
+            yield seed, fold, tr, te
 
 
 @dataclass(frozen=True)
@@ -293,61 +122,78 @@ class Setting:
 
 def cross_validate(cohorts: dict[str, Cohort], settings: Sequence[Setting], cfg: Config,
                    backbones: dict[str, ConFuseIT] | None = None, n_classes: int | None = None,
-                   device="cpu", stratify_on: str = "label") -> tuple[pd.DataFrame, pd.DataFrame]:
+                   device="cpu", stratify_on: str = "label", pretrain_in_fold: bool = False,
+                   standardise_bags: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stratified k-fold x seeds for every setting (same folds for all settings of a seed).
 
-    Returns per-fold metrics (columns setting, seed, fold, evaluated_on, c_index,
-    macro_f1) and out-of-fold predictions (risk, and for each fold the training-set
-    median risk used to form risk groups)."""
+    Pretrained settings start from ``backbones[cohort]`` (pretrained on a disjoint cohort; a dict
+    ``{seed: backbone}`` gives each seed its own) or, with
+    ``pretrain_in_fold``, from a backbone pretrained without labels on the fold's training part only
+    (once per seed, fold and cohort). Returns per-fold metrics (setting, seed, fold, evaluated_on,
+    epochs, c_index, macro_f1) and out-of-fold predictions (risk, and for each fold
+    the training-set median risk used to form risk groups)."""
     first = next(iter(cohorts.values()))
-    strat = first.label if stratify_on == "label" else first.event
+    for name, c in cohorts.items():
+        if len(c) != len(first) or not np.array_equal(c.ids, first.ids):
+            raise ValueError(f"cohort {name!r} does not hold the same patients in the same order as the first")
     rows, oof = [], []
-    for seed in cfg.seeds:
-        for fold, (tr, te) in enumerate(stratified_kfold(strat, cfg.folds, seed)):
-            inner_tr, inner_val = _inner_split(first, tr, cfg.val_fraction, seed)
-            check_disjoint(inner_tr, inner_val, te)
-            for s in settings:
-                c = cohorts[s.cohort]
-                c_tr, c_val, c_te = standardise(c.subset(inner_tr), c.subset(inner_val), c.subset(te))
-                bb = None
-                if s.pretrained:
-                    if not backbones or s.cohort not in backbones:
-                        raise ValueError(f"setting {s.name!r} needs a pretrained backbone for cohort {s.cohort!r}")
-                    bb = backbones[s.cohort]
-                model, hist = finetune(c_tr, c_val, s.train_on, cfg, bb, n_classes, device, seed)
-                for mods in s.eval_on or (s.train_on,):
-                    out = infer(model, c_te, mods, device)
-                    thr = float(np.median(infer(model, c_tr, mods, device)["risk"]))
-                    rows.append({"setting": s.name, "seed": seed, "fold": fold, "evaluated_on": "+".join(mods),
-                                 "epochs": len(hist.train_loss), **evaluate(out, c_te)})
-                    oof.append(pd.DataFrame({"setting": s.name, "evaluated_on": "+".join(mods), "seed": seed,
-                                             "fold": fold, "id": c_te.ids, "time": c_te.time,
-                                             "event": c_te.event, "risk": out["risk"], "train_median": thr}))
+    for seed, fold, tr, te in folds(first, cfg, stratify_on):
+        inner_tr, inner_val = inner_split(first, tr, cfg.val_fraction, seed)
+        check_disjoint(inner_tr, inner_val, te)
+        fold_backbones = {}
+        for s in settings:
+            c = cohorts[s.cohort]
+            c_tr, c_val, c_te = standardise(c.subset(inner_tr), c.subset(inner_val), c.subset(te),
+                                            bags=standardise_bags)
+            bb = None
+            if s.pretrained and pretrain_in_fold:
+                if s.cohort not in fold_backbones:
+                    fold_backbones[s.cohort] = pretrain(c_tr, cfg, device, seed)[0]
+                bb = fold_backbones[s.cohort]
+            elif s.pretrained:
+                if not backbones or s.cohort not in backbones:
+                    raise ValueError(f"setting {s.name!r} needs a pretrained backbone for cohort {s.cohort!r}")
+                bb = backbones[s.cohort]
+                if isinstance(bb, dict):  # one backbone per seed
+                    if seed not in bb:
+                        raise ValueError(f"no pretrained backbone for cohort {s.cohort!r} and seed {seed}")
+                    bb = bb[seed]
+            model, hist = finetune(c_tr, c_val, s.train_on, cfg, bb, n_classes, device, seed)
+            for mods in s.eval_on or (s.train_on,):
+                out = infer(model, c_te, mods, device)
+                thr = float(np.median(infer(model, c_tr, mods, device)["risk"]))
+                rows.append({"setting": s.name, "seed": seed, "fold": fold, "evaluated_on": "+".join(mods),
+                             "epochs": len(hist.train_loss), **evaluate(out, c_te)})
+                oof.append(pd.DataFrame({"setting": s.name, "evaluated_on": "+".join(mods), "seed": seed,
+                                         "fold": fold, "id": c_te.ids, "time": c_te.time,
+                                         "event": c_te.event, "risk": out["risk"], "train_median": thr}))
     return pd.DataFrame(rows), pd.concat(oof, ignore_index=True)
 
 
-def compare_arms(per_fold: pd.DataFrame, a: tuple[str, str], b: tuple[str, str], metric: str = "c_index") -> dict:
-    """Paired comparison (``omicslib.stats.paired_comparison``) of two arms ``(setting, evaluated_on)``
-    over the same seeds x folds. CV folds share training data, so the paired t-test is optimistic."""
-    from omicslib import stats
+def transfer_validate(source: Cohort, target: Cohort, cfg: Config, device="cpu") -> pd.DataFrame:
+    """RNA-only Cox model trained on ``source`` and applied unchanged to ``target``; one row per seed with
+    the target C-index. Each cohort is z-scored with its own ``StandardScaler`` (platforms differ, so a
+    gene's scale is only comparable within a cohort). Risks are in ``attrs['risk']`` (seed -> array)."""
+    if source.rna is None or target.rna is None or source.rna_dim != target.rna_dim:
+        raise ValueError("source and target need RNA over the same genes (align columns first)")
+    z = lambda c: replace(c, rna=_own_z(c.rna))  # noqa: E731
+    src, tgt = z(source.without("slide")), z(target.without("slide"))
+    rows, risks = [], {}
+    for seed in cfg.seeds:
+        tr, val = train_test_split(np.arange(len(src)), test_size=cfg.val_fraction, stratify=src.event,
+                                   random_state=seed)
+        model, hist = finetune(src.subset(tr), src.subset(val), ("rna",), cfg, None, None, device, seed)
+        out = infer(model, tgt, ("rna",), device)
+        risks[seed] = out["risk"]
+        rows.append({"seed": seed, "epochs": len(hist.train_loss),
+                     "c_index": metrics.concordance(tgt.time, out["risk"], tgt.event)})
+    df = pd.DataFrame(rows)
+    df.attrs["risk"] = risks
+    return df
 
-    get = lambda arm: per_fold[(per_fold["setting"] == arm[0]) & (per_fold["evaluated_on"] == arm[1])  # noqa: E731
-                               ].set_index(["seed", "fold"])[metric].sort_index()
-    xa, xb = get(a), get(b)
-    if xa.empty or xb.empty or not xa.index.equals(xb.index):
-        raise ValueError(f"arms {a} and {b} are missing or were not run on the same seeds x folds")
-    return stats.paired_comparison(xa.to_numpy(), xb.to_numpy())
 
-
-def summarise(per_fold: pd.DataFrame, metrics_: Sequence[str] = ("c_index", "macro_f1")) -> pd.DataFrame:
-    """Mean ± SD over folds and seeds per (setting, evaluated_on)."""
-    cols = [m for m in metrics_ if m in per_fold]
-    g = per_fold.groupby(["setting", "evaluated_on"], sort=False)[cols]
-    out = g.mean().add_suffix("_mean").join(g.std(ddof=1).add_suffix("_sd")).join(g.size().rename("n_runs"))
-    return out.reset_index()
-
-
-# ------------------------------------------------------------------------ survival tools
+def _own_z(x: np.ndarray) -> np.ndarray:
+    return StandardScaler().fit_transform(x).astype(np.float32)
 
 
 def risk_groups(time, event, risk, threshold=None) -> tuple[np.ndarray, dict]:
@@ -365,114 +211,95 @@ def risk_groups(time, event, risk, threshold=None) -> tuple[np.ndarray, dict]:
                   "n_high": int(high.sum()), "n_low": int((~high).sum())}
 
 
-def km_plot(time, event, high, ax=None, title: str = "", unit: str = "days"):
-    """Kaplan–Meier curves of the low and high predicted-risk groups (lifelines)."""
-    import matplotlib.pyplot as plt
-    from lifelines import KaplanMeierFitter
-
-    ax = ax or plt.subplots(figsize=(5, 3.6))[1]
-    time, event, high = np.asarray(time, float), np.asarray(event), np.asarray(high, bool)
-    for grp, name, colour in ((~high, "low predicted risk", "C0"), (high, "high predicted risk", "C3")):
-        KaplanMeierFitter().fit(time[grp], event[grp], label=f"{name} (n={grp.sum()})").plot_survival_function(
-            ax=ax, color=colour, ci_show=True)
-    ax.set_xlabel(f"time ({unit})")
-    ax.set_ylabel("survival probability")
-    ax.set_title(title)
-    return ax
+def pretrain_per_seed(cohorts: dict[str, Cohort], cfg: Config, device="cpu"):
+    """Label-free pretraining on each (unlabelled) cohort once per seed of ``cfg`` (RNA z-scored within the
+    pretraining cohort). Returns ({cohort: {seed: backbone}}, curves with columns epoch, train_loss,
+    features, seed)."""
+    backbones, curves = {}, []
+    for key, c in cohorts.items():
+        (c_std,) = standardise(c)
+        backbones[key] = {}
+        for seed in cfg.seeds:
+            backbones[key][seed], hist = pretrain(c_std, cfg, device, seed)
+            curves.append(hist.to_frame().assign(features=key, seed=seed))
+    return backbones, pd.concat(curves, ignore_index=True)
 
 
-def transfer_validate(source: Cohort, target: Cohort, cfg: Config, device="cpu") -> pd.DataFrame:
-    """RNA-only Cox model trained on ``source`` (each gene z-scored within its own cohort, since
-    platforms differ) and applied unchanged to ``target``; one row per seed with the target C-index.
-    Out-of-target risks are in the frame's ``attrs['risk']`` (seed -> array)."""
-    if source.rna is None or target.rna is None or source.rna_dim != target.rna_dim:
-        raise ValueError("source and target need RNA over the same genes (align columns first)")
-    z = lambda c: replace(c, rna=((c.rna - c.rna.mean(0)) / (c.rna.std(0) + 1e-6)).astype(np.float32))  # noqa: E731
-    src, tgt = z(source.without("slide")), z(target.without("slide"))
-    rows, risks = [], {}
-    for seed in cfg.seeds:
-        tr, val = train_test_split(np.arange(len(src)), test_size=cfg.val_fraction, stratify=src.event,
-                                   random_state=seed)
-        model, hist = finetune(src.subset(tr), src.subset(val), ("rna",), cfg, None, None, device, seed)
-        out = infer(model, tgt, ("rna",), device)
-        risks[seed] = out["risk"]
-        rows.append({"seed": seed, "epochs": len(hist.train_loss),
-                     "c_index": metrics.concordance(tgt.time, out["risk"], tgt.event)})
-    df = pd.DataFrame(rows)
-    df.attrs["risk"] = risks
-    return df
+def attention_check(cohort: Cohort, backbone: ConFuseIT, cfg: Config, n_classes: int, device="cpu", seed: int = 0,
+                    cell_type: int = 2):
+    """A slide-only model fine-tuned on the whole (synthetic) cohort from ``backbone``: its ABMIL attention
+    per patch and that patch's simulated fraction of ``cell_type`` (default immune). Returns
+    (attention, mask, fraction)."""
+    (c_std,) = standardise(cohort)
+    model, _ = finetune(c_std, None, ("slide",), cfg, backbone, n_classes, device, seed)
+    att = infer(model, c_std, ("slide",), device)["attention"]
+    return att, c_std.mask, cohort.meta["composition"][..., cell_type]
 
 
-def rna_cohort(expression: pd.DataFrame, survival: pd.DataFrame, labels: pd.Series | None = None,
-               classes: Sequence[str] = ()) -> Cohort:
-    """An RNA-only :class:`Cohort` from patients x genes and a ``time``/``event`` frame (inner join on
-    the index); ``labels`` (class names) become indices into ``classes``, -1 where missing."""
-    ids = expression.index.intersection(survival.index)
-    if not len(ids):
-        raise ValueError("expression and survival share no patient ids")
-    lab = np.full(len(ids), -1)
-    if labels is not None:
-        codes = pd.Categorical(labels.reindex(ids), categories=list(classes)).codes
-        lab = np.asarray(codes, int)
-    s = survival.loc[ids]
-    return Cohort(time=s["time"].to_numpy(float), event=s["event"].to_numpy(int), label=lab,
-                  rna=expression.loc[ids].to_numpy(np.float32), ids=np.asarray(ids), classes=tuple(classes))
+def _symbol(column: str) -> str:
+    """SurvSet gene columns are ``SYMBOL_ENTREZ``: 'FOXA1_3169' -> 'FOXA1'."""
+    return column.rsplit("_", 1)[0]
 
 
-def linear_cox_cv(cohort: Cohort, cfg: Config, penalizer: float = 1.0, stratify_on: str = "label") -> pd.DataFrame:
-    """Reference: ridge-penalised linear Cox model (lifelines) on the same folds as :func:`cross_validate`."""
-    from lifelines import CoxPHFitter
+def transfer_study(names: Sequence[str], expression: pd.DataFrame, survival: pd.DataFrame, tcfg: Config,
+                   wcfg: Config, device="cpu"):
+    """Independent validation on SurvSet cohorts: per cohort, the TCGA-trained RNA model applied unchanged on
+    the shared genes (:func:`transfer_validate`, all seeds of ``tcfg``; NKI-70 shares no genes and is
+    skipped) and a within-cohort cross-validated RNA model (``wcfg``). Returns (transfer per seed,
+    within-cohort summary, {cohort: (target Cohort, risk of the first seed)}, combined provenance)."""
+    from omicslib.data import survset_cohorts as sc
+    from omicslib.papers.p5_confuseit.data import rna_cohort
 
-    strat = cohort.label if stratify_on == "label" else cohort.event
-    rows = []
-    for seed in cfg.seeds:
-        for fold, (tr, te) in enumerate(stratified_kfold(strat, cfg.folds, seed)):
-            c_tr, c_te = standardise(cohort.subset(tr), cohort.subset(te))
-            cols = [f"g{j}" for j in range(c_tr.rna.shape[1])]
-            df = pd.DataFrame(c_tr.rna, columns=cols).assign(T=c_tr.time, E=c_tr.event)
-            cph = CoxPHFitter(penalizer=penalizer).fit(df, "T", "E")
-            risk = c_te.rna @ cph.params_.to_numpy()
-            rows.append({"setting": "linear Cox (ridge)", "seed": seed, "fold": fold, "evaluated_on": "rna",
-                         "c_index": metrics.concordance(c_te.time, risk, c_te.event)})
-    return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------- HER2ST pipeline demonstration
-
-
-def spot_patches(image: np.ndarray, spots: pd.DataFrame, downsample: int, size: int) -> tuple[np.ndarray, pd.Index]:
-    """``size`` x ``size`` RGB patches centred on each spot (``pixel_x``/``pixel_y`` are full-resolution
-    coordinates; ``image`` was read at ``1/downsample``). Spots too close to the border are skipped;
-    returns (patches, ids of the spots kept)."""
-    cx = np.round(spots["pixel_x"].to_numpy() / downsample).astype(int)
-    cy = np.round(spots["pixel_y"].to_numpy() / downsample).astype(int)
-    h = size // 2
-    ok = (cy - h >= 0) & (cx - h >= 0) & (cy + h <= image.shape[0]) & (cx + h <= image.shape[1])
-    out = np.stack([image[y - h:y - h + size, x - h:x - h + size] for x, y in zip(cx[ok], cy[ok])]) if ok.any() \
-        else np.zeros((0, size, size, 3), np.uint8)
-    return out, spots.index[ok]
+    transfer_rows, within_rows, km, provs = [], [], {}, []
+    for name in names:
+        d = sc.load_cohort(name)
+        provs.append(d.provenance)
+        if name != "nki70":
+            ref, expr = sc.align_genes(expression, d["expression"], _symbol)
+            tgt = rna_cohort(expr, d["survival"])
+            res = transfer_validate(rna_cohort(ref, survival), tgt, tcfg, device)
+            km[name] = (tgt, res.attrs["risk"][tcfg.seeds[0]])
+            transfer_rows += [{"cohort": name, "endpoint": d.meta["endpoint"], "genes": ref.shape[1], "n": len(tgt),
+                               "events": int(tgt.event.sum()), **r} for r in res.to_dict("records")]
+        within = rna_cohort(d["expression"].dropna(axis=1), d["survival"])
+        pf, _ = cross_validate({"default": within}, [Setting("within-cohort RNA encoder", ("rna",))], wcfg,
+                               device=device, stratify_on="event")
+        within_rows.append({"cohort": name, "endpoint": d.meta["endpoint"], "genes": within.rna_dim,
+                            "c_index_mean": pf["c_index"].mean(), "c_index_sd": pf["c_index"].std(ddof=1),
+                            "n_runs": len(pf)})
+    return pd.DataFrame(transfer_rows), pd.DataFrame(within_rows), km, provs[0].combine(*provs[1:])
 
 
-def log_cpm(counts: np.ndarray) -> np.ndarray:
-    """log1p counts-per-million per row (spot or pseudo-bulk region)."""
-    counts = np.asarray(counts, float)
-    return np.log1p(counts / np.maximum(counts.sum(1, keepdims=True), 1) * 1e6)
+def pair_settings() -> list[Setting]:
+    """Arms of the real two-modality analogue (cohorts from :func:`~omicslib.papers.p5_confuseit.data.
+    paired_omics_cohorts`): each modality alone, early fusion, two encoders from scratch and after
+    in-fold CLIP pretraining (the latter also applied to each modality alone)."""
+    both = ("slide", "rna")
+    return [Setting("mRNA only", ("rna",), cohort="pair"), Setting("miRNA only", ("rna",), cohort="second"),
+            Setting("early fusion (concatenated)", ("rna",), cohort="early"),
+            Setting("two encoders, from scratch", both, cohort="pair"),
+            Setting("two encoders + CLIP pretraining", both, True, eval_on=(both, ("rna",), ("slide",)),
+                    cohort="pair")]
 
 
-def region_pairs(xy: np.ndarray, features: np.ndarray, counts: np.ndarray, region_size: int = 20,
-                 repeats: int = 3, seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
-    """Paired (bag, pseudo-bulk expression) examples from one section: spots are grouped into
-    spatially contiguous regions of about ``region_size`` spots by k-means on their coordinates
-    (``repeats`` different partitions); a region's bag holds its spots' patch features and its RNA is
-    the log-CPM of its summed counts."""
-    from sklearn.cluster import KMeans
+def pair_study(cohorts: dict[str, Cohort], cfg: Config, n_classes: int, device="cpu",
+               names: tuple[str, str] = ("mRNA", "miRNA")) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deep arms (:func:`pair_settings`, pretraining inside each training fold, both modalities z-scored on
+    the training part) and the simple baselines — ridge Cox and logistic regression tuned by inner CV on
+    each modality and on both — over the same seed x fold splits. Returns (deep per fold, baselines per fold);
+    ``baselines.attrs['convergence_warnings']`` counts logistic-regression warnings."""
+    from omicslib.papers.p5_confuseit import baselines as B
 
-    k = max(2, len(xy) // region_size)
-    bags, rna = [], []
-    for r in range(repeats):
-        lab = KMeans(k, n_init=1, random_state=seed + r).fit_predict(xy)
-        for g in np.unique(lab):
-            idx = lab == g
-            bags.append(features[idx])
-            rna.append(counts[idx].sum(0))
-    return bags, log_cpm(np.asarray(rna))
+    ordered = {"pair": cohorts["pair"], **{k: v for k, v in cohorts.items() if k != "pair"}}
+    deep, _ = cross_validate(ordered, pair_settings(), cfg, n_classes=n_classes, device=device,
+                             pretrain_in_fold=True, standardise_bags=True)
+    a, b = names
+    parts, warn = [], 0
+    for feats, label in (("rna", a), ("bag", b), ("all", f"{a} + {b}")):
+        parts.append(B.cox_cv(cohorts["pair"], cfg, f"ridge Cox, {label}", feats))
+        lr = B.logistic_cv(cohorts["pair"], cfg, f"logistic regression, {label}", feats)
+        warn += lr.attrs["convergence_warnings"]
+        parts.append(lr)
+    base = pd.concat(parts, ignore_index=True)
+    base.attrs["convergence_warnings"] = warn
+    return deep, base

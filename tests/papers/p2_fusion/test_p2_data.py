@@ -74,7 +74,9 @@ def test_expression_without_barcodes_is_rejected(tmp_path):
 def test_tcga_binary_task():
     from omicslib.papers.p2_fusion import tcga_binary
 
-    x, y, prov, report = tcga_binary("real-subset")
+    c = tcga_binary("real-subset")
+    x, y, prov, report = c.expr, c.y, c.provenance, c.report
     assert len(x) == len(y) == 735 and set(y.unique()) == {0, 1}
     assert int(y.sum()) == 176  # 130 Basal + 46 Her2
     assert any("34 Normal" in r for r in report) and prov.kind == "real-subset"
+    assert c.n_dropped("Normal") == 34 and c.counts == (559, 176)

@@ -5,7 +5,9 @@ import pytest
 import torch
 
 from omicslib.papers import p2_fusion as E
+from omicslib.papers.p2_fusion import audit as A
 from omicslib.papers.p2_fusion import model as F
+from omicslib.papers.p2_fusion import protocol
 
 KW = {"hidden": 16, "dim": 8, "dropout": 0.0}
 
@@ -16,7 +18,7 @@ def _batch(b=4, g=10, n=5, d=12, seed=0):
 
 
 def assert_both_branches_learn(model, genes, bag, y, loss_step=None):
-    norms = F.branch_gradients(model, genes, bag, y, loss_step)
+    norms = A.branch_gradients(model, genes, bag, y, loss_step)
     assert norms["gene"] > 0, f"no gradient reaches the gene branch: {norms}"
     assert norms["image"] > 0, f"no gradient reaches the image branch: {norms}"
 
@@ -42,7 +44,7 @@ def test_gradient_check_catches_the_authors_disconnected_image_branch():
     torch.manual_seed(0)
     g, b, y = _batch()
     model = F.build("concat_disconnected", n_genes=10, feat_dim=12, **KW)
-    assert F.branch_gradients(model, g, b, y)["image"] == 0.0
+    assert A.branch_gradients(model, g, b, y)["image"] == 0.0
     with pytest.raises(AssertionError, match="image branch"):
         assert_both_branches_learn(model, g, b, y)
     # and its output does not depend on the image at all
@@ -74,6 +76,10 @@ def test_fold_metrics_hand_computed():
     assert m["f1"] == pytest.approx(0.5) and m["accuracy"] == pytest.approx(0.5)
     assert m["mcc"] == pytest.approx(0.0)
     assert m["pr_auc"] == pytest.approx(0.5 * 1 + 0.5 * 2 / 3)  # average precision
+    # the authors' estimator, auc(recall, precision): curve points (R, P) = (0, 1), (0.5, 1), (0.5, 2/3), (1, 0.5)
+    assert m["pr_auc_trapz"] == pytest.approx(0.5 * 1 + 0.5 * (2 / 3 + 0.5) / 2)
+    with pytest.raises(ValueError, match="3 labels but 2"):
+        E.fold_metrics(y[:3], prob[:2])
 
 
 def _tiny(n=40, seed=0):
@@ -84,7 +90,7 @@ def test_cv_preprocessing_never_sees_the_scored_fold(monkeypatch):
     genes, bags, y, _ = _tiny()
     genes = genes + np.arange(len(y))[:, None] * 1e-3  # row fingerprint
     fitted = []
-    real = E.expression_pipeline
+    real = protocol.expression_pipeline
 
     def spy(*a, **k):
         pipe = real(*a, **k)
@@ -92,7 +98,7 @@ def test_cv_preprocessing_never_sees_the_scored_fold(monkeypatch):
         pipe.fit = lambda X, y=None: (fitted.append(X[:, 0].copy()), fit(X))[1]
         return pipe
 
-    monkeypatch.setattr(E, "expression_pipeline", spy)
+    monkeypatch.setattr(protocol, "expression_pipeline", spy)
     cfg = E.Config(n_splits=2, epochs=1, patience=None, batch_size=8, lr=1e-3, **KW)
     E.cross_validate("gene", y, genes=genes, cfg=cfg)
     assert len(fitted) == 2

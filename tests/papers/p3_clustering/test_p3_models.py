@@ -6,8 +6,12 @@ from omicslib import metrics
 from omicslib.papers.p3_clustering import autoencoders as A
 from omicslib.papers.p3_clustering import clustering
 from omicslib.papers.p3_clustering import dmacl as D
+from omicslib.papers.p3_clustering import protocol as R
+from omicslib.papers.p3_clustering.config import DMACLConfig
+from omicslib.papers.p3_clustering.data import concat_omics, max_abs_scale
+from omicslib.runtime import set_threads
 
-torch.set_num_threads(1)
+set_threads(1)
 
 
 def _toy(n_per=30, seed=0):
@@ -21,15 +25,15 @@ def _toy(n_per=30, seed=0):
 
 def test_max_abs_scale_and_concat():
     a = np.array([[1.0, -4.0, 0.0], [-2.0, 2.0, 0.0]])
-    s = D.max_abs_scale(a)
+    s = max_abs_scale(a)
     np.testing.assert_allclose(s, [[0.5, -1.0, 0.0], [-1.0, 0.5, 0.0]])
-    assert D.concat_omics([a, a[:, :1]]).shape == (2, 4)
+    assert concat_omics([a, a[:, :1]]).shape == (2, 4)
     with pytest.raises(ValueError):
-        D.concat_omics([a, a[:1]])
+        concat_omics([a, a[:1]])
 
 
 def test_dmacl_shapes_and_views():
-    m = D.DMACL(20, D.DMACLConfig(feature_dim=4, n_clusters=3))
+    m = D.DMACL(20, DMACLConfig(feature_dim=4, n_clusters=3))
     x = torch.randn(7, 20)
     z, c = m(x)
     assert z.shape == (7, 4) and c.shape == (7, 3)
@@ -43,31 +47,31 @@ def test_dmacl_shapes_and_views():
 
 def test_dmacl_recovers_separated_clusters_and_is_deterministic():
     omics, y = _toy()
-    x = D.concat_omics(omics)
-    cfg = D.DMACLConfig(feature_dim=3, n_clusters=3, epochs=25, batch_size=90)
-    m, hist = D.train_dmacl(x, cfg, seed=0)
-    z, lab = D.embed_dmacl(m, x)
+    x = concat_omics(omics)
+    cfg = DMACLConfig(feature_dim=3, n_clusters=3, epochs=25, batch_size=90)
+    m, hist = R.train_dmacl(x, cfg, seed=0)
+    z, lab = R.embed_dmacl(m, x)
     assert metrics.ari(y, clustering.consensus_labels(z, 3)) > 0.9
     assert hist.train_loss[-1] < hist.train_loss[0]
-    m2, _ = D.train_dmacl(x, cfg, seed=0)
-    np.testing.assert_allclose(D.embed_dmacl(m2, x)[0], z, atol=1e-5)
+    m2, _ = R.train_dmacl(x, cfg, seed=0)
+    np.testing.assert_allclose(R.embed_dmacl(m2, x)[0], z, atol=1e-5)
 
 
 def test_dmacl_rejects_zero_temperature():
     with pytest.raises(ValueError, match="temperature"):
-        D.train_dmacl(np.zeros((10, 5), np.float32), D.DMACLConfig(instance_temperature=0.0, epochs=1))
+        R.train_dmacl(np.zeros((10, 5), np.float32), DMACLConfig(instance_temperature=0.0, epochs=1))
 
 
 @pytest.mark.parametrize("method", A.METHODS)
 def test_baseline_shapes_and_learning(method):
     omics, _ = _toy(n_per=16)
-    x = D.concat_omics(omics)
+    x = concat_omics(omics)
     model = A.build(method, [60, 30], ["expression", "methylation"], "simulated", latent=5)
     with torch.no_grad():
         assert model(torch.as_tensor(x[:4], dtype=torch.float32)).shape == (4, 5)
     # benchmark learning rates are tiny for SVAE/efmmdVAE; raise it so that 15 epochs show learning
     lr = 1e-3 if method in ("efSVAE", "lfSVAE", "efmmdVAE", "lfmmdVAE") else None
-    _, hist, emb = A.train_baseline(method, x, [60, 30], ["expression", "methylation"], context="simulated",
+    _, hist, emb = R.train_baseline(method, x, [60, 30], ["expression", "methylation"], context="simulated",
                                     latent=5, epochs=15, seed=0, lr=lr)
     assert emb.shape == (48, 5) and np.isfinite(emb).all()
     assert np.mean(hist.train_loss[-3:]) < hist.train_loss[0]

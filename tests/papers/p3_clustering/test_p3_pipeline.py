@@ -45,7 +45,7 @@ def test_run_grid_small_parallel():
 
 def test_sweep_configs_cover_table_i():
     cfgs = P.sweep_configs(epochs_scale=0.01)
-    assert len(cfgs) == sum(len(g) for g, _ in P.TABLE_I.values())
+    assert len(cfgs) == sum(len(g) for g, _ in P.table1().values()) == 18
     assert all(c["epochs"] >= 1 for _, _, c in cfgs)
     assert {v for p, v, _ in cfgs if p == "optimizer"} == {"sgd", "adam", "rmsprop"}
 

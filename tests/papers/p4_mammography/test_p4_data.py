@@ -20,7 +20,7 @@ def test_real_clinical_table():
                                                         "Triple negative": 86}
     assert len(d["breasts"]) == 1872
     assert any("1123" in r for r in d.report)
-    assert d.provenance.kind == "full" and "not a reproduction" in d.provenance.notes[0]
+    assert d.provenance.kind == "other-cohort" and "not a reproduction" in d.provenance.notes[0]
 
 
 @needs_cmmd

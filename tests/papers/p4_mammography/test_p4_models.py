@@ -16,8 +16,10 @@ from omicslib.papers.p4_mammography.model import (
     adapt_stem,
     build,
 )
+from omicslib.runtime import set_threads
 
-torch.set_num_threads(1)
+set_threads(1)
+
 
 
 def test_cbam_shapes_ranges_and_formula():
@@ -99,10 +101,10 @@ def test_cbam_positions_and_backbones():
     assert not any(n.startswith("cbam") for n, _ in plain.features.named_children())
     x = torch.randn(2, 1, 32, 32)
     for arch in ARCHS:
-        model, note = build(arch, 3, pretrained=False)
+        model, report = build(arch, 3, pretrained=False, image_size=32 if arch != "vit_b_16" else 32)
         model.eval()
         assert model(x).shape == (2, 3), arch
-        assert note
+        assert report.arch == arch and report.random_init and report.note
     with pytest.raises(ValueError):
         build("resnet50", 2)
     with pytest.raises(ValueError):
@@ -112,8 +114,9 @@ def test_cbam_positions_and_backbones():
 def test_missing_weights_note(monkeypatch, tmp_path):
     monkeypatch.setenv("OMICSLIB_WEIGHTS", str(tmp_path))
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    _, note = build("densenet121_cbam", 2)
-    assert "random initialisation" in note
+    _, report = build("densenet121_cbam", 2)
+    assert "random initialisation" in report.note and report.weights.pretrained is False
+    assert report.to_dict()["weights"]["sha256"] == ""
 
 
 def test_legacy_densenet_keys_renamed():
@@ -136,3 +139,17 @@ def test_gradcam_maps_at_input_size():
         gradcam_maps(model, x, layers=("features.nope",))
     with pytest.raises(ValueError):
         gradcam_maps(model, x[0], layers=("features.cbam1",))
+
+
+def test_overlay_frames_one_row_per_image_and_layer_with_unique_labels():
+    import numpy as np
+
+    from omicslib.papers.p4_mammography.gradcam import overlay_frames
+
+    images = np.random.default_rng(0).random((2, 8, 8))
+    maps = {"features.pool0": np.ones((2, 8, 8)), "features.denseblock1": np.zeros((2, 8, 8))}
+    frames = overlay_frames(images, maps, ["Luminal B (CC)", "Luminal B (CC)"])
+    assert len(frames) == 4 and frames["image"].nunique() == 2 and set(frames["layer"]) == {"pool0", "denseblock1"}
+    assert frames.loc[0, "rgb"].shape == (8, 8, 3)
+    with pytest.raises(ValueError, match="titles"):
+        overlay_frames(images, maps, ["one"])

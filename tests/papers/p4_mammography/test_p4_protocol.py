@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-import torch
 
 from omicslib.data import cmmd
 from omicslib.papers import p4_mammography as P
+from omicslib.runtime import set_threads
 
-torch.set_num_threads(1)
+set_threads(1)
 
 
 def test_task_labels():
@@ -55,7 +55,8 @@ def test_evaluate_binary_and_multiclass_hand_values():
 def toy(n_patients=16, seed=0):
     d = cmmd.synthetic_rois(n_patients=n_patients, image_size=48, signal=1.0, seed=seed,
                             shares={"Luminal A": 0.5, "Triple negative": 0.5})
-    cfg = P.P4Config(image_size=16, bound=4, epochs=4, patience=None, n_folds=2, lr=3e-3, augment=False)
+    cfg = P.P4Config(image_size=16, bound=4, epochs=4, patience=None, n_folds=2, lr=3e-3, augment=False,
+                     profile="smoke")
     return d["images"], P.prepare(d.meta["images"], d.meta["masks"], cfg), cfg
 
 

@@ -10,15 +10,14 @@ from omicslib.nn.abmil import ABMIL, GatedAttention, pad_bags
 from omicslib.nn.losses.clip import retrieval_accuracy
 from omicslib.papers import p5_confuseit as X
 from omicslib.papers.p5_confuseit.model import ConFuseIT, ConFuseITPredictor, finetune_step
+from omicslib.runtime import threads
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
     """Tiny models: one thread avoids oversubscription on the shared CPU (restored afterwards)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    with threads(1):
+        yield
 
 
 SMALL = X.Config(embed_dim=16, hidden=16, rna_hidden=(32,), dropout=0.0, pretrain_epochs=10,
@@ -142,9 +141,19 @@ def test_finetune_learns_survival_and_is_deterministic():
 def test_cohort_subset_without_and_standardise_uses_train_only():
     c, _ = X.paired_synthetic(20, n_genes=10, patch_dim=4, max_patches=4, seed=2)
     tr, te = c.subset(np.arange(10)), c.subset(np.arange(10, 20))
+    tr.rna[:, 3] = 2.0  # a zero-SD gene keeps scale 1 (StandardScaler semantics)
     tr_s, te_s = X.standardise(tr, te)
     assert np.allclose(tr_s.rna.mean(0), 0, atol=1e-5)
-    assert np.allclose(te_s.rna, (te.rna - tr.rna.mean(0)) / (tr.rna.std(0) + 1e-6), atol=1e-5)
+    sd = tr.rna.std(0)
+    sd[3] = 1.0
+    assert np.allclose(te_s.rna, (te.rna - tr.rna.mean(0)) / sd, atol=1e-5)
+    assert np.allclose(te_s.rna[:, 3], te.rna[:, 3] - 2.0, atol=1e-6)
+    # bags: z-scored over the training cohort's real instances; padding stays 0
+    tr_b, te_b = X.standardise(tr, te, bags=True)
+    real = tr.bag[tr.mask]
+    assert np.allclose(tr_b.bag[tr.mask].mean(0), 0, atol=1e-5)
+    assert np.allclose(te_b.bag[te.mask], (te.bag[te.mask] - real.mean(0)) / real.std(0), atol=1e-4)
+    assert np.all(te_b.bag[~te.mask] == 0)
     item = c.without("slide")[0]
     assert "bag" not in item and item["rna"].shape == (10,)
     with pytest.raises(ValueError):

@@ -1,0 +1,484 @@
+"""p3 analysis: tables (Table I, paper vs ours, ranks, rank stability, budgets, default K), the log-rank
+test, the claims ledger, and the facts the chapter's pages quote.
+
+Ranks: 1 = best; C-index and Davies-Bouldin ascending, silhouette descending; ties share the mean rank.
+"Own space" = each method's embedding (what the paper scored); "common space" = the same k-means labels
+scored in ``data.common_space`` (the fair comparison; the claims use it).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from omicslib import stats
+from omicslib.book import reference
+from omicslib.book.claims import ABSENT, Claim, value_claim
+from omicslib.papers.p3_clustering.clustering import INTERNAL
+from omicslib.papers.p3_clustering.config import CODE_VALUES, PAPER, TABLE_I_NAMES, TABLE_I_PARAMS, table1
+
+HIGHER_BETTER = {"silhouette", "ari", "nmi"}
+SPACES = {"own": "", "common": "_common"}
+
+
+def record(run, facts: dict) -> None:
+    """Write ``{key: (value, fmt)}`` as the run's facts (``{{ pN_NN.key }}`` on the pages), plus ``wall_s``:
+    the seconds since the run started (call it in the notebook's last cell)."""
+    import time
+
+    for key, (value, fmt) in facts.items():
+        run.fact(key, value, fmt)
+    run.fact("wall_s", time.perf_counter() - run.started, "{:.0f}")
+
+
+# ----------------------------------------------------------------------------- Table I
+
+def table1_grid() -> pd.DataFrame:
+    """Table I as the paper prints it (from ``reference.csv``) beside the authors' code values."""
+    rows = []
+    for p, (grid, sel) in table1().items():
+        stem = TABLE_I_PARAMS[p][1]
+        loc = reference.row(PAPER, f"table1_{stem}_optimal" if stem else "table1_optimizer_adam")["locator"]
+        rows.append({"hyperparameter": TABLE_I_NAMES[p], "select range": ", ".join(map(str, grid)),
+                     "paper optimal": sel, "authors' code": CODE_VALUES[p], "locator": loc})
+    return pd.DataFrame(rows)
+
+
+def table1_best(sweep: pd.DataFrame) -> dict[str, object]:
+    """Per hyperparameter, the value our sweep ranks best: C-index rounded to 3 decimals (it ties near 0
+    on this easy simulation), then silhouette, then Davies-Bouldin."""
+    ok = sweep[sweep["status"] == "ok"]
+    out = {}
+    for p in table1():
+        sub = ok[ok["parameter"] == p]
+        if sub.empty:
+            continue
+        out[p] = sub.assign(c=sub["c_index"].round(3)).sort_values(
+            ["c", "silhouette", "davies_bouldin"], ascending=[True, False, True])["value"].iloc[0]
+    return out
+
+
+def table1_comparison(sweep: pd.DataFrame) -> list[dict]:
+    """Comparison rows: the value the paper selected vs the value our sweep ranks best."""
+    rows = []
+    grid = table1()
+    for p, best in table1_best(sweep).items():
+        sel = grid[p][1]
+        stem = TABLE_I_PARAMS[p][1]
+        numeric = not isinstance(sel, str)
+        key = f"table1_{stem}_optimal" if stem else "table1_optimizer_adam"
+        rows.append({"item": TABLE_I_NAMES[p],
+                     "metric": "selected value (best in sweep: C-index, then silhouette, then DB)",
+                     "paper": reference.value(PAPER, key) if numeric else None,
+                     "ours": float(best) if numeric else float("nan"),
+                     "note": "" if numeric else f"paper {sel}, ours {best}",
+                     "locator": reference.row(PAPER, key)["locator"]})
+    return rows
+
+
+def table1_claims(sweep: pd.DataFrame, provenance: str, n_seeds: int, epochs_scale: float) -> list[Claim]:
+    """One value claim per numeric Table I row: the paper's optimal value vs the value our sweep ranks best."""
+    out = []
+    blocker = (f"one seed at {epochs_scale:g} x the epochs on one easy simulation where almost every setting "
+               "recovers the truth: the sweep cannot rank settings that all succeed") if epochs_scale < 1 else ""
+    for p, best in table1_best(sweep).items():
+        stem = TABLE_I_PARAMS[p][1]
+        if stem is None:
+            continue
+        out.append(value_claim(PAPER, f"table1_{stem}", f"Table I: {TABLE_I_NAMES[p]} = "
+                               f"{reference.text(PAPER, f'table1_{stem}_optimal')} is the best value of its range",
+                               f"table1_{stem}_optimal", provenance=provenance, estimate=float(best),
+                               test="one-at-a-time sweep on InterSIM heterogeneous k=5; best by C-index, then "
+                                    "silhouette, then DB", n_seeds=n_seeds, blocker=blocker))
+    return out
+
+
+def table1_facts(sweep: pd.DataFrame, epochs_scale: float) -> dict:
+    """Facts of the sweep; the same keys in every profile (a setting not run reads "not run")."""
+    ok = sweep[sweep["status"] == "ok"].set_index(["parameter", "value"])
+    best = table1_best(sweep)
+    f = {"epochs_pct": (epochs_scale, "{:.0%}"),
+         "n_not_run": (int((sweep["status"] != "ok").sum()), "{:d}")}
+    for p, (grid, _) in table1().items():
+        f[f"best_{p}"] = (str(best[p]) if p in best else "not run", "{}")
+        for v in grid:
+            tag = f"{p}_{str(v).replace('.', 'p').replace('-', 'm')}"
+            hit = (p, v) in ok.index
+            f[f"ari_{tag}"] = (ok.loc[(p, v), "ari"] if hit else "not run", "{:.2f}")
+            f[f"sil_{tag}"] = (ok.loc[(p, v), "silhouette"] if hit else "not run", "{:.3f}")
+    return f
+
+
+# ----------------------------------------------------------------------------- Figure 2
+
+def fig2_comparison(summary: pd.DataFrame, scores: pd.DataFrame) -> list[dict]:
+    """InterSIM C-index: the paper's DMACL values (text), the DL-mo benchmark's k=5 baselines, ours."""
+    sd = scores.groupby(["dataset", "method"])["c_index"].std(ddof=1)
+    rows = []
+    for _, r in summary.iterrows():
+        cond, k, m = r["condition"], int(r["k"]), r["method"]
+        paper, note, loc = None, "paper shows this only in Fig. 2 (no number)", "Fig. 2 (bars only)"
+        dl_key = f"dlmo_cindex_{cond[:3]}_k5_{m.lower()}"
+        if m == "DMACL":
+            key = f"fig2_dmacl_cindex_{cond[:3]}_k{k}"
+            paper, note, loc = reference.value(PAPER, key), "paper text, Sec. IV-A", reference.row(PAPER, key)["locator"]
+        elif k == 5 and dl_key in reference.load(PAPER).index:
+            paper, loc = reference.value(PAPER, dl_key), reference.row(PAPER, dl_key)["locator"]
+            note = "DL-mo benchmark value (Leng 2022), not Pan's figure"
+        rows.append({"item": f"{m} · {r['dataset']}", "metric": "C-index (Hubert-Levin)", "paper": paper,
+                     "ours": r["c_index"], "ours_sd": sd.get((r["dataset"], m), np.nan), "note": note, "locator": loc})
+    return rows
+
+
+def dmacl_rank(summary: pd.DataFrame) -> pd.DataFrame:
+    """DMACL's rank among all methods per simulation (own space, seed means)."""
+    rank = summary.assign(
+        c_rank=summary.groupby("dataset")["c_index"].rank(),
+        sil_rank=summary.groupby("dataset")["silhouette"].rank(ascending=False),
+        db_rank=summary.groupby("dataset")["davies_bouldin"].rank())
+    return rank[rank.method == "DMACL"][["dataset", "c_rank", "sil_rank", "db_rank", "ari"]]
+
+
+# ----------------------------------------------------------------------------- ranks in both spaces
+
+def method_ranks(scores: pd.DataFrame, methods=None, metrics=INTERNAL) -> pd.DataFrame:
+    """Long table (dataset, seed, k, method, metric, space, value, rank) of every method's rank among
+    ``methods`` (default: all) per dataset, seed and k, in the own and (where scored) the common space."""
+    df = scores if methods is None else scores[scores["method"].isin(methods)]
+    out = []
+    for space, suffix in SPACES.items():
+        for met in metrics:
+            col = met + suffix
+            if col not in df:
+                continue
+            sub = df[["dataset", "seed", "k", "method", col]].rename(columns={col: "value"})
+            sub = sub.assign(metric=met, space=space,
+                             rank=sub.groupby(["dataset", "seed", "k"])["value"].rank(ascending=met not in HIGHER_BETTER))
+            out.append(sub)
+    return pd.concat(out, ignore_index=True)[["dataset", "seed", "k", "method", "metric", "space", "value", "rank"]]
+
+
+def rank_stability(ranks: pd.DataFrame, method: str = "DMACL") -> pd.DataFrame:
+    """Per dataset, k, metric and space: ``method``'s rank per seed summarised (min, max, mean, number of
+    seeds at rank 1) and its rank on the seed means."""
+    mine = ranks[ranks["method"] == method]
+    g = mine.groupby(["dataset", "k", "metric", "space"], sort=False)["rank"]
+    out = pd.DataFrame({"n_seeds": g.size(), "rank_min": g.min(), "rank_max": g.max(), "rank_mean": g.mean(),
+                        "seeds_first": g.apply(lambda r: int((r == 1).sum()))})
+    means = ranks.groupby(["dataset", "k", "metric", "space", "method"], sort=False)["value"].mean().reset_index()
+    means["rank"] = [np.nan] * len(means)
+    for key, idx in means.groupby(["dataset", "k", "metric", "space"]).groups.items():
+        asc = key[2] not in HIGHER_BETTER
+        means.loc[idx, "rank"] = means.loc[idx, "value"].rank(ascending=asc)
+    on_mean = means[means["method"] == method].set_index(["dataset", "k", "metric", "space"])["rank"]
+    return out.join(on_mean.rename("rank_of_seed_mean")).reset_index()
+
+
+def rank_summary(stab: pd.DataFrame) -> pd.DataFrame:
+    """One row per metric and space: over datasets (and k), how often ``method`` is first on the seed means,
+    its mean rank, and the widest seed-to-seed rank range."""
+    g = stab.assign(rank_range=stab["rank_max"] - stab["rank_min"]).groupby(["metric", "space"], sort=False)
+    return pd.DataFrame({"cells": g.size(), "first_on_seed_mean": g["rank_of_seed_mean"].apply(lambda r: int((r == 1).sum())),
+                         "mean_rank": g["rank_of_seed_mean"].mean(), "max_rank_range": g["rank_range"].max()}
+                        ).reset_index()
+
+
+# ----------------------------------------------------------------------------- claims
+
+def _best_other_gap(scores: pd.DataFrame, metric: str, method: str, unit, methods=None, vs: str = "best",
+                    ks=None) -> pd.DataFrame:
+    """Per ``unit`` (columns), the gap between the best (or median) other method and ``method`` on
+    ``metric``, oriented so that > 0 favours ``method``; averaged over the rows inside a unit."""
+    df = scores if methods is None else scores[scores["method"].isin(methods)]
+    if ks is not None:
+        df = df[df["k"].isin(ks)]
+    higher = metric.removesuffix("_common") in HIGHER_BETTER
+    wide = df.pivot_table(index=["dataset", "seed", "k"], columns="method", values=metric)
+    others = wide.drop(columns=method)
+    ref = (others.max(axis=1) if higher else others.min(axis=1)) if vs == "best" else others.median(axis=1)
+    gap = (wide[method] - ref) if higher else (ref - wide[method])
+    return gap.rename("gap").reset_index().groupby(unit)["gap"].mean().reset_index()
+
+
+def _pair_gap(scores: pd.DataFrame, metric: str, a: str, b: str, unit) -> pd.DataFrame:
+    """Per unit, a − b on ``metric`` oriented so that > 0 means ``a`` is better."""
+    higher = metric.removesuffix("_common") in HIGHER_BETTER
+    wide = scores.pivot_table(index=["dataset", "seed", "k"], columns="method", values=metric)
+    gap = (wide[a] - wide[b]) if higher else (wide[b] - wide[a])
+    return gap.rename("gap").reset_index().groupby(unit)["gap"].mean().reset_index()
+
+
+def _better(id_, statement, locator, gaps: pd.DataFrame, *, provenance, n_seeds, family, test, note="") -> Claim:
+    g = gaps["gap"].to_numpy(float)
+    if g.size >= 2 and np.std(g) > 0:
+        t = stats.paired_t(g, np.zeros_like(g))
+        mean, lo, hi = stats.mean_ci(g)
+        p = t.pvalue
+    else:
+        mean, lo, hi, p = (float(g.mean()) if g.size else math.nan), math.nan, math.nan, math.nan
+    return Claim(PAPER, id_, statement, locator, "better", test, provenance, n_seeds=n_seeds, n_runs=int(g.size),
+                 family=family, ours=mean, ci_low=lo, ci_high=hi, p=p, note=note)
+
+
+def fig2_claims(scores: pd.DataFrame, provenance: str, n_seeds: int) -> list[Claim]:
+    """Figure 2: C-index (DMACL best), silhouette and DB (efVAE better than DMACL) in the common space, one
+    paired t-test over the six simulations (gaps averaged over seeds); the DMACL C-index values and ranks
+    in the own space (what the paper scored), over seeds."""
+    test = ("paired t-test over the simulations of the per-simulation gap (mean over seeds), labels scored in "
+            "the common space")
+    unit = ["dataset"]
+    out = [
+        _better("fig2_dmacl_best_cindex", "DMACL has the best (lowest) C-index on the simulations", "Sec. IV-A, Fig. 2",
+                _best_other_gap(scores, "c_index_common", "DMACL", unit), provenance=provenance, n_seeds=n_seeds,
+                family="fig2", test=test + "; gap = best other method − DMACL"),
+        _better("fig2_efvae_silhouette", "efVAE has a higher silhouette than DMACL on the simulations",
+                "Sec. IV-A, Fig. 2", _pair_gap(scores, "silhouette_common", "efVAE", "DMACL", unit),
+                provenance=provenance, n_seeds=n_seeds, family="fig2", test=test),
+        _better("fig2_efvae_db", "efVAE has a lower Davies-Bouldin score than DMACL on the simulations",
+                "Sec. IV-A, Fig. 2", _pair_gap(scores, "davies_bouldin_common", "efVAE", "DMACL", unit),
+                provenance=provenance, n_seeds=n_seeds, family="fig2", test=test),
+    ]
+    dm = scores[scores["method"] == "DMACL"]
+    for (cond, k), sub in dm.groupby([dm["dataset"].str.split(" ").str[0], "k"]):
+        key = f"fig2_dmacl_cindex_{cond[:3]}_k{k}"
+        out.append(value_claim(PAPER, f"fig2_cindex_{cond[:3]}_k{k}", f"DMACL C-index on InterSIM {cond} k={k}", key,
+                               provenance=provenance, values=sub["c_index"].to_numpy(), n_seeds=n_seeds,
+                               test="mean over seeds (own space, as the paper), t-based 95 % CI"))
+    ranks = method_ranks(scores)
+    own = ranks[(ranks["space"] == "own") & (ranks["method"] == "DMACL")]
+    for metric, cond, short, stem in (("silhouette", "equal", "equ", "sil"), ("davies_bouldin", "heterogeneous", "het", "db")):
+        for k in (5, 10, 15):
+            sub = own[(own["metric"] == metric) & (own["dataset"] == f"{cond} k={k}")]
+            if sub.empty:
+                continue
+            out.append(value_claim(PAPER, f"fig2_{stem}_rank_{short}_k{k}",
+                                   f"DMACL ranks {reference.text(PAPER, f'fig2_dmacl_{stem}_rank_{short}_k{k}')} on "
+                                   f"{metric.replace('_', '-')} ({cond} k={k})", f"fig2_dmacl_{stem}_rank_{short}_k{k}",
+                                   provenance=provenance, values=sub["rank"].to_numpy(), n_seeds=n_seeds,
+                                   test=f"DMACL's rank among {scores['method'].nunique()} methods per seed (own space), "
+                                        "t-based 95 % CI",
+                                   note="the paper ranks 11 methods; we rank 13 (two k-means baselines added)"))
+    return out
+
+
+def fig4_claims(scores: pd.DataFrame, provenance: str, n_seeds: int, methods) -> list[Claim]:
+    """Figure 4 (distinct methods only, common space): C-index best, silhouette above the others' median,
+    DB best at k = 2 and 3; paired t-test over (cancer, seed) units averaged over k. The abstract's three
+    values against DMACL's mean over cancers and k, per seed (own space)."""
+    unit = ["dataset", "seed"]
+    test = ("paired t-test over (cancer, seed) units of the gap averaged over k; distinct methods only; labels "
+            "scored in the common space")
+    note = "one omic (miRNA) instead of three"
+    out = [
+        _better("fig4_dmacl_best_cindex", "DMACL has the best (lowest) C-index on the cancers (Fig. 4a centre)",
+                "Sec. IV-C, Fig. 4a", _best_other_gap(scores, "c_index_common", "DMACL", unit, methods),
+                provenance=provenance, n_seeds=n_seeds, family="fig4", test=test + "; gap = best other − DMACL", note=note),
+        _better("fig4_dmacl_high_silhouette", "DMACL's silhouette is generally high (Fig. 4b outer circle)",
+                "Sec. IV-C, Fig. 4b", _best_other_gap(scores, "silhouette_common", "DMACL", unit, methods, vs="median"),
+                provenance=provenance, n_seeds=n_seeds, family="fig4",
+                test=test + "; gap = DMACL − median of the other methods", note=note),
+        _better("fig4_dmacl_best_db_k23", "At k = 2 and 3 DMACL has the smallest Davies-Bouldin score",
+                "Sec. IV-C, Fig. 4c", _best_other_gap(scores, "davies_bouldin_common", "DMACL", unit, methods, ks=(2, 3)),
+                provenance=provenance, n_seeds=n_seeds, family="fig4", test=test.replace("over k", "over k = 2, 3"),
+                note=note),
+    ]
+    dm = scores[scores["method"] == "DMACL"].groupby("seed")[list(INTERNAL)].mean()
+    for met, key in (("c_index", "cancer_dmacl_cindex"), ("silhouette", "cancer_dmacl_silhouette"),
+                     ("davies_bouldin", "cancer_dmacl_db")):
+        out.append(value_claim(PAPER, f"fig4_{key}", f"DMACL {met.replace('_', '-')} on the cancer benchmark "
+                               "(abstract)", key, provenance=provenance, values=dm[met].to_numpy(), n_seeds=n_seeds,
+                               test="DMACL mean over cancers and k per seed (own space), t-based 95 % CI over seeds",
+                               note="abstract: cancer and k unstated; ours: miRNA only"))
+    return out
+
+
+def fig3_claims() -> list[Claim]:
+    """Figure 3: the single-cell count matrices are absent here."""
+    out = [value_claim(PAPER, f"fig3_{key}", f"DMACL {metric} on scCAT-seq (k = 3)", f"sc_dmacl_{key}",
+                       provenance=ABSENT, test="k-means k = 3 on the DMACL embedding")
+           for key, metric in (("cindex", "C-index"), ("silhouette", "silhouette"), ("db", "Davies-Bouldin"))]
+    out.append(Claim(PAPER, "fig3_dmacl_best", "DMACL is the best of the methods on the single-cell data",
+                     "Sec. IV-B, Fig. 3", "better", "three indices vs every baseline", ABSENT, family="fig3"))
+    return out
+
+
+def aml_claims(provenance: str, best_k: int, n_seeds: int) -> list[Claim]:
+    """AML: K = 6 chosen by the indices (our DMACL miRNA embedding's best k by C-index); GO/GSEA absent."""
+    return [
+        value_claim(PAPER, "aml_k6", "On AML the indices are jointly best at K = 6", "aml_k", provenance=provenance,
+                    estimate=float(best_k), test="k (2..7) with the lowest C-index of k-means on the DMACL embedding",
+                    n_seeds=n_seeds, blocker="one seed, miRNA only (the paper used three omics)"),
+        Claim(PAPER, "aml_go_gsea", "AML subtypes show subtype-specific GO terms and GSEA pathways (Figs. 5B, 6)",
+              "Sec. IV-D, Figs. 5-6", "value", "clusterProfiler / GSEA on the AML transcriptome", ABSENT,
+              note="the AML transcriptome and GO gene sets are not on this machine"),
+    ]
+
+
+# ----------------------------------------------------------------------------- comparison rows, Fig 3 / Fig 4
+
+def fig3_comparison(summary: pd.DataFrame) -> list[dict]:
+    from omicslib.book.report import vs_paper
+
+    dm = summary[summary.method == "DMACL"].iloc[0]
+    return [vs_paper(PAPER, f"sc_dmacl_{key}", dm[m], item="DMACL scCAT-seq k=3")
+            for key, m in (("cindex", "c_index"), ("silhouette", "silhouette"), ("db", "davies_bouldin"))]
+
+
+def fig4_comparison(summary: pd.DataFrame) -> list[dict]:
+    """The abstract's cancer values vs our DMACL mean over cancers and k; every method's mean for context."""
+    dm = summary[summary.method == "DMACL"]
+    rows = [{"item": "DMACL, mean over cancers and k", "metric": m, "paper": reference.value(PAPER, key),
+             "ours": dm[m].mean(), "ours_sd": dm[m].std(ddof=1),
+             "note": "paper: abstract aggregate (unspecified); ours: miRNA only",
+             "locator": reference.row(PAPER, key)["locator"]}
+            for m, key in (("c_index", "cancer_dmacl_cindex"), ("silhouette", "cancer_dmacl_silhouette"),
+                           ("davies_bouldin", "cancer_dmacl_db"))]
+    means = method_means(summary)
+    rows += [{"item": f"{m}, mean over cancers and k", "metric": met, "paper": None, "ours": means.loc[m, met],
+              "note": "not given numerically in the paper", "locator": "Fig. 4 (radar charts only)"}
+             for m in means.index if m != "DMACL" for met in INTERNAL]
+    return rows
+
+
+def method_means(summary: pd.DataFrame, metrics=INTERNAL) -> pd.DataFrame:
+    """Mean of each index over datasets and k, per method."""
+    return summary.groupby("method")[[m for m in metrics if m in summary]].mean()
+
+
+# ----------------------------------------------------------------------------- survival
+
+def logrank(labels, time_, event) -> dict:
+    """Multivariate log-rank test of survival across clusters (lifelines)."""
+    from lifelines.statistics import multivariate_logrank_test
+
+    labels, time_, event = map(np.asarray, (labels, time_, event))
+    if not len(labels) == len(time_) == len(event):
+        raise ValueError(f"labels, time and event lengths differ: {len(labels)}, {len(time_)}, {len(event)}")
+    if np.unique(labels).size < 2:
+        raise ValueError("log-rank test needs at least 2 clusters")
+    r = multivariate_logrank_test(time_, labels, event)
+    return {"logrank_chi2": float(r.test_statistic), "logrank_p": float(r.p_value),
+            "neg_log10_p": float(-np.log10(max(r.p_value, 1e-300)))}
+
+
+def tcga_results(scores: pd.DataFrame, labels: dict, ids: pd.Index, survival: pd.DataFrame,
+                 common: pd.Index) -> pd.DataFrame:
+    """Internal indices, PAM50 ARI/NMI and the OS log-rank test of each method's k-means clusters."""
+    from omicslib.papers.p3_clustering.protocol import summarise
+
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    rows = [{"method": m, **logrank(lab[pos.loc[common].to_numpy()], survival.loc[common, "time"],
+                                    survival.loc[common, "event"])} for m, lab in labels.items()]
+    return summarise(scores).merge(pd.DataFrame(rows), on="method")
+
+
+# ----------------------------------------------------------------------------- AML helpers
+
+def k_scan(embedding: np.ndarray, ks, n_runs: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Internal indices of repeated k-means on ``embedding`` for every k of ``ks``."""
+    from omicslib.papers.p3_clustering.clustering import evaluate
+
+    return pd.DataFrame([{"k": k, **{m: v for m, v in evaluate(embedding, k, n_runs, seed=seed).items()
+                                      if m in INTERNAL}} for k in ks])
+
+
+def best_k(kscan: pd.DataFrame) -> int:
+    """The k with the lowest C-index (ties: the smaller k)."""
+    return int(kscan.sort_values(["c_index", "k"]).iloc[0]["k"])
+
+
+def top_features(top: dict) -> list[str]:
+    """The union of the per-cluster top lists, in cluster order, without repeats."""
+    return list(dict.fromkeys(g for s in sorted(top) for g in top[s]))
+
+
+# ----------------------------------------------------------------------------- facts
+
+NOT_RUN = "not run"
+
+
+def _f(v, fmt="{:.3f}"):
+    return (NOT_RUN, "{}") if v is None or (isinstance(v, float) and not np.isfinite(v)) else (v, fmt)
+
+
+def _rank_facts(stab: pd.DataFrame, prefix: str = "") -> dict:
+    out = {}
+    short = {"c_index": "c", "silhouette": "sil", "davies_bouldin": "db"}
+    for met, s in short.items():
+        for space in SPACES:
+            sub = stab[(stab["metric"] == met) & (stab["space"] == space)]
+            tag = f"{prefix}{s}_{space}"
+            out[f"first_{tag}"] = (int((sub["rank_of_seed_mean"] == 1).sum()), "{:d}")
+            out[f"meanrank_{tag}"] = _f(float(sub["rank_of_seed_mean"].mean()) if len(sub) else None, "{:.1f}")
+            out[f"rankrange_{tag}"] = _f(float((sub["rank_max"] - sub["rank_min"]).max()) if len(sub) else None, "{:g}")
+            out[f"worst_{tag}"] = _f(float(sub["rank_max"].max()) if len(sub) else None, "{:g}")
+    out[f"{prefix}n_cells"] = (int(stab[["dataset", "k"]].drop_duplicates().shape[0]), "{:d}")
+    return out
+
+
+def _budget_facts(budget: pd.DataFrame) -> dict:
+    b = budget.set_index("method")["optimizer_steps"]
+    deep = b[b > 0]
+    return {"steps_dmacl": _f(float(b.get("DMACL", np.nan)), "{:.0f}"),
+            "steps_min": _f(float(deep.min()) if len(deep) else None, "{:.0f}"),
+            "steps_max": _f(float(deep.max()) if len(deep) else None, "{:.0f}")}
+
+
+def fig2_facts(summary: pd.DataFrame, scores: pd.DataFrame, stab: pd.DataFrame, defk: pd.DataFrame,
+               budget: pd.DataFrame) -> dict:
+    """Facts of Figure 2 (same keys in every profile)."""
+    mean = summary.groupby("method")[["c_index", "silhouette", "davies_bouldin", "ari", "c_index_common"]].mean()
+    f = {"n_seeds": (int(scores["seed"].nunique()), "{:d}"), "n_sims": (int(summary["dataset"].nunique()), "{:d}"),
+         "n_methods": (int(summary["method"].nunique()), "{:d}")}
+    for m, tag in (("DMACL", "dmacl"), ("efVAE", "efvae"), ("kmeans_pca", "pca")):
+        for met, s in (("c_index", "c"), ("silhouette", "sil"), ("davies_bouldin", "db"), ("ari", "ari"),
+                       ("c_index_common", "c_common")):
+            f[f"{tag}_{s}"] = _f(float(mean.loc[m, met]) if m in mean.index else None)
+    pca = summary[summary["method"] == "kmeans_pca"]
+    f["pca_ari_min"] = _f(float(pca["ari"].min()) if len(pca) else None, "{:.2f}")
+    f["pca_c_max"] = _f(float(pca["c_index"].max()) if len(pca) else None)
+    f["ari_lowest_method"] = (str(mean["ari"].idxmin()), "{}")
+    f |= _rank_facts(stab)
+    f |= _budget_facts(budget)
+    for col, tag in (("ari", "ari"), ("c_index", "c"), ("c_index_common", "c_common")):
+        for which in ("true_K", "default_K"):
+            key = f"{col}_{which}"
+            f[f"defk_{tag}_{which.lower()}"] = _f(float(defk[key].mean()) if len(defk) and key in defk else None)
+    f["defk_n"] = (int(len(defk)), "{:d}")
+    return f
+
+
+def fig4_facts(summary: pd.DataFrame, stab: pd.DataFrame, budget: pd.DataFrame, methods, candidates) -> dict:
+    """Facts of Figure 4 (same keys in every profile)."""
+    mean = method_means(summary, ("c_index", "silhouette", "davies_bouldin", "c_index_common"))
+    f = {"n_cancers": (int(summary["dataset"].nunique()), "{:d}"), "n_methods_run": (len(methods), "{:d}"),
+         "n_methods_listed": (len(candidates), "{:d}"), "n_seeds": (int(stab["n_seeds"].max()), "{:d}")}
+    for met, s in (("c_index", "c"), ("silhouette", "sil"), ("davies_bouldin", "db"), ("c_index_common", "c_common")):
+        f[f"dmacl_{s}"] = _f(float(mean.loc["DMACL", met]))
+        order = mean[met].sort_values(ascending=met != "silhouette")
+        f[f"dmacl_{s}_rank"] = (int(list(order.index).index("DMACL") + 1), "{:d}")
+    f |= _rank_facts(stab)
+    f |= _budget_facts(budget)
+    return f
+
+
+def aml_facts(sizes: pd.DataFrame, lr: dict, n_surv: int, kscan: pd.DataFrame) -> dict:
+    return {"size_min": (int(sizes["samples"].min()), "{:d}"), "size_max": (int(sizes["samples"].max()), "{:d}"),
+            "logrank_p": (lr["logrank_p"], "{:.2g}"), "n_survival": (n_surv, "{:d}"),
+            "best_k": (best_k(kscan), "{:d}")}
+
+
+def tcga_facts(res: pd.DataFrame) -> dict:
+    r = res.set_index("method")
+    best_ari = r["ari"].idxmax()
+    sig = r[r["logrank_p"] < 0.05]
+    return {"ari_min": (r["ari"].min(), "{:.2f}"), "ari_max": (r["ari"].max(), "{:.2f}"),
+            "nmi_min": (r["nmi"].min(), "{:.2f}"), "nmi_max": (r["nmi"].max(), "{:.2f}"),
+            "best_ari_method": (str(best_ari), "{}"), "dmacl_ari": (r.loc["DMACL", "ari"], "{:.2f}"),
+            "dmacl_nmi": (r.loc["DMACL", "nmi"], "{:.2f}"), "dmacl_sil": (r.loc["DMACL", "silhouette"], "{:.2f}"),
+            "dmacl_ari_rank": (int(r["ari"].rank(ascending=False)["DMACL"]), "{:.0f}"),
+            "dmacl_logrank_p": (r.loc["DMACL", "logrank_p"], "{:.2g}"),
+            "n_sig_logrank": (int(len(sig)), "{:d}"), "min_logrank_p": (r["logrank_p"].min(), "{:.2g}"),
+            "min_logrank_method": (str(r["logrank_p"].idxmin()), "{}"), "n_methods": (int(len(r)), "{:d}")}

@@ -1,0 +1,231 @@
+"""p5: config, synthetic world, baselines, comparisons and claims, HER2ST helpers, weights guard."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from lifelines import CoxPHFitter
+
+from omicslib import stats, weights
+from omicslib.book import claims as C
+from omicslib.book import reference
+from omicslib.data import synthetic
+from omicslib.papers import p5_confuseit as P
+from omicslib.runtime import threads
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    with threads(1):
+        yield
+
+
+# ------------------------------------------------------------------------------ config
+
+
+def test_config_profiles_and_validation():
+    q = P.config("quick", "synthetic", seed=3)
+    assert q.seeds == (3, 4, 5) and q.finetune_epochs == 30 and q.patience == 6
+    assert P.config("smoke", "rna").seeds == (0,) and P.config("smoke", "rna").folds == 2
+    paper = P.config("paper", "rna")
+    assert paper.embed_dim == int(reference.value("p5", "tangle_embed_dim"))
+    assert paper.temperature == reference.value("p5", "tangle_temperature") == 0.01
+    assert paper.pretrain_lr == reference.value("p5", "tangle_lr")
+    assert P.config("quick", "rna", finetune_epochs=5).finetune_epochs == 5
+    with pytest.raises(ValueError, match="unknown config keys"):
+        P.config("quick", "rna", finetune_epoch=5)
+    with pytest.raises(ValueError, match="Config.dropout"):
+        P.Config(dropout=1.5)
+    with pytest.raises(ValueError, match="Config.seeds"):
+        P.Config(seeds=(1, 1))
+    with pytest.raises(ValueError, match="study"):
+        P.config("quick", "images")
+    with pytest.raises(ValueError, match="Her2stSetup.held_out"):
+        P.her2st_setup("quick", held_out=("A1",))
+    with pytest.raises(ValueError, match="SyntheticSetup"):
+        P.synthetic_setup("quick", n_genes=5)
+    with pytest.raises(ValueError, match="profile"):
+        P.config("fast")
+
+
+def test_reference_file_holds_the_abstracts_only_number_with_its_sentence():
+    ref = reference.load("p5")
+    assert reference.text("p5", "pam50") == "50"
+    assert "classify PAM50 subtypes" in ref.loc["pam50", "quote"]
+    assert all("TANGLE" in loc for key, loc in ref["locator"].items() if key.startswith("tangle_"))
+
+
+# ------------------------------------------------------------------------------ synthetic world
+
+
+def test_pretraining_cohort_comes_from_the_labelled_cohorts_world():
+    shape = dict(n_genes=40, patch_dim=16, max_patches=6)
+    a, _ = P.paired_synthetic(600, seed=0, world_seed=0, **shape)
+    b, prov = P.paired_synthetic(600, seed=1000, world_seed=0, **shape)
+    other, _ = P.paired_synthetic(600, seed=1000, **shape)  # the earlier construction: its own world
+    assert "world seed=0" in prov.description
+    wa, wb = a.meta["world"], b.meta["world"]
+    for f in ("gene_centres", "u_loadings", "v_loadings", "patch_centres", "comp_loadings"):
+        assert np.array_equal(getattr(wa, f), getattr(wb, f)), f
+    assert not np.array_equal(a.rna, b.rna)  # different patients
+    same, diff = P.centre_correlation(a, b), P.centre_correlation(a, other)
+    assert same["rna"] > 0.9 and same["patch"] > 0.9
+    assert abs(diff["rna"]) < 0.5 and abs(diff["patch"]) < 0.5
+    cohorts, pre, _, check = P.synthetic_cohorts(200, 300, 0, **shape)
+    assert check.iloc[0]["class_centre_r_genes"] > 0.85 and abs(check.iloc[1]["class_centre_r_genes"]) < 0.5
+    assert pre["celltype"].meta["world"].seed == cohorts["default"].meta["world"].seed == 0
+
+
+# ------------------------------------------------------------------------------ baselines
+
+
+def _toy_survival(n=120, p=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, p))
+    s = synthetic.survival(x @ np.array([1.0, -0.5, 0.0][:p]), seed=seed)
+    return x, s["time"].to_numpy(), s["event"].to_numpy()
+
+
+def test_ridge_cox_matches_lifelines_without_penalty():
+    x, t, e = _toy_survival()
+    beta = P.ridge_cox(x, t, e, penalty=0.0)
+    ref = CoxPHFitter().fit(pd.DataFrame(x, columns=list("abc")).assign(T=t, E=e), "T", "E").params_.to_numpy()
+    assert np.allclose(beta, ref, atol=2e-3)
+    shrunk = P.ridge_cox(x, t, e, penalty=1.0)
+    assert np.linalg.norm(shrunk) < np.linalg.norm(beta)
+    # with tied times the O(n) loss is the Breslow loss of cox_ph_loss: its penalised gradient vanishes at beta
+    from omicslib.nn.losses.survival import cox_ph_loss
+
+    tied = np.round(t, 0) + 1
+    b = torch.tensor(P.ridge_cox(x, tied, e, penalty=0.5), dtype=torch.float64, requires_grad=True)
+    loss = cox_ph_loss(torch.as_tensor(x) @ b, torch.as_tensor(tied), torch.as_tensor(e, dtype=torch.float64))
+    (loss + 0.25 * (b ** 2).sum()).backward()
+    assert len(np.unique(tied)) < len(tied) / 2 and b.grad.abs().max() < 1e-4
+    with pytest.raises(ValueError):
+        P.ridge_cox(x, t[:-1], e, 0.1)
+
+
+def test_baselines_run_on_the_deep_models_folds():
+    x, t, e = _toy_survival(160, 3, seed=1)
+    label = (x[:, 0] > 0).astype(int)
+    coh = P.Cohort(time=t, event=e, label=label, rna=x.astype(np.float32), classes=("lo", "hi"))
+    cfg = P.Config(folds=2, seeds=(0, 1))
+    cox = P.cox_cv(coh, cfg)
+    assert len(cox) == 4 and set(cox["penalty"]) <= set(P.baselines.PENALTIES) and (cox["c_index"] > 0.6).all()
+    lr = P.logistic_cv(coh, cfg)
+    assert len(lr) == 4 and (lr["macro_f1"] > 0.8).all() and "convergence_warnings" in lr.attrs
+    got = [(s, f, tuple(te)) for s, f, _, te in P.folds(coh, cfg)]
+    assert len(got) == 4 and len(set(np.concatenate([g[2] for g in got[:2]]))) == len(coh)
+    with pytest.raises(ValueError, match="features"):
+        P.cox_cv(coh, cfg, features="image")
+
+
+# ------------------------------------------------------------------------------ comparisons and claims
+
+
+def _per_fold():
+    rng = np.random.default_rng(0)
+    rows = []
+    for seed in (0, 1, 2):
+        for fold in range(5):
+            base = 0.6 + 0.02 * rng.normal()
+            rows += [{"setting": "a", "evaluated_on": "rna", "seed": seed, "fold": fold, "c_index": base + 0.05},
+                     {"setting": "b", "evaluated_on": "rna", "seed": seed, "fold": fold,
+                      "c_index": base + 0.01 * rng.normal()}]
+    return pd.DataFrame(rows)
+
+
+def test_corrected_compare_is_the_nadeau_bengio_test_over_seed_fold_pairs():
+    pf = _per_fold()
+    r = P.corrected_compare(pf, ("a", "rna"), ("b", "rna"), "c_index", folds=5)
+    a = pf[pf.setting == "a"].sort_values(["seed", "fold"])["c_index"].to_numpy()
+    b = pf[pf.setting == "b"].sort_values(["seed", "fold"])["c_index"].to_numpy()
+    d = a - b
+    se = math.sqrt((1 / 15 + 1 / 4) * d.var(ddof=1))
+    assert r["delta"] == pytest.approx(d.mean()) and r["n"] == 15 and r["n_seeds"] == 3
+    assert r["p"] == pytest.approx(2 * __import__("scipy").stats.t.sf(abs(d.mean() / se), 14))
+    assert r["p"] > r["p_paired_t"]  # the correction widens the interval
+    cl = P.analysis.comparison_claim("x", "multimodal", pf, ("a", "rna"), ("b", "rna"), "c_index", 5,
+                                     "real-subset", "fam")
+    assert cl.n_seeds == 3 and cl.ci_low < cl.ours < cl.ci_high
+    with pytest.raises(ValueError, match="same seeds"):
+        P.corrected_compare(pf[~((pf.setting == "a") & (pf.fold == 0))], ("a", "rna"), ("b", "rna"), "c_index", 5)
+
+
+def test_synthetic_claims_are_pipeline_checks_never_verdicts():
+    pf = _per_fold()
+    rng = np.random.default_rng(1)
+    rows = []
+    for arm in sorted(set(P.SYNTHETIC_ARMS.values())):
+        for r in pf[pf.setting == "a"].itertuples():
+            rows.append({"setting": arm[0], "evaluated_on": arm[1], "seed": r.seed, "fold": r.fold,
+                         "c_index": r.c_index + 0.01 * rng.normal(), "macro_f1": 0.5 + 0.01 * rng.normal()})
+    pf2 = pd.DataFrame(rows)
+    led = C.ledger(P.synthetic_claims(pf2, P.summarise(pf2), folds=5))
+    assert (led["verdict"] == "pipeline check").all() and led["paper_value"].isna().all()
+    assert (led["n_seeds"] == 3).all()
+
+
+def test_her2st_claim_is_inconclusive_when_the_held_out_section_shares_its_patient():
+    res = pd.DataFrame({"held_out": ["C6", "C6", "B4", "B4"]})
+    hits = {("C6", "true"): np.array([1, 1, 1, 1, 0, 0], bool), ("C6", "shuffled (control)"): np.zeros(6, bool),
+            ("B4", "true"): np.array([1, 1, 0, 0, 1, 0], bool),
+            ("B4", "shuffled (control)"): np.array([1, 0, 1, 0, 0, 0], bool)}
+    cl = P.retrieval_claims(res, hits, P.PATIENT, ["B4", "C2", "C3", "C4", "C5", "C6"])
+    led = C.ledger(cl).set_index("id")
+    assert led.loc["her2st_alignment_c6", "verdict"] == "inconclusive"
+    assert "shares its patient" in led.loc["her2st_alignment_c6", "reason"]
+    # B4 (another patient): exact McNemar on discordant regions: 2 true-only vs 1 control-only
+    assert led.loc["her2st_alignment_b4", "p"] == pytest.approx(1.0)
+    assert led.loc["her2st_alignment_b4", "ours"] == pytest.approx(3 / 6 - 2 / 6)
+    assert led.loc["her2st_alignment_b4", "verdict"] == "inconclusive"
+
+
+# ------------------------------------------------------------------------------ real pairs
+
+
+def test_paired_omics_cohorts_and_in_fold_pretraining():
+    rng = np.random.default_rng(0)
+    ids = [f"P{i}" for i in range(60)]
+    z = rng.normal(size=(60, 2))
+    a = pd.DataFrame(z @ rng.normal(size=(2, 8)) + 0.1 * rng.normal(size=(60, 8)), index=ids)
+    b = pd.DataFrame(z @ rng.normal(size=(2, 5)) + 0.1 * rng.normal(size=(60, 5)), index=ids[::-1])
+    s = synthetic.survival(z[:, 0], seed=0).set_index(pd.Index(ids))
+    lab = pd.Series(np.where(z[:, 1] > 0, "x", "y"), index=ids)
+    cs = P.paired_omics_cohorts(a, b, s, lab, ("x", "y"))
+    assert cs["pair"].bag.shape == (60, 1, 5) and cs["pair"].mask.all()
+    assert np.allclose(cs["second"].rna, cs["pair"].bag[:, 0]) and cs["early"].rna.shape == (60, 13)
+    assert np.allclose(cs["pair"].bag[0, 0], b.loc["P0"].to_numpy())  # aligned on patient id, not position
+    cfg = P.Config(embed_dim=8, hidden=8, rna_hidden=(8,), pretrain_epochs=2, finetune_epochs=2, patience=None,
+                   folds=2, seeds=(0,), batch_size=16)
+    settings = [P.Setting("two", ("slide", "rna"), True, eval_on=(("slide", "rna"), ("rna",)), cohort="pair"),
+                P.Setting("early", ("rna",), cohort="early")]
+    pf, _ = P.cross_validate(cs, settings, cfg, n_classes=2, pretrain_in_fold=True, standardise_bags=True)
+    assert len(pf) == 2 * 3 and set(pf["evaluated_on"]) == {"slide+rna", "rna"}
+
+
+# ------------------------------------------------------------------------------ weights
+
+
+def test_paper_profile_stops_without_weights_and_caption_follows_the_record(tmp_path, monkeypatch):
+    monkeypatch.setenv(weights.ENV, str(tmp_path))
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    with pytest.raises(weights.MissingWeightsError, match="OMICSLIB_WEIGHTS"):
+        P.feature_extractor("paper", P.her2st_setup("paper"))
+    random_rec = weights.WeightsRecord("resnet50", False)
+    assert "randomly initialised" in P.weights_caption(random_rec)
+    ckpt = tmp_path / "resnet50-11ad3fa6.pth"
+    ckpt.write_bytes(b"not really weights")
+    rec = weights.WeightsRecord("resnet50", True, str(ckpt), "ab" * 32)
+    cap = P.weights_caption(rec)
+    assert "ImageNet" in cap and "randomly" not in cap
+    prov = P.with_weights(synthetic.multiomics(10).provenance, rec)
+    assert any("ab" * 32 in n for n in prov.notes) and prov.files[-1].sha256 == "ab" * 32
+    prov0 = P.with_weights(synthetic.multiomics(10).provenance, random_rec)
+    assert any("random initialisation" in n for n in prov0.notes)
+
+
+def test_stats_used_by_the_claims_are_the_core_ones():
+    assert P.analysis.stats is stats

@@ -1,0 +1,100 @@
+"""The rehearsal's step cap and the terminal progress bar of omicslib.train.fit."""
+
+import pytest
+import torch
+from torch import nn
+
+from omicslib.train import fit, loader, max_steps_setting, supervised
+
+
+def _problem(n=40, batch=8):
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(n, 3, generator=g), torch.randint(0, 2, (n,), generator=g)
+    return loader((x, y), batch), loader((x, y), batch)
+
+
+class CountingLoss:
+    """The loss step counting how many batches it saw, split into training and evaluation calls."""
+
+    def __init__(self):
+        self.train = self.eval = 0
+        self.step = supervised(nn.CrossEntropyLoss())
+
+    def __call__(self, model, batch):
+        if model.training:
+            self.train += 1
+        else:
+            self.eval += 1
+        return self.step(model, batch)
+
+
+def _fit(epochs=5, **kw):
+    torch.manual_seed(0)
+    model = nn.Linear(3, 2)
+    tl, vl = _problem()
+    count = CountingLoss()
+    hist = fit(model, tl, vl, loss_step=count, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), epochs=epochs,
+               progress=False, **kw)
+    return hist, count
+
+
+def test_no_cap_by_default(monkeypatch):
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    hist, count = _fit()
+    # 40 samples / batch 8 = 5 batches per epoch, 5 epochs; validation 5 batches per epoch
+    assert (hist.steps, count.train, count.eval) == (25, 25, 25)
+    assert not hist.capped and hist.epochs_planned == 5 and len(hist.train_loss) == 5
+
+
+def test_max_steps_argument_stops_inside_an_epoch_and_caps_validation(monkeypatch):
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    hist, count = _fit(max_steps=2)
+    assert (hist.steps, count.train) == (2, 2)
+    assert count.eval == 2            # one validation pass of at most 2 batches
+    assert hist.capped and hist.epochs_planned == 5 and len(hist.train_loss) == 1
+    assert hist.best_epoch == 0       # the best (only) epoch's weights are kept
+
+
+def test_env_cap_counts_steps_across_epochs(monkeypatch):
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "7")
+    hist, count = _fit()
+    assert (hist.steps, count.train, len(hist.train_loss)) == (7, 7, 2) and hist.capped
+    # an explicit argument wins over the environment; 0 switches the cap off
+    hist, _ = _fit(max_steps=0)
+    assert hist.steps == 25 and not hist.capped
+
+
+def test_cap_reached_exactly_at_the_end_is_not_reported_as_capped(monkeypatch):
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    hist, _ = _fit(epochs=1, max_steps=5)
+    assert hist.steps == 5 and not hist.capped
+
+
+def test_capped_run_is_deterministic(monkeypatch):
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "3")
+    assert _fit()[0].train_loss == _fit()[0].train_loss
+
+
+@pytest.mark.parametrize("raw", ["two", "-1"])
+def test_bad_cap_is_a_clear_error(monkeypatch, raw):
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", raw)
+    with pytest.raises(ValueError, match="OMICSLIB_MAX_STEPS|max_steps"):
+        max_steps_setting()
+
+
+def test_progress_goes_to_the_named_file_not_the_notebook(tmp_path, monkeypatch, capsys):
+    bar = tmp_path / "tty"
+    monkeypatch.setenv("OMICSLIB_PROGRESS", str(bar))
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    torch.manual_seed(0)
+    model = nn.Linear(3, 2)
+    tl, _ = _problem()
+    fit(model, tl, loss_step=supervised(nn.CrossEntropyLoss()), optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        epochs=3, desc="demo")
+    out = capsys.readouterr()
+    assert "demo" in bar.read_text() and "demo" not in out.out + out.err
+    # unset: no bar anywhere; an unwritable target (no terminal) is no bar, not an error
+    monkeypatch.setenv("OMICSLIB_PROGRESS", str(tmp_path / "missing" / "tty"))
+    fit(model, tl, loss_step=supervised(nn.CrossEntropyLoss()), optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        epochs=1)
+    assert not (tmp_path / "missing").exists()
