@@ -16,7 +16,7 @@
 #
 # One paragraph: which table/figure of the paper, what data (with provenance), what is different.
 # Copy this file to `notebooks/pN_<topic>/pN_MM_<name>.py`; it is executed by
-# `python -m omicslib.runner` into `book/pN/pN_MM_<name>.ipynb`.
+# `python -m omicslib.book.runner` into `book/pN/pN_MM_<name>.ipynb`.
 
 # %% tags=["parameters"]
 profile = "quick"        # smoke | quick | paper

@@ -10,33 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from p1_toy import toy_loaded as _toy_loaded
 
 from omicslib.book import claims as C
 from omicslib.book import reference
-from omicslib.book.provenance import synthetic
-from omicslib.data.tables import Loaded
 from omicslib.papers import p1_crossmodal as P
 from omicslib.papers.p1_crossmodal import analysis, protocol
 from omicslib.papers.p1_crossmodal import baselines as B
 from omicslib.papers.p1_crossmodal.model import ModalityEncoder
 from omicslib.papers.p1_crossmodal.selection import elasticnet_ranking
-
-
-def _toy_loaded(n=100, n_exp=12, n_cna=6, seed=0, informative=True):
-    rng = np.random.default_rng(seed)
-    samples = pd.Index([f"S{i:03d}" for i in range(n)])
-    labels = pd.Series(np.array(P.SUBTYPES)[np.arange(n) % 4], index=samples, name="subtype")
-    codes = np.arange(n) % 4
-    exp = pd.DataFrame(rng.normal(size=(n, n_exp)), index=samples, columns=[f"G{i}" for i in range(n_exp)])
-    if informative:
-        exp["G0"] += 2 * codes
-    cna = pd.DataFrame(rng.integers(-2, 3, size=(n, n_cna)).astype(float), index=samples,
-                       columns=[f"C{i}" for i in range(n_cna)])
-    genes = rng.choice(["TP53", "PIK3CA", "GATA3"], size=2 * n)
-    muts = pd.DataFrame({"sample": np.tile(samples, 2), "gene": genes,
-                         "variant_classification": rng.choice(["Missense_Mutation", "Silent"], size=2 * n)})
-    return Loaded({"exp": exp, "cna": cna, "mutations": muts}, synthetic("test", "toy"), labels=labels)
-
 
 TINY = dict(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1, s2_epochs=2,
             s3_epochs=2, batch_size=32, n_folds=3, cpu_threads=1, baseline_C_grid=(0.1,), baseline_l1_grid=(0.5,),

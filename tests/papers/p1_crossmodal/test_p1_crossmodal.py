@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from p1_toy import toy_loaded as _toy_loaded
 
-from omicslib.book.provenance import synthetic
-from omicslib.data.tables import Loaded
 from omicslib.nn.losses.focal import focal_loss, inverse_frequency_weights
 from omicslib.papers import p1_crossmodal as P
 from omicslib.papers.p1_crossmodal.model import (
@@ -145,21 +144,6 @@ def test_stage3_learns_toy_data():
 
 
 # ----------------------------------------------------------------------------- leakage
-
-def _toy_loaded(n=100, n_exp=12, n_cna=6, seed=0, informative=True):
-    rng = np.random.default_rng(seed)
-    samples = pd.Index([f"S{i:03d}" for i in range(n)])
-    labels = pd.Series(np.array(P.SUBTYPES)[np.arange(n) % 4], index=samples, name="subtype")
-    codes = np.arange(n) % 4
-    exp = pd.DataFrame(rng.normal(size=(n, n_exp)), index=samples, columns=[f"G{i}" for i in range(n_exp)])
-    if informative:
-        exp["G0"] += 2 * codes
-    cna = pd.DataFrame(rng.integers(-2, 3, size=(n, n_cna)).astype(float), index=samples,
-                       columns=[f"C{i}" for i in range(n_cna)])
-    genes = rng.choice(["TP53", "PIK3CA", "GATA3"], size=2 * n)
-    muts = pd.DataFrame({"sample": np.tile(samples, 2), "gene": genes,
-                         "variant_classification": rng.choice(["Missense_Mutation", "Silent"], size=2 * n)})
-    return Loaded({"exp": exp, "cna": cna, "mutations": muts}, synthetic("test", "toy"), labels=labels)
 
 
 def test_planted_holdout_leak_is_not_selected():
