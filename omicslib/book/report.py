@@ -169,14 +169,14 @@ class Run:
         return path
 
     def table(self, df: pd.DataFrame, name: str, provenance: Provenance, caption: str = "",
-              index: bool = False) -> Path:
+              index: bool = False) -> "Written":
         """Write ``<name>.csv`` and its sidecar; returns the CSV path."""
         path = self.outdir / f"{name}.csv"
         df.to_csv(path, index=index)
         kind = "comparison" if list(df.columns) == COMPARISON_COLUMNS else "table"
         self._sidecar(name, kind, provenance, caption=caption, rows=len(df))
         self.written.append(path.name)
-        return path
+        return Written(path)
 
     def compare(self, rows: list[dict], name: str, provenance: Provenance, caption: str = ""):
         """Write a paper-vs-ours comparison table and return it as displayable HTML."""
@@ -243,7 +243,7 @@ class Run:
         self.written.append(path.name)
         return HTML(C.ledger_html(df) + self.source_html(name))
 
-    def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> Path:
+    def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> "Written":
         """Stamp provenance on ``fig``, save ``<name>.png`` and ``.svg`` with a sidecar, and (in a
         notebook) show it as an HTML figure with alt text, caption and badge instead of the bare plot."""
         import matplotlib.pyplot as plt
@@ -258,7 +258,15 @@ class Run:
         self._sidecar(name, "figure", provenance, caption=caption, alt=alt or caption)
         self.written.append(png.name)
         _display_html(figure_html(png, caption, alt or caption, provenance.kind) + self.source_html(name))
-        return png
+        return Written(png)
+
+
+class Written(type(Path())):
+    """The path of a file a :class:`Run` wrote. It displays nothing as a notebook cell's last value, so a
+    cell ending in ``run.table(...)`` or ``run.figure(...)`` leaks no machine path into the book."""
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 def figure_html(png: Path, caption: str, alt: str, kind: str) -> str:

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from omicslib.book import pages, report
@@ -141,3 +142,15 @@ def test_scoreboard_groups_by_locator_shows_integers_and_collapses_long_groups(t
     assert page.count('<a href="p1_98_test.html">p1_98_test</a> · table <code>mixed</code> · profile quick · '
                       "seeds 0,1,2") == 3
     assert "<th>note</th>" not in page  # columns that fit: no per-row column of an empty note
+
+
+def test_written_paths_display_nothing_in_a_notebook(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    run = report.Run(paper="p3", notebook="p3_99_test", profile="smoke", outdir=tmp_path)
+    path = run.table(pd.DataFrame({"a": [1]}), "t", synthetic("s", "d"))
+    assert path == tmp_path / "t.csv" and path.is_file() and isinstance(path, report.Written)
+    shell = InteractiveShell.instance()
+    shell.user_ns["path"] = path
+    assert shell.display_formatter.format(path) == ({}, {})  # nothing to show
+    assert "text/plain" in shell.display_formatter.format(tmp_path)[0]  # a plain Path would show its repr
