@@ -140,12 +140,14 @@ class Run:
     started: float = field(default_factory=time.perf_counter)
     written: list[str] = field(default_factory=list)
     _facts: dict = field(default_factory=dict, repr=False)
+    commit: str = field(init=False, default="")
 
     def __post_init__(self):
         check_profile(self.profile)
         self.outdir = Path(self.outdir) if self.outdir else results_dir(self.paper, self.notebook)
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.seeds = [int(s) for s in self.seeds]
+        self.commit = git_commit()  # once per run: every sidecar, fact and source line records the same commit
         (self.outdir / FACTS_FILE).unlink(missing_ok=True)  # facts of an earlier run never leak into this one
 
     def _sidecar(self, name: str, kind: str, provenance: Provenance, **extra) -> Path:
@@ -158,7 +160,7 @@ class Run:
             "seeds": self.seeds,
             "device": str(self.device),
             "provenance": provenance.to_dict(),
-            "git_commit": git_commit(),
+            "git_commit": self.commit,
             "packages": package_versions(),
             "wall_time_s": round(time.perf_counter() - self.started, 2),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -200,7 +202,7 @@ class Run:
         if (self.outdir / f"{name}.csv").is_file():
             links.append(f'<a href="{folder}/{name}.csv">CSV</a>')
         return (f'<p class="omicslib-source" id="src-{name}">Source: ' + " · ".join(links)
-                + f" · commit {html.escape(git_commit())} · profile {self.profile} · seeds "
+                + f" · commit {html.escape(self.commit)} · profile {self.profile} · seeds "
                 + ",".join(map(str, self.seeds)) + "</p>")
 
     @property
@@ -224,7 +226,7 @@ class Run:
         self._facts[key] = {"text": text, "value": value if not isinstance(value, str) else None,
                             "provenance": provenance.kind if provenance else None}
         (self.outdir / FACTS_FILE).write_text(json.dumps({"namespace": self.fact_namespace, "notebook": self.notebook,
-                                    "profile": self.profile, "seeds": self.seeds, "git_commit": git_commit(),
+                                    "profile": self.profile, "seeds": self.seeds, "git_commit": self.commit,
                                     "facts": self._facts}, indent=2, default=str))
         return text
 
