@@ -114,6 +114,21 @@ def max_steps_setting(max_steps: int | None = None) -> int | None:
     return max_steps or None
 
 
+#: Iterations of a tuned baseline's solver under the rehearsal's step cap (see :func:`rehearsal_search`).
+REHEARSAL_MAX_ITER = 20
+
+
+def rehearsal_search(grid: dict, max_iter: int | None = None) -> tuple[dict, int | None]:
+    """A tuned baseline's ``(grid, solver max_iter)`` in force: unchanged without the step cap; under the
+    paper-profile rehearsal's cap (:func:`max_steps_setting`) only the first value of every parameter and at most
+    :data:`REHEARSAL_MAX_ITER` iterations, so the search, its inner CV and the refit still run on the real
+    widths but cannot dominate a run that trains no model to convergence."""
+    if max_steps_setting() is None:
+        return grid, max_iter
+    cut = {k: list(v)[:1] for k, v in grid.items()}
+    return cut, None if max_iter is None else min(max_iter, REHEARSAL_MAX_ITER)
+
+
 def _progress_bar(iterable, progress, desc: str):
     """``(iterable, file to close)``: tqdm in the notebook (``progress=True``), on a file (a path, or
     ``$OMICSLIB_PROGRESS`` when ``progress`` is None), or nothing."""

@@ -162,10 +162,7 @@ run.claims(P.claims(real, a2_runs, mixo, syn, kinds, cfg))
 # Numbers the chapter pages quote.
 
 # %%
-facts = P.facts_fusion(cohort, real, a2, a2_runs, a2_counts, mix_train, mix_test, mix_overlap, mixo, yb, syn, cfg)
-for key, (value, fmt) in facts.items():
-    run.fact(key, value, fmt)
-pd.Series({k: v for k, (v, _) in facts.items()}, name="value").to_frame().T
+run.facts(P.facts_fusion(cohort, real, a2, a2_runs, a2_counts, mix_train, mix_test, mix_overlap, mixo, yb, syn, cfg))
 
 # %% [markdown]
 # Wall time of this notebook (the reproducibility card quotes it).

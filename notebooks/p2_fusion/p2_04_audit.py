@@ -94,10 +94,7 @@ display(effects_syn)
 # Numbers the audit page quotes: the effects above, and the means of the authors' logged folds.
 
 # %%
-facts = P.facts_audit(effects_real, bal_summary, effects_syn, cfg, len(zero_genes), reference.load("p2"))
-for key, (value, fmt) in facts.items():
-    run.fact(key, value, fmt)
-pd.Series({k: v for k, (v, _) in facts.items()}, name="value").to_frame().T
+run.facts(P.facts_audit(effects_real, bal_summary, effects_syn, cfg, len(zero_genes), reference.load("p2")))
 
 # %% [markdown]
 # Wall time of this notebook (the reproducibility card quotes it).

@@ -10,6 +10,7 @@ Paper-vs-ours comparisons are tables in a fixed long format (see
 
 from __future__ import annotations
 
+import html
 import json
 import platform
 import re
@@ -193,8 +194,6 @@ class Run:
         """The provenance line under a figure or table: an anchor to the cell that made it (``#src-<name>``,
         which the scoreboard links to), its sidecar and CSV as published beside the page
         (``results/<notebook>/``, relative to the executed notebook and to its page), commit, profile, seeds."""
-        import html
-
         cell = _cell_number()
         folder = f"results/{self.outdir.name}"
         links = [f'<a href="#src-{name}">{f"cell [{cell}]" if cell else "this cell"}</a> of '
@@ -216,6 +215,23 @@ class Run:
         ``value`` is formatted with ``fmt`` (``"{:d}"`` for counts, ``"{:.1%}"`` for percentages; text is
         kept as it is) and written to ``facts.json`` beside the tables; returns the text.
         """
+        text = self._fact(key, value, fmt, provenance)
+        self._write_facts()
+        return text
+
+    def facts(self, items: dict[str, tuple], provenance: Provenance | None = None) -> "FactsTable":
+        """Record ``{key: (value, fmt)}`` at once (one write of ``facts.json``). A value that is not finite
+        (e.g. a test undefined on a smoke subsample) is recorded as the text ``n/a``, so that every profile
+        writes the same keys. Returns the recorded texts, shown as a complete two-column table."""
+        out = {}
+        for key, (value, fmt) in items.items():
+            if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+                value = "n/a"
+            out[key] = self._fact(key, value, fmt, provenance)
+        self._write_facts()
+        return FactsTable(out)
+
+    def _fact(self, key: str, value, fmt: str, provenance: Provenance | None) -> str:
         if not FACT_KEY.match(key):
             raise ValueError(f"fact key must match {FACT_KEY.pattern}, got {key!r}")
         if isinstance(value, (np.integer, np.floating)):
@@ -225,10 +241,12 @@ class Run:
         text = value if isinstance(value, str) else fmt.format(value)
         self._facts[key] = {"text": text, "value": value if not isinstance(value, str) else None,
                             "provenance": provenance.kind if provenance else None}
+        return text
+
+    def _write_facts(self) -> None:
         (self.outdir / FACTS_FILE).write_text(json.dumps({"namespace": self.fact_namespace, "notebook": self.notebook,
                                     "profile": self.profile, "seeds": self.seeds, "git_commit": self.commit,
                                     "facts": self._facts}, indent=2, default=str))
-        return text
 
     def claims(self, claim_list, name: str = "claims", caption: str = "Claims ledger"):
         """Write the paper's claims ledger (:func:`omicslib.book.claims.ledger`) and return it as HTML."""
@@ -269,6 +287,16 @@ class Written(type(Path())):
 
     def _ipython_display_(self) -> None:
         pass
+
+
+class FactsTable(dict):
+    """The texts :meth:`Run.facts` recorded, ``{key: text}``; a notebook shows them as one complete
+    two-column table (never a transposed row, never truncated by pandas' row limit)."""
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in self.items())
+        return f'<table class="facts"><thead><tr><th>fact</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
 
 
 def figure_html(png: Path, caption: str, alt: str, kind: str) -> str:

@@ -121,3 +121,13 @@ def test_facts_are_written_formatted_and_namespaced(tmp_path):
         run.fact("Bad key", 1.0)
     Run(paper="p1", notebook="p1_02_grid", profile="smoke", outdir=tmp_path)  # a new run starts clean
     assert not (tmp_path / FACTS_FILE).exists()
+
+
+def test_facts_at_once_mark_missing_numbers_and_show_a_complete_vertical_table(tmp_path):
+    run = Run(paper="p2", notebook="p2_03_fusion", profile="smoke", outdir=tmp_path)
+    items = {f"k{i}": (i / 3, "{:.2f}") for i in range(70)} | {"undefined_p": (float("nan"), "{:.3f}")}
+    shown = run.facts(items)
+    facts = json.loads((tmp_path / FACTS_FILE).read_text())["facts"]
+    assert facts["k2"]["text"] == "0.67" and facts["undefined_p"]["text"] == "n/a" and len(facts) == 71
+    html = shown._repr_html_()
+    assert html.count("<tr>") == 72 and "<code>k69</code></td><td>23.00" in html   # header + every fact

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from omicslib.train import fit, loader, max_steps_setting, supervised
+from omicslib.train import fit, loader, max_steps_setting, rehearsal_search, supervised
 
 
 def _problem(n=40, batch=8):
@@ -98,3 +98,27 @@ def test_progress_goes_to_the_named_file_not_the_notebook(tmp_path, monkeypatch,
     fit(model, tl, loss_step=supervised(nn.CrossEntropyLoss()), optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
         epochs=1)
     assert not (tmp_path / "missing").exists()
+
+
+def test_rehearsal_cuts_tuned_baseline_searches_only_under_the_cap(monkeypatch):
+    grid = {"C": [0.01, 0.1, 1.0], "l1_ratio": (0.5, 1.0)}
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    assert rehearsal_search(grid, 2000) == (grid, 2000)
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
+    assert rehearsal_search(grid, 2000) == ({"C": [0.01], "l1_ratio": [0.5]}, 20)
+    assert rehearsal_search(grid) == ({"C": [0.01], "l1_ratio": [0.5]}, None)
+
+
+def test_capped_p5_ridge_cox_search_tries_one_penalty(monkeypatch):
+    import numpy as np
+
+    from omicslib.papers.p5_confuseit.baselines import tune_ridge_cox
+
+    rng = np.random.default_rng(0)
+    x, time, event = rng.normal(size=(60, 4)), rng.exponential(size=60), rng.integers(0, 2, 60)
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    free, _ = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
+    capped, beta = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
+    assert capped == 100.0 and beta.shape == (4,)
+    assert free in (100.0, 0.1)

@@ -455,15 +455,9 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None,
 # ------------------------------------------------------------------------------ facts
 
 def record_facts(run, items: dict) -> dict[str, str]:
-    """Record ``{key: (value, fmt)}`` as the run's facts; a missing number (NaN, e.g. a test that is
-    undefined on a smoke subsample) is recorded as the text ``n/a`` so that keys are the same in
-    every profile. Returns the texts."""
-    out = {}
-    for key, (v, fmt) in items.items():
-        if isinstance(v, (float, np.floating)) and not np.isfinite(v):
-            v = "n/a"
-        out[key] = run.fact(key, v, fmt)
-    return out
+    """Record ``{key: (value, fmt)}`` as the run's facts (:meth:`omicslib.book.report.Run.facts`: a missing
+    number is the text ``n/a``); returns the texts."""
+    return run.facts(items)
 
 
 def table4_facts(t4: pd.DataFrame, cfg: P1Config) -> dict:

@@ -29,6 +29,7 @@ from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features
 from omicslib.papers.p1_crossmodal.protocol import scores, stage3, unit_threads
 from omicslib.papers.p1_crossmodal.selection import MutationEncoder, Ranking
 from omicslib.runtime import seed_everything, threads
+from omicslib.train import rehearsal_search
 
 TOPK_LR = "ElasticNet LR (EXP+CNA top-K)"
 EARLY_MLP = "Early-fusion MLP (EXP+CNA+MUT raw)"
@@ -75,10 +76,10 @@ def all_features(prep: Prepared, rows, cfg: P1Config) -> np.ndarray:
 def tuned_logistic(X: np.ndarray, y, tr, cfg: P1Config, seed: int):
     """ElasticNet LR (saga, standardised inside the pipeline) with C x l1_ratio chosen by a stratified
     inner CV (macro-F1) on the rows ``tr`` only; returns the refitted search and the warnings count."""
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(solver="saga", max_iter=2000, tol=cfg.baseline_tol,
+    grid, max_iter = rehearsal_search({"logisticregression__C": list(cfg.baseline_C_grid),
+                                       "logisticregression__l1_ratio": list(cfg.baseline_l1_grid)}, 2000)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(solver="saga", max_iter=max_iter, tol=cfg.baseline_tol,
                                                                random_state=seed))
-    grid = {"logisticregression__C": list(cfg.baseline_C_grid),
-            "logisticregression__l1_ratio": list(cfg.baseline_l1_grid)}
     cv = StratifiedKFold(cfg.baseline_inner_folds, shuffle=True, random_state=seed)
     search = GridSearchCV(pipe, grid, scoring="f1_macro", cv=cv, n_jobs=1, refit=True)
     with warnings.catch_warnings(record=True) as caught:

@@ -24,6 +24,7 @@ from omicslib import metrics
 from omicslib.papers.p2_fusion.config import Config
 from omicslib.papers.p2_fusion.preprocess import expression_pipeline
 from omicslib.papers.p2_fusion.protocol import CVResult, fold_metrics, folds
+from omicslib.train import rehearsal_search
 
 BASELINES = ("logreg", "forest")
 
@@ -33,11 +34,11 @@ def searcher(name: str, cfg: Config, seed: int) -> GridSearchCV:
     prep = expression_pipeline(cfg.impute, cfg.iqr_k, log=cfg.log_transform)
     inner = StratifiedKFold(cfg.inner_folds, shuffle=True, random_state=seed)
     if name == "logreg":
-        est = LogisticRegression(C=1.0, max_iter=2000)
-        grid = {"clf__C": np.logspace(*cfg.lr_log10_c, cfg.lr_grid)}
+        grid, max_iter = rehearsal_search({"clf__C": np.logspace(*cfg.lr_log10_c, cfg.lr_grid)}, 2000)
+        est = LogisticRegression(C=1.0, max_iter=max_iter)
     elif name == "forest":
         est = RandomForestClassifier(n_estimators=200, random_state=seed, n_jobs=1)
-        grid = {"clf__min_samples_leaf": [1, 5], "clf__max_features": ["sqrt", 0.2]}
+        grid, _ = rehearsal_search({"clf__min_samples_leaf": [1, 5], "clf__max_features": ["sqrt", 0.2]})
     else:
         raise ValueError(f"unknown baseline {name!r}; choose from {BASELINES}")
     return GridSearchCV(Pipeline(list(prep.steps) + [("clf", est)]), grid, scoring="neg_log_loss", cv=inner,

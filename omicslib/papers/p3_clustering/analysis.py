@@ -28,9 +28,7 @@ def record(run, facts: dict) -> None:
     the seconds since the run started (call it in the notebook's last cell)."""
     import time
 
-    for key, (value, fmt) in facts.items():
-        run.fact(key, value, fmt)
-    run.fact("wall_s", time.perf_counter() - run.started, "{:.0f}")
+    run.facts({**facts, "wall_s": (time.perf_counter() - run.started, "{:.0f}")})
 
 
 # ----------------------------------------------------------------------------- Table I

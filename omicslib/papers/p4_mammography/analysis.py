@@ -266,14 +266,10 @@ def table1_consistency() -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- facts
 
 
-def record_facts(run, facts: dict[str, tuple]) -> None:
-    """Write ``{key: (value, fmt)}`` as the run's facts (:meth:`omicslib.book.report.Run.fact`); a value
-    that is not finite (e.g. a CI from a single fold in ``smoke``) is written as the text "n/a", so that
-    every profile writes the same keys."""
-    for key, (value, fmt) in facts.items():
-        if isinstance(value, (float, np.floating)) and not np.isfinite(value):
-            value = "n/a"
-        run.fact(key, value, fmt)
+def record_facts(run, facts: dict[str, tuple]):
+    """Write ``{key: (value, fmt)}`` as the run's facts (:meth:`omicslib.book.report.Run.facts`: a value that
+    is not finite, e.g. a CI from a single fold in ``smoke``, is the text "n/a")."""
+    return run.facts(facts)
 
 
 def wall_time(run) -> dict[str, tuple]:

@@ -27,6 +27,7 @@ from omicslib import metrics
 from omicslib.papers.p5_confuseit.config import Config
 from omicslib.papers.p5_confuseit.data import Cohort
 from omicslib.papers.p5_confuseit.protocol import folds
+from omicslib.train import rehearsal_search
 
 PENALTIES = (0.1, 1.0, 10.0, 100.0)
 CS = (1e-3, 1e-2, 1e-1, 1.0)
@@ -76,17 +77,19 @@ def tune_ridge_cox(x: np.ndarray, time: np.ndarray, event: np.ndarray, penalties
                    inner_folds: int = 3, seed: int = 0) -> tuple[float, np.ndarray]:
     """Penalty with the best mean inner-CV C-index (ties: the larger penalty), then a refit on all rows.
     ``x`` is z-scored inside every inner split with the inner training rows. Returns (penalty, beta)."""
+    grid, max_iter = rehearsal_search({"penalty": penalties}, 100)
+    penalties = grid["penalty"]
     skf = StratifiedKFold(inner_folds, shuffle=True, random_state=seed)
     score = {}
     for pen in penalties:
         cs = []
         for a, b in skf.split(x, event):
             xa, xb = _z(x[a], x[b])
-            cs.append(metrics.concordance(time[b], xb @ ridge_cox(xa, time[a], event[a], pen), event[b]))
+            cs.append(metrics.concordance(time[b], xb @ ridge_cox(xa, time[a], event[a], pen, max_iter), event[b]))
         score[pen] = float(np.mean(cs))
     best = max(sorted(penalties, reverse=True), key=lambda p: score[p])
     (xz,) = _z(x)
-    return best, ridge_cox(xz, time, event, best)
+    return best, ridge_cox(xz, time, event, best, max_iter)
 
 
 def cox_cv(cohort: Cohort, cfg: Config, name: str = "ridge Cox (penalty by inner CV)", features: str = "rna",
@@ -111,8 +114,9 @@ def logistic_cv(cohort: Cohort, cfg: Config, name: str = "logistic regression (C
     labels = np.arange(len(cohort.classes)) if cohort.classes else np.unique(cohort.label)
     rows, n_warn = [], 0
     for seed, fold, tr, te in folds(cohort, cfg, "label"):
-        grid = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
-                            {"logisticregression__C": list(cs)}, scoring="f1_macro",
+        params, max_iter = rehearsal_search({"logisticregression__C": list(cs)}, 2000)
+        grid = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(max_iter=max_iter)), params,
+                            scoring="f1_macro",
                             cv=StratifiedKFold(3, shuffle=True, random_state=seed))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
