@@ -32,6 +32,7 @@ seed = 0
 data_source = "auto"     # auto | full | real-subset | synthetic
 outdir = ""              # empty: book/p1/results/p1_02_crossmodal_grid
 config_overrides = {}    # any P1Config field, e.g. {"focal_gamma": 1.0, "n_jobs": 2}
+jobs_dir = ""            # empty: compute the grid here; else read its (K, fold) units from the workflow's grid jobs
 
 # %%
 import time
@@ -67,9 +68,13 @@ cfg_table.set_index("parameter")
 
 # %% [markdown]
 # ## The grid (all K × variants × folds)
+#
+# One unit per K and fold (stage 1 shared by the three variants). In the `paper` profile the workflow
+# runs each unit as a separate job and this notebook reads the units back (`jobs_dir`), refusing any
+# computed with another config or other data; the time is then the jobs' summed time.
 
 # %%
-res = P.run_grid(prep, cfg, dev)
+res = P.run_grid(prep, cfg, dev, jobs_dir=jobs_dir, data_source=data_source, provenance=prov)
 P.record_facts(run, {"n_models": (len(res.folds), "{:d}"), "grid_seconds": (res.seconds, "{:.0f}"),
                      "n_test": (len(prep.cv.test), "{:d}"), "n_fold_train": (len(prep.cv.folds[0][0]), "{:d}"),
                      **{f"k_ours_{kp}": (k, "{:d}") for kp, k in prep.k_map.items()},

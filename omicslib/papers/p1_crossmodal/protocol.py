@@ -20,6 +20,9 @@ Stage 1 is shared by the three modality variants of the same (K, fold): one modu
 encoder the variants need, so the EXP encoder's updates (global-norm gradient clipping, early
 stopping on the summed validation loss, the random stream) depend on the CNA and MUT encoders
 trained beside it. :func:`omicslib.papers.p1_crossmodal.audit.exp_only_independence` measures that.
+
+In the workflow's grid profiles each (K, fold) unit is a separate job (``jobs.py`` -> :func:`run_job`,
+one file per unit); :func:`run_grid` given ``jobs_dir`` assembles the same :class:`GridResult` from them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from omicslib import metrics
+from omicslib import gridjobs, metrics
+from omicslib.book.provenance import Provenance
 from omicslib.nn.losses.focal import focal_loss, inverse_frequency_weights
 from omicslib.papers.p1_crossmodal.config import PAPER_VARIANTS, P1Config, unit_seed
 from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings, rank_modalities
@@ -318,24 +322,78 @@ class GridResult:
     gate_trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = False,
-             variants: tuple[str, ...] | None = None) -> GridResult:
-    """All K x variant x fold models; units (K, fold) run in ``cfg.n_jobs`` processes."""
-    t0 = time.perf_counter()
-    units = [(k, f) for k in cfg.k_grid for f in range(cfg.n_folds)]
-    ranks = fold_rankings(prep, cfg)
-    kw = dict(identity=identity, variants=variants)
-    if cfg.n_jobs > 1:
-        from joblib import Parallel, delayed
+def grid_units(cfg: P1Config) -> list[tuple[int, int]]:
+    """The grid's (K, fold) units, in the order of :attr:`GridResult.folds`."""
+    return [(k, f) for k in cfg.k_grid for f in range(cfg.n_folds)]
 
-        res = Parallel(n_jobs=cfg.n_jobs)(delayed(run_unit)(prep, k, f, cfg, str(device), ranks[f], **kw)
-                                          for k, f in units)
+
+def grid_jobs(cfg: P1Config) -> list[str]:
+    """One grid-job id per (K, fold) unit, e.g. ``K300-fold4-seed0`` (no data read)."""
+    return [gridjobs.job_id(K=k, fold=f, seed=cfg.seed) for k, f in grid_units(cfg)]
+
+
+def jobs_config(cfg: P1Config, data_source: str, provenance: Provenance) -> dict:
+    """What a grid-job file must have been computed with: every config field, the requested data
+    source, the kind and the checksums of the data actually loaded."""
+    return {**asdict(cfg), "data_source": data_source, "provenance": provenance.kind,
+            "data_sha256": sorted(f.sha256 for f in provenance.files)}
+
+
+def run_job(prep: Prepared, cfg: P1Config, job: str, device="cpu") -> dict:
+    """One grid job: its fold's rankings (as :func:`fold_rankings` fits them) and its (K, fold) unit,
+    as :func:`run_grid` reads them back from the job's file."""
+    part = gridjobs.parse_job(job, K=int, fold=int, seed=int)
+    if (part["K"], part["fold"]) not in grid_units(cfg) or part["seed"] != cfg.seed:
+        raise ValueError(f"job {job!r} is not a unit of this grid (K in {cfg.k_grid}, fold < {cfg.n_folds}, "
+                         f"seed {cfg.seed})")
+    t0 = time.perf_counter()
+    ranks = rank_modalities(prep, fit_rows(prep, part["fold"], cfg), cfg)
+    unit = run_unit(prep, part["K"], part["fold"], cfg, device, ranks)
+    return {"unit": asdict(unit), "rankings": {m: asdict(r) for m, r in ranks.items()},
+            "seconds": time.perf_counter() - t0}
+
+
+def _read_jobs(jobs_dir, cfg: P1Config, data_source: str | None, provenance: Provenance | None):
+    """Units, per-fold rankings and summed job seconds of the grid from its job files."""
+    if data_source is None or provenance is None:
+        raise ValueError("reading grid jobs needs data_source and the data's provenance (they identify the units)")
+    files = gridjobs.collect(jobs_dir, grid_jobs(cfg), jobs_config(cfg, data_source, provenance))
+    got = [files[j] for j in grid_jobs(cfg)]
+    res = [UnitResult(**g["unit"]) for g in got]
+    first = {f: g["rankings"] for (k, f), g in zip(grid_units(cfg), got) if k == cfg.k_grid[0]}
+    ranks = [{m: Ranking(**r) for m, r in first[f].items()} for f in range(cfg.n_folds)]
+    return res, ranks, sum(g["seconds"] for g in got)
+
+
+def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = False,
+             variants: tuple[str, ...] | None = None, jobs_dir=None, data_source: str | None = None,
+             provenance: Provenance | None = None) -> GridResult:
+    """All K x variant x fold models; units (K, fold) run in ``cfg.n_jobs`` processes.
+
+    With ``jobs_dir`` the units are read from the files of the grid jobs (``jobs.py``, :func:`run_job`)
+    instead; files computed with another config, ``data_source`` or data (``provenance``) are an
+    error, and :attr:`GridResult.seconds` is then the jobs' summed time."""
+    t0 = time.perf_counter()
+    if jobs_dir:
+        if identity or variants:
+            raise ValueError("grid jobs hold the default grid; run identity/variants ablations in the notebook")
+        res, ranks, seconds = _read_jobs(jobs_dir, cfg, data_source, provenance)
     else:
-        res = [run_unit(prep, k, f, cfg, device, ranks[f], **kw) for k, f in units]
+        ranks = fold_rankings(prep, cfg)
+        kw = dict(identity=identity, variants=variants)
+        if cfg.n_jobs > 1:
+            from joblib import Parallel, delayed
+
+            res = Parallel(n_jobs=cfg.n_jobs)(delayed(run_unit)(prep, k, f, cfg, str(device), ranks[f], **kw)
+                                              for k, f in grid_units(cfg))
+        else:
+            res = [run_unit(prep, k, f, cfg, device, ranks[f], **kw) for k, f in grid_units(cfg)]
+        seconds = None
     recs = [r for unit in res for r in unit.records]
     probs = {(r["K_paper"], r["variant"], r["fold"]): r.pop("prob") for r in recs}
     hists = {(r["K_paper"], r["variant"], r["fold"]): r.pop("histories") for r in recs}
     trajs = [u.gate_trajectory for u in res if len(u.gate_trajectory)]
     return GridResult(pd.DataFrame(recs), probs, prep.y[prep.cv.test], prep.k_map, hists, asdict(cfg),
-                      time.perf_counter() - t0, ranks, pd.DataFrame([u.diagnostics for u in res]),
+                      time.perf_counter() - t0 if seconds is None else seconds, ranks,
+                      pd.DataFrame([u.diagnostics for u in res]),
                       pd.concat(trajs, ignore_index=True) if trajs else pd.DataFrame())
