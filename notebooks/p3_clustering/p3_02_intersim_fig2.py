@@ -32,6 +32,7 @@ device = "cpu"           # auto | cpu | cuda | mps
 seed = 0
 data_source = "auto"     # only the real InterSIM files exist for this figure
 outdir = ""
+jobs_dir = ""            # empty: compute the grid here; else read its units from the workflow's grid jobs
 config_overrides = {}    # any P3Config field
 
 # %%
@@ -59,7 +60,8 @@ print(prov.label(), "|", len(datasets), "simulations |", "seeds", seeds)
 # Every method × simulation × seed, scored in its own space and in the common space.
 
 # %%
-scores, outs = P.run_grid(datasets, P.METHODS, seeds, cfg.fig2_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True)
+scores, outs = P.run_grid(datasets, P.METHODS, seeds, cfg.fig2_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True,
+                          jobs_dir=jobs_dir)
 summary = P.summarise(scores, metrics=("c_index", "silhouette", "davies_bouldin", "ari", "nmi", "c_index_common",
                                        "silhouette_common", "davies_bouldin_common"))
 summary["condition"] = summary["dataset"].str.split(" ").str[0]
@@ -134,7 +136,7 @@ display(budget.round(1))
 
 # %%
 default_k = P.default_k_runs(P.intersim_cells(cfg.fig2_cells), seeds[:1], cfg.fig2_budget, n_jobs=cfg.n_jobs,
-                             device=str(dev))
+                             device=str(dev), jobs_dir=jobs_dir)
 defk = P.default_k_table(scores[scores["seed"] == seeds[0]], default_k)
 run.table(defk, "fig2_default_k", prov, caption="DMACL with the true k vs the authors' default K=5 in the cluster "
           "head (first seed)")

@@ -25,6 +25,7 @@ device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
+jobs_dir = ""            # empty: compute the grid here; else read its units from the workflow's grid jobs
 config_overrides = {}    # any P3Config field
 
 # %%
@@ -59,7 +60,8 @@ if not have_counts:
     claims = P.fig3_claims()
 else:
     ds, prov = P.sccat_dataset()
-    scores, _ = P.run_grid([ds], P.METHODS, [seed], cfg.fig3_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True)
+    scores, _ = P.run_grid([ds], P.METHODS, [seed], cfg.fig3_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True,
+                            jobs_dir=jobs_dir)
     summary = P.summarise(scores)
     run.table(summary, "fig3_summary", prov, caption="Figure 3 data")
     run.figure(P.bar_grid(summary.assign(panel="scCAT-seq"), ["c_index", "silhouette", "davies_bouldin"], "panel"),

@@ -33,6 +33,7 @@ device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
+jobs_dir = ""            # empty: compute the grid here; else read its units from the workflow's grid jobs
 config_overrides = {}    # any P3Config field
 
 # %%
@@ -72,7 +73,8 @@ display(distinct)
 # Every distinct method × cancer × seed, k-means at every k.
 
 # %%
-scores, outs = P.run_grid(datasets, methods, seeds, cfg.fig4_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True)
+scores, outs = P.run_grid(datasets, methods, seeds, cfg.fig4_budget, n_jobs=cfg.n_jobs, device=str(dev), common=True,
+                          jobs_dir=jobs_dir)
 summary = P.summarise(scores, metrics=("c_index", "silhouette", "davies_bouldin", "c_index_common",
                                        "silhouette_common", "davies_bouldin_common"))
 run.table(scores, "fig4_scores_all_runs", prov, caption="Per-seed scores (means over k-means runs), own and common space")

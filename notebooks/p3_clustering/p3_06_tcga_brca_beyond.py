@@ -28,6 +28,7 @@ device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
+jobs_dir = ""            # empty: compute the grid here; else read its units from the workflow's grid jobs
 config_overrides = {}    # any P3Config field
 
 # %%
@@ -56,7 +57,8 @@ print(f"{len(brca.common)} of {len(brca.ids)} patients have OS; survival dropped
 # Every method, k-means k = 5, PAM50 agreement and the OS log-rank test of each method's clusters.
 
 # %%
-scores, outs = P.run_grid([brca.dataset], methods, [seed], cfg.tcga_budget, n_jobs=cfg.n_jobs, device=str(dev))
+scores, outs = P.run_grid([brca.dataset], methods, [seed], cfg.tcga_budget, n_jobs=cfg.n_jobs, device=str(dev),
+                          jobs_dir=jobs_dir)
 labels = P.consensus_by_method(outs, "TCGA-BRCA", methods, seed, 5)
 res = P.tcga_results(scores, labels, brca.ids, brca.survival, brca.common)
 run.table(res, "tcga_brca_scores", brca.provenance, caption="TCGA-BRCA: internal indices, PAM50 ARI/NMI, OS log-rank (k=5)")

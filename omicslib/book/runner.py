@@ -448,6 +448,7 @@ def jobs_module(root: Path, package: str):
         return None
     spec = importlib.util.spec_from_file_location(f"omicslib_jobs_{package}", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod   # dataclasses (string annotations) look their module up there
     spec.loader.exec_module(mod)
     for name in ("jobs", "run"):
         if not callable(getattr(mod, name, None)):

@@ -4,7 +4,8 @@ Modules: ``config`` (profiles, DMACLConfig, Budget), ``reference.csv`` (the pape
 (input preparation, common space, the figures' datasets), ``dmacl`` and ``autoencoders`` (models),
 ``protocol`` (training, grids, Table I sweep), ``clustering`` (k-means evaluation), ``enrichment``
 (DE, ORA, GSEA), ``analysis`` (tables, ranks, claims, facts), ``audit`` (review measurements),
-``figures``. Notebooks use only the names below.
+``figures``, ``jobs`` (the grids' units as workflow jobs; loaded by the workflow, not imported here).
+Notebooks use only the names below.
 """
 
 from omicslib.papers.p3_clustering.analysis import (

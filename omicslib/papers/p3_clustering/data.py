@@ -95,6 +95,11 @@ class OmicsDataset:
 
 # ----------------------------------------------------------------------------- the figures' datasets
 
+def intersim_name(condition: str, k: int, n_clusters: int | None = None) -> str:
+    """The name of an InterSIM dataset: ``equal k=5``, or ``equal k=10 (K=5)`` with another cluster-head K."""
+    return f"{condition} k={k}" + ("" if n_clusters in (None, k) else f" (K={n_clusters})")
+
+
 def intersim_dataset(condition: str, k: int, n_clusters: int | None = None) -> tuple[OmicsDataset, Provenance]:
     """One InterSIM simulation (DL-mo files): embedding dim k, scored at k; DMACL's cluster head gets
     ``n_clusters`` (default: the true k, as the paper's grid does)."""
@@ -102,7 +107,7 @@ def intersim_dataset(condition: str, k: int, n_clusters: int | None = None) -> t
 
     d = intersim.load(condition, k)
     kinds = ["methylation", "expression", "protein"]
-    name = f"{condition} k={k}" + ("" if n_clusters in (None, k) else f" (K={n_clusters})")
+    name = intersim_name(condition, k, n_clusters)
     ds = OmicsDataset(name, [d[o].to_numpy() for o in kinds], kinds, "simulated", embed_dim=k,
                       n_clusters=k if n_clusters is None else n_clusters, eval_ks=(k,), truth=d.labels.to_numpy(),
                       meta={"condition": condition, "k": k})

@@ -3,19 +3,23 @@ datasets x seeds grid with k-means evaluation, and the Table I one-at-a-time swe
 
 Every (dataset, method, seed) run is independent and executed in a joblib process pool
 (``n_jobs``); each worker caps torch at one thread (``omicslib.runtime.threads``) so that ``n_jobs``
-equals the cores used.
+equals the cores used. In the workflow's grid profiles each run is a separate job instead (``jobs.py``,
+:func:`run_unit`, one ``omicslib.gridjobs`` file per :func:`unit_id`) and the grid reads the files back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
 import torch
 
+from omicslib import gridjobs
 from omicslib.papers.p3_clustering import autoencoders, clustering
 from omicslib.papers.p3_clustering.config import AUTHORS_DEFAULT_K, Budget, DMACLConfig, table1
 from omicslib.papers.p3_clustering.data import OmicsDataset
@@ -137,8 +141,10 @@ def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget | None = 
             "seconds": time.perf_counter() - t0, "steps": steps}
 
 
-def _task(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: str, common: bool
-          ) -> tuple[list[dict], dict]:
+def run_unit(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: str, common: bool
+             ) -> tuple[list[dict], dict]:
+    """One (method, dataset, seed) unit of :func:`run_grid`: its score rows (one per k of ``ds.eval_ks``) and
+    :func:`embed`'s output."""
     with threads(1):
         out = embed(method, ds, seed, budget, device)
         space = ds.common if common else None
@@ -155,18 +161,60 @@ def _task(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: str,
     return rows, out
 
 
+def dataset_key(name: str) -> str:
+    """A dataset name made file-safe for job ids: ``"equal k=10 (K=5)"`` -> ``"equal_k_10_K_5"``."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")
+
+
+def unit_id(method: str, dataset: str, seed: int) -> str:
+    """The grid-job id of one unit: ``unit_id("efAE", "equal k=5", 0)`` -> ``"methodefAE-dataequal_k_5-seed0"``."""
+    return gridjobs.job_id(method=method, data=dataset_key(dataset), seed=seed)
+
+
+def unit_config(ds: OmicsDataset, budget: Budget, common: bool) -> dict:
+    """What a unit depends on besides its method and seed: the dataset (settings and a hash of its values), the
+    budget and whether the common space is scored. A grid-job file records it; reading it back checks it."""
+    arrays = [np.asarray(o, dtype=np.float64) for o in ds.omics]
+    if ds.truth is not None:
+        arrays.append(np.asarray(ds.truth).astype(str))
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return {"dataset": ds.name, "context": ds.context, "kinds": list(ds.kinds), "dims": ds.dims,
+            "embed_dim": ds.embed_dim, "n_clusters": ds.n_clusters, "eval_ks": list(ds.eval_ks),
+            "sha256": h.hexdigest(), "budget": asdict(budget), "common": common}
+
+
+def _read_units(jobs_dir, datasets, methods, seeds, budget: Budget, common: bool) -> dict:
+    """{unit id: (rows, output)} of every unit of the grid, from its grid-job file."""
+    got = {}
+    for d in datasets:
+        got |= gridjobs.collect(jobs_dir, [unit_id(m, d.name, s) for m in methods for s in seeds],
+                                unit_config(d, budget, common))
+    return got
+
+
 def run_grid(datasets: list[OmicsDataset], methods=METHODS, seeds=(0,), budget: Budget | None = None,
-             n_jobs: int = 1, device: str = "cpu", common: bool = False) -> tuple[pd.DataFrame, dict]:
+             n_jobs: int = 1, device: str = "cpu", common: bool = False, jobs_dir=None) -> tuple[pd.DataFrame, dict]:
     """Every (dataset, method, seed) in a process pool. Returns (scores long table, outputs keyed by
-    (dataset, method, seed)). ``common``: also score the labels in the common space and record steps."""
+    (dataset, method, seed)). ``common``: also score the labels in the common space and record steps.
+    ``jobs_dir``: read every unit from the grid-job files there (``jobs.py``) instead of computing it."""
     from joblib import Parallel, delayed
 
     budget = Budget() if budget is None else budget
-    jobs = [(m, d, s) for d in datasets for m in methods for s in seeds]
-    res = Parallel(n_jobs=n_jobs, backend="loky")(delayed(_task)(m, d, s, budget, device, common)
-                                                  for m, d, s in jobs)
+    keys = [dataset_key(d.name) for d in datasets]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"dataset names must stay distinct when made file-safe; got {keys}")
+    units = [(m, d, s) for d in datasets for m in methods for s in seeds]
+    if jobs_dir:
+        got = _read_units(jobs_dir, datasets, methods, seeds, budget, common)
+        res = [got[unit_id(m, d.name, s)] for m, d, s in units]
+    else:
+        res = Parallel(n_jobs=n_jobs, backend="loky")(delayed(run_unit)(m, d, s, budget, device, common)
+                                                      for m, d, s in units)
     rows = [r for rs, _ in res for r in rs]
-    outs = {(d.name, m, s): o for (m, d, s), (_, o) in zip(jobs, res)}
+    outs = {(d.name, m, s): o for (m, d, s), (_, o) in zip(units, res)}
     return pd.DataFrame(rows), outs
 
 
@@ -227,16 +275,18 @@ def sensitivity_sweep(ds: OmicsDataset, *, seeds=(0,), epochs_scale: float = 1.0
 # ----------------------------------------------------------------------------- issue 17: the authors' default K
 
 def default_k_runs(cells, seeds, budget: Budget, n_jobs: int = 1, device: str = "cpu",
-                   k_default: int = AUTHORS_DEFAULT_K) -> pd.DataFrame:
+                   k_default: int = AUTHORS_DEFAULT_K, jobs_dir=None) -> pd.DataFrame:
     """DMACL on the InterSIM ``cells`` with the cluster head's K fixed at the authors' default
     (``typenumbers`` = 5) instead of the true k; scored like the grid (k-means at the true k, own and
-    common space). Cells whose true k is already ``k_default`` are skipped (identical to the grid)."""
+    common space). Cells whose true k is already ``k_default`` are skipped (identical to the grid).
+    ``jobs_dir``: as in :func:`run_grid`."""
     from omicslib.papers.p3_clustering.data import intersim_dataset
 
     datasets = [intersim_dataset(c, k, n_clusters=k_default)[0] for c, k in cells if k != k_default]
     if not datasets:
         return pd.DataFrame(columns=["dataset", "method", "seed", "k"])
-    scores, _ = run_grid(datasets, ("DMACL",), seeds, budget, n_jobs=n_jobs, device=device, common=True)
+    scores, _ = run_grid(datasets, ("DMACL",), seeds, budget, n_jobs=n_jobs, device=device, common=True,
+                         jobs_dir=jobs_dir)
     return scores.assign(head_k=k_default)
 
 
