@@ -114,6 +114,12 @@ def max_steps_setting(max_steps: int | None = None) -> int | None:
     return max_steps or None
 
 
+def rehearsal_repeats(n: int) -> int:
+    """Repeats of an evaluation (e.g. k-means restarts) in force: ``n``, or 1 under the rehearsal's step cap
+    (:func:`max_steps_setting`), where the embeddings come from models trained for a few steps only."""
+    return n if max_steps_setting() is None else min(n, 1)
+
+
 #: Iterations of a tuned baseline's solver under the rehearsal's step cap (see :func:`rehearsal_search`).
 REHEARSAL_MAX_ITER = 20
 

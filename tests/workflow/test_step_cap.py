@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from omicslib.train import fit, loader, max_steps_setting, rehearsal_search, supervised
+from omicslib.train import fit, loader, max_steps_setting, rehearsal_repeats, rehearsal_search, supervised
 
 
 def _problem(n=40, batch=8):
@@ -107,6 +107,18 @@ def test_rehearsal_cuts_tuned_baseline_searches_only_under_the_cap(monkeypatch):
     monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
     assert rehearsal_search(grid, 2000) == ({"C": [0.01], "l1_ratio": [0.5]}, 20)
     assert rehearsal_search(grid) == ({"C": [0.01], "l1_ratio": [0.5]}, None)
+
+
+def test_rehearsal_runs_one_kmeans_restart(monkeypatch):
+    import numpy as np
+
+    from omicslib.papers.p3_clustering.clustering import kmeans_runs
+
+    x = np.random.default_rng(0).normal(size=(30, 2))
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    assert rehearsal_repeats(100) == 100 and len(kmeans_runs(x, 3, 4)) == 4
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
+    assert rehearsal_repeats(100) == 1 and len(kmeans_runs(x, 3, 4)) == 1
 
 
 def test_capped_p5_ridge_cox_search_tries_one_penalty(monkeypatch):
