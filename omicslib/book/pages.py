@@ -58,10 +58,23 @@ def data_page() -> str:
     return "\n".join(lines)
 
 
+#: A locator that names a cell of the paper's table or figure ("Table 4, row K=300 EXP, column Acc"): its
+#: leading part ("Table 4") is the group the row is shown under.
+_PAPER_PART = re.compile(r"^((?:Supplementary\s+)?(?:Table|Figure|Fig\.)\s*[A-Z]?[0-9IVX]+[a-z]?)\s*,")
+
+
+def _paper_part(locator: str) -> str:
+    m = _PAPER_PART.match(locator)
+    return m.group(1) if m else locator
+
+
 def scoreboard_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFrame:
     """Every comparison row of ``papers`` with where it comes from: ``paper_id``, ``table`` (the CSV's
-    name), ``group`` (the row's ``locator``, e.g. "Table 4", else the table's name), ``notebook``,
-    ``profile`` and ``seeds``."""
+    name), ``group``, ``notebook``, ``profile`` and ``seeds``.
+
+    ``group`` is the paper's table or figure: the locator's leading "Table 4" / "Fig. 2" part when the
+    locator names a cell of it, else the whole locator; a row without a locator joins its table's group
+    when all its located rows share one, else it is grouped under the table's name."""
     frames = []
     for side in read_results(Path(root or BOOK), kind="comparison"):
         if side["paper"] not in papers or not Path(side["file"]).is_file():
@@ -70,7 +83,9 @@ def scoreboard_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFr
         df.insert(0, "paper_id", side["paper"])
         df.insert(1, "table", side["name"])
         loc = df["locator"].fillna("").astype(str).str.strip() if "locator" in df else pd.Series("", index=df.index)
-        df["group"] = loc.where(loc != "", side["name"])
+        group = loc.map(_paper_part)
+        located = group[loc != ""].unique()
+        df["group"] = group.where(loc != "", located[0] if len(located) == 1 else side["name"])
         df["notebook"] = side["notebook"]
         df["profile"] = side["profile"]
         df["seeds"] = ",".join(map(str, side["seeds"]))
@@ -78,8 +93,10 @@ def scoreboard_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFr
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-#: Groups longer than this many rows are collapsed (``<details>``) on the scoreboard.
+#: Tables longer than this many rows are collapsed (``<details>``) on a paper's scoreboard page.
 SCOREBOARD_OPEN_ROWS = 12
+#: Shown once above a scoreboard table instead of in a column when every row of it has the same value.
+_LIFTED = ("metric", "provenance", "note")
 
 
 def _is_int(v) -> bool:
@@ -96,63 +113,180 @@ def _num(v, as_int: bool) -> str:
     return f"{v:.3f}"
 
 
+def _texts(part: pd.DataFrame, col: str) -> pd.Series:
+    return part[col].fillna("").astype(str) if col in part else pd.Series("", index=part.index)
+
+
+def _lifted(part: pd.DataFrame) -> dict[str, str]:
+    """The columns of :data:`_LIFTED` that hold one value on every row of ``part``, with that value."""
+    return {c: v[0] for c in _LIFTED if len(v := _texts(part, c).unique()) == 1}
+
+
+def _badges(kinds: pd.Series) -> str:
+    """One provenance badge per kind, with its row count when there are several rows."""
+    counts = kinds.value_counts(sort=False)
+    return " ".join(badge_html(k) + (f" ×{n}" if len(kinds) > 1 else "") for k, n in counts.items())
+
+
+def _cls(name: str) -> str:
+    return f' class="{name}"' if name else ""
+
+
+def _td(content, cls: str = "", label: str = "") -> str:
+    """A cell; ``label`` names it where a phone shows each row as a line (custom.css) instead of a table."""
+    return f"<td{_cls(cls)}" + (f' data-label="{label}"' if label else "") + f">{content}</td>"
+
+
+#: A table's distinct notes are shown as these letters, spelled out below it, when there are at most this many.
+_NOTE_LETTERS = "abcd"
+
+
 def _scoreboard_table(part: pd.DataFrame) -> str:
+    """The rows of one source table within a group. Columns that repeat (:func:`_lifted`) or hold nothing (no
+    paper value, no difference) are left out; consecutive rows of one item share its cell; integers stay
+    integers; a few distinct notes become letters explained under the table."""
     import html
 
+    lifted = _lifted(part)
+    notes = _texts(part, "note")
+    distinct = [n for n in dict.fromkeys(notes) if n]
+    letter = (dict(zip(distinct, _NOTE_LETTERS)) if "note" not in lifted and len(distinct) <= len(_NOTE_LETTERS)
+              and len(distinct) < len(part) else {})
+    # (header, class, label on a phone, cell)
+    cols = [("metric", "metric", "", lambda r, i: html.escape(str(r["metric"])))] if "metric" not in lifted else []
+    if part["paper"].notna().any():
+        cols.append(("paper", "num", "paper", lambda r, i: _num(r["paper"], i) or "–"))
+    cols.append(("ours (± SD)", "num", "ours", lambda r, i: _num(r["ours"], i)
+                 + ("" if pd.isna(r.get("ours_sd")) else f" ±&nbsp;{_num(r['ours_sd'], i)}")))
+    if part["delta"].notna().any():
+        cols += [("Δ", "num", "Δ", lambda r, i: _num(r["delta"], i)),
+                 ("Δ rel.", "num", "Δ rel.", lambda r, i: "" if pd.isna(r.get("rel_delta")) else f"{r['rel_delta']:+.1%}")]
+    if "provenance" not in lifted:
+        cols.append(("data", "", "", lambda r, i: badge_html(r["provenance"])))
+    if "note" not in lifted:
+        cols.append(("note", "note", "note",
+                     lambda r, i: letter.get(notes[r.name], "") if letter else html.escape(notes[r.name])))
+    items = part["item"].astype(str).tolist()
     rows = []
-    notes = part["note"].fillna("").astype(str) if "note" in part else pd.Series("", index=part.index)
-    one_note = notes.nunique() <= 1
-    for i, r in part.iterrows():
+    for k, (_, r) in enumerate(part.iterrows()):
         as_int = all(_is_int(r.get(c)) for c in ("paper", "ours", "ours_sd"))
-        ours = _num(r["ours"], as_int) + (f" ± {_num(r['ours_sd'], as_int)}" if not pd.isna(r.get("ours_sd")) else "")
-        rel = "" if pd.isna(r.get("rel_delta")) else f"{r['rel_delta']:+.1%}"
-        cells = [html.escape(str(r["item"])), html.escape(str(r["metric"])), _num(r["paper"], as_int) or "–", ours,
-                 _num(r.get("delta"), as_int), rel, badge_html(r["provenance"])]
-        if not one_note:
-            cells.append(html.escape(notes[i]))
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = ["item", "metric", "paper", "ours (± SD)", "Δ", "Δ rel.", "data"] + ([] if one_note else ["note"])
-    return ('<table class="scoreboard"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+        cells = "".join(_td(f(r, as_int), cls, label) for _, cls, label, f in cols)
+        if k and items[k] == items[k - 1]:
+            rows.append(f"<tr>{cells}</tr>")
+            continue
+        span = next((j for j in range(k + 1, len(items)) if items[j] != items[k]), len(items)) - k
+        rowspan = f' rowspan="{span}"' if span > 1 else ""
+        rows.append(f'<tr class="sb-item"><th scope="row"{rowspan}>{html.escape(items[k])}</th>{cells}</tr>')
+    head = '<th scope="col">item</th>' + "".join(f'<th scope="col"{_cls(cls)}>{h}</th>' for h, cls, _, _ in cols)
+    table = f'<table class="scoreboard"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if letter:
+        table += ('\n<p class="scoreboard-notes">Notes: '
+                  + "; ".join(f"<b>{a}</b> {html.escape(n)}" for n, a in letter.items()) + "</p>")
+    return table
+
+
+def _group_ids(df: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """``(paper, group)`` -> the anchor of that group on the paper's scoreboard page (unique per page)."""
+    out: dict[tuple[str, str], str] = {}
+    for paper, group in dict.fromkeys(zip(df["paper_id"], df["group"])):
+        anchor = base = f"sb-{paper}-" + (re.sub(r"[^a-z0-9]+", "-", group.lower()).strip("-") or "group")
+        n = 1
+        while anchor in out.values():
+            n += 1
+            anchor = f"{base}-{n}"
+        out[(paper, group)] = anchor
+    return out
+
+
+def _source_line(part: pd.DataFrame, root: Path, prefix: str) -> str:
+    """Where the rows of one source table come from (notebook cell, CSV, profile, seeds) and what is the
+    same on all of them (provenance badge, metric, note)."""
+    import html
+
+    r = part.iloc[0]
+    paper, nb, table = r["paper_id"], r["notebook"], r["table"]
+    ipynb = root / paper / f"{nb}.ipynb"  # the executed notebook: link its source cell when it shows one
+    cell = f"#src-{table}" if ipynb.is_file() and f'id=\\"src-{table}\\"' in ipynb.read_text() else ""
+    lifted = _lifted(part)
+    meta = '<p class="scoreboard-source">' + (badge_html(lifted["provenance"]) + " " if "provenance" in lifted else "")
+    meta += (f'From <a href="{prefix}{nb}.html{cell}">{html.escape(nb)}</a> · table <code>{html.escape(table)}</code> '
+             f'(<a href="{prefix}results/{nb}/{table}.csv">CSV</a>) · profile {html.escape(r["profile"])} · '
+             f"seeds {html.escape(r['seeds'])}.")
+    if lifted.get("metric"):
+        meta += f" Metric: {html.escape(lifted['metric'])}."
+    if part["paper"].isna().all():
+        meta += " The paper gives no value for these rows."
+    if lifted.get("note"):
+        meta += f" Note: {html.escape(lifted['note'])}"
+    return meta + "</p>\n"
+
+
+_INTRO = ("A **synthetic** row is a pipeline demonstration on generated data, never a reproduction (no difference "
+          "is computed); a **real-subset** row uses real data at a smaller scale than the paper. Generated from the "
+          "tables' CSV and JSON sidecars.\n")
 
 
 def scoreboard_page(papers=PAPERS, title: str = "Reproduction scoreboard", root: str | Path | None = None) -> str:
-    """The scoreboard page: the paper's numbers beside ours, one section per table or figure of the paper
-    (the rows' ``locator``), long sections collapsed, integers shown as integers, where each row comes
-    from (notebook, table, profile, seeds) once per section."""
-    import html
-
+    """The scoreboard of ``papers``: the paper's numbers beside ours, one section per table or figure of the
+    paper (:func:`scoreboard_frame`'s ``group``) and within it one table per source table, each under a line
+    naming where its rows come from (:func:`_source_line`); tables of more than :data:`SCOREBOARD_OPEN_ROWS`
+    rows are collapsed."""
+    root = Path(root or BOOK)
     df = scoreboard_frame(papers, root)
     multi = len(papers) > 1
-    lines = [GENERATED, f"# {title}\n",
-             "Every number of the papers that the book regenerates, ours beside it, grouped by the paper's table "
-             "or figure. Generated from the tables' CSV and JSON sidecars. A **synthetic** row is a pipeline "
-             "demonstration on generated data, never a reproduction (no difference is computed); a "
-             "**real-subset** row uses real data at a smaller scale than the paper.\n"]
+    lines = [GENERATED, f"# {title}\n", "Every number of the paper that the book regenerates, ours beside it, "
+             "one section per table or figure of the paper (tables of more than "
+             f"{SCOREBOARD_OPEN_ROWS} rows are collapsed). " + _INTRO]
     if df.empty:
         lines.append("No comparison tables have been produced yet: run `make book`.\n")
         return "\n".join(lines)
-    counts = df.groupby(["paper_id", "provenance"]).size().unstack(fill_value=0).rename_axis(index="paper", columns=None)
-    lines.append(counts.reset_index().to_html(index=False, classes="scoreboard-counts", border=0) + "\n")
+    ids = _group_ids(df)
     for paper, ppart in df.groupby("paper_id", sort=True):
         if multi:
             lines.append(f"## {paper}\n")
+        lines.append(f"{len(ppart)} rows in {ppart['group'].nunique()} sections: {_badges(ppart['provenance'])}\n")
         for group, part in ppart.groupby("group", sort=False):
+            if not multi:
+                lines.append(f"({ids[(paper, group)]})=")
             lines.append(f"{'###' if multi else '##'} {group}\n")
-            srcs = []
-            for (nb, table, profile, seeds), _ in part.groupby(["notebook", "table", "profile", "seeds"], sort=False):
-                link = f"{paper}/{nb}.html" if multi else f"{nb}.html"
-                srcs.append(f'<a href="{link}">{html.escape(nb)}</a> · table <code>{html.escape(table)}</code> · '
-                            f"profile {html.escape(profile)} · seeds {html.escape(seeds)}")
-            notes = part["note"].fillna("").astype(str).unique() if "note" in part else []
-            meta = '<p class="scoreboard-source">From ' + "; ".join(srcs)
-            if len(notes) == 1 and notes[0]:
-                meta += f". Note: {html.escape(notes[0])}"
-            lines.append(meta + "</p>\n")
-            table = _scoreboard_table(part)
-            if len(part) > SCOREBOARD_OPEN_ROWS:
-                table = f"<details><summary>Show the {len(part)} rows</summary>\n\n{table}\n\n</details>"
-            lines.append(table + "\n")
+            for _, sub in part.groupby(["notebook", "table"], sort=False):
+                lines.append(_source_line(sub, root, f"{paper}/" if multi else ""))
+                table = _scoreboard_table(sub)
+                if len(sub) > SCOREBOARD_OPEN_ROWS:
+                    table = f"<details><summary>Show the {len(sub)} rows</summary>\n\n{table}\n\n</details>"
+                lines.append(table + "\n")
+    return "\n".join(lines)
+
+
+def scoreboard_overview(papers=PAPERS, root: str | Path | None = None) -> str:
+    """The book's scoreboard page: one row per paper and table or figure, with its number of rows, how many
+    carry a paper value, their provenance, and links to the section of the paper's scoreboard page."""
+    import html
+
+    df = scoreboard_frame(papers, root)
+    lines = [GENERATED, "# Reproduction scoreboard\n",
+             "Every table and figure of the papers whose numbers the book regenerates, with how many of their "
+             "numbers we regenerate and on what data. Each paper's scoreboard page (follow a link) shows the "
+             "paper's numbers beside ours, with the notebook cell and CSV each comes from. " + _INTRO]
+    if df.empty:
+        lines.append("No comparison tables have been produced yet: run `make book`.\n")
+        return "\n".join(lines)
+    ids = _group_ids(df)
+    rows = []
+    for paper, ppart in df.groupby("paper_id", sort=True):
+        page = f"{paper}/{paper}_scoreboard.html"
+        groups = list(ppart.groupby("group", sort=False))
+        for k, (group, part) in enumerate(groups):
+            first = "" if k else (f'<th scope="row" rowspan="{len(groups)}"><a href="{page}">{paper}</a>'
+                                  f'<br><span class="sb-total">{len(ppart)} rows</span></th>')
+            rows.append(f'<tr{_cls("" if k else "sb-item")}>{first}'
+                        + _td(f'<a href="{page}#{ids[(paper, group)]}">{html.escape(group)}</a>')
+                        + _td(len(part), "num", "rows") + _td(part["paper"].notna().sum(), "num", "with a paper value")
+                        + _td(_badges(part["provenance"])) + "</tr>")
+    head = "".join(f'<th scope="col"{_cls(c)}>{h}</th>' for h, c in (("paper", ""), ("table or figure", ""), ("rows", "num"),
+                                                                   ("with a paper value", "num"), ("data", "")))
+    lines.append(f'<table class="scoreboard scoreboard-overview"><thead><tr>{head}</tr></thead>'
+                 f"<tbody>{''.join(rows)}</tbody></table>\n")
     return "\n".join(lines)
 
 
@@ -215,7 +349,7 @@ def verdict_summary(root: str | Path | None = None) -> str:
 
 def main() -> None:
     (BOOK / "data.md").write_text(data_page())
-    (BOOK / "scoreboard.md").write_text(scoreboard_page())
+    (BOOK / "scoreboard.md").write_text(scoreboard_overview())
     for p in PAPERS:
         (BOOK / p).mkdir(exist_ok=True)
         (BOOK / p / f"{p}_scoreboard.md").write_text(scoreboard_page((p,), f"{p}: paper vs ours"))

@@ -121,29 +121,6 @@ def test_git_commit_says_why_it_is_unknown(monkeypatch, tmp_path):
     assert report.git_commit() == "unknown (git not installed)"
 
 
-def test_scoreboard_groups_by_locator_shows_integers_and_collapses_long_groups(tmp_path):
-    prov = Provenance("real-subset", ("x",))
-    run = report.Run(paper="p1", notebook="p1_98_test", profile="quick", seeds=[0, 1, 2],
-                     outdir=tmp_path / "p1" / "results" / "p1_98_test")
-    rows = [{"item": f"K={k}", "metric": "macro-F1", "paper": 0.8, "ours": 0.75, "ours_sd": 0.01,
-             "locator": "Table 4"} for k in range(pages.SCOREBOARD_OPEN_ROWS + 1)]
-    rows.append({"item": "Luminal A", "metric": "samples", "paper": 662, "ours": 673.0, "locator": "Table 1"})
-    rows.append({"item": "Luminal A", "metric": "p", "paper": 0.04, "ours": 0.00002, "locator": ""})
-    run.compare(rows, "mixed", prov, "mixed")
-    frame = pages.scoreboard_frame(("p1",), root=tmp_path)
-    assert list(frame["group"].unique()) == ["Table 4", "Table 1", "mixed"]  # no locator: the table's name
-    page = pages.scoreboard_page(("p1",), "p1: paper vs ours", root=tmp_path)
-    assert "## Table 4" in page and "## Table 1" in page and "## mixed" in page
-    # counts stay integers (the Δ too); fractions keep three decimals; tiny values in scientific notation
-    assert "<td>662</td><td>673</td><td>11</td><td>+1.7%</td>" in page and "662.000" not in page
-    assert "<td>0.800</td><td>0.750 ± 0.010</td><td>-0.050</td>" in page and "<td>2e-05</td>" in page
-    # the long group is collapsed, the short ones are not; the source is named once per group
-    assert page.count("<details>") == 1 and f"Show the {pages.SCOREBOARD_OPEN_ROWS + 1} rows" in page
-    assert page.count('<a href="p1_98_test.html">p1_98_test</a> · table <code>mixed</code> · profile quick · '
-                      "seeds 0,1,2") == 3
-    assert "<th>note</th>" not in page  # columns that fit: no per-row column of an empty note
-
-
 def test_written_paths_display_nothing_in_a_notebook(tmp_path):
     from IPython.core.interactiveshell import InteractiveShell
 

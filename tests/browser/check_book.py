@@ -220,11 +220,15 @@ def main(argv=None) -> int:
                 elif frag and path.suffix == ".html" and unquote(frag) not in anchors(path):
                     problems.append(f"{rel}: link to a missing anchor {href}")
             if "scoreboard" in rel:
-                heights[rel] = page.evaluate("() => document.documentElement.scrollHeight")
-                wide = page.evaluate("""() => [...document.querySelectorAll('table.scoreboard')]
-                    .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length""")
-                if wide:
-                    problems.append(f"{rel}: {wide} scoreboard tables wider than the text column")
+                heights[rel] = page.evaluate("() => document.documentElement.scrollHeight")  # groups collapsed
+                page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+                for width in (1280, 390):   # a desktop and a phone, every collapsed group opened
+                    page.set_viewport_size({"width": width, "height": 900})
+                    wide = page.evaluate("""() => [...document.querySelectorAll('table.scoreboard')]
+                        .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length""")
+                    if wide:
+                        problems.append(f"{rel}: {wide} scoreboard tables wider than the text column at {width} px")
+                page.set_viewport_size({"width": 1280, "height": 900})
             info, probs = exercise_explorers(page, rel, shots)
             explorers += info
             problems += probs
