@@ -115,8 +115,8 @@ def max_steps_setting(max_steps: int | None = None) -> int | None:
 
 
 def rehearsal_repeats(n: int) -> int:
-    """Repeats of an evaluation (e.g. k-means restarts) in force: ``n``, or 1 under the rehearsal's step cap
-    (:func:`max_steps_setting`), where the embeddings come from models trained for a few steps only."""
+    """Repeats in force (k-means restarts, trees of a forest): ``n``, or 1 under the rehearsal's step cap
+    (:func:`max_steps_setting`), which checks that a configuration runs, not what it scores."""
     return n if max_steps_setting() is None else min(n, 1)
 
 
