@@ -75,11 +75,11 @@ cfg_table.set_index("parameter")
 
 # %%
 res = P.run_grid(prep, cfg, dev, jobs_dir=jobs_dir, data_source=data_source, provenance=prov)
-P.record_facts(run, {"n_models": (len(res.folds), "{:d}"), "grid_seconds": (res.seconds, "{:.0f}"),
-                     "n_test": (len(prep.cv.test), "{:d}"), "n_fold_train": (len(prep.cv.folds[0][0]), "{:d}"),
-                     **{f"k_ours_{kp}": (k, "{:d}") for kp, k in prep.k_map.items()},
-                     "k_best": (prep.k_map[K_BEST], "{:d}"),
-                     "mut_min": (int(res.folds["n_mut"].min()), "{:d}"), "mut_max": (int(res.folds["n_mut"].max()), "{:d}")})
+run.facts({"n_models": (len(res.folds), "{:d}"), "grid_seconds": (res.seconds, "{:.0f}"),
+           "n_test": (len(prep.cv.test), "{:d}"), "n_fold_train": (len(prep.cv.folds[0][0]), "{:d}"),
+           **{f"k_ours_{kp}": (k, "{:d}") for kp, k in prep.k_map.items()},
+           "k_best": (prep.k_map[K_BEST], "{:d}"),
+           "mut_min": (int(res.folds["n_mut"].min()), "{:d}"), "mut_max": (int(res.folds["n_mut"].max()), "{:d}")})
 print(f"{len(res.folds)} models in {res.seconds:.0f} s")
 _ = run.table(res.folds, "per_fold_metrics", prov, caption="Hold-out metrics of every fold model")
 
@@ -89,7 +89,7 @@ _ = run.table(res.folds, "per_fold_metrics", prov, caption="Hold-out metrics of 
 # %%
 t4 = P.table4(res.folds)
 run.table(t4, "table4_wide", prov, caption=f"Table 4 (ours, wide) · {k_note}")
-P.record_facts(run, P.table4_facts(t4, cfg))
+run.facts(P.table4_facts(t4, cfg))
 run.compare(P.table4_rows(t4, k_note), "table4", prov,
             caption="Table 4 · paper vs ours, mean over five fold models (SD of macro-F1 in ours_sd)")
 
@@ -104,7 +104,7 @@ run.compare(P.table4_rows(t4, k_note), "table4", prov,
 # %%
 t5 = P.table5(res.folds, cfg.k_grid)
 text_rows = P.text_statistics(res.folds, cfg.k_grid, note=k_note)
-P.record_facts(run, P.table5_facts(t5, text_rows))
+run.facts(P.table5_facts(t5, text_rows))
 display(t5.round(4))
 run.compare(P.table5_rows(t5, k_note), "table5", prov, caption="Table 5 · paired tests on per-fold macro-F1")
 
@@ -135,13 +135,13 @@ run.figure(P.figure5(res, cfg.k_grid, cfg.variants), "figure5_f1_vs_k", prov,
 # %%
 pc, cm = P.per_subtype(res, K_BEST, V_BEST)
 cmo = cm.loc[P.CONFUSION_ORDER, P.CONFUSION_ORDER]
-P.record_facts(run, {**{f"t6_{c.lower()}_{m}": (float(pc.loc[c, m]), "{:.3f}") for c in P.SUBTYPES
-                        for m in ("precision", "recall", "f1")},
-                     "t6_n": (int(pc.loc["macro avg", "support"]), "{:,d}"),
-                     "cm_her2_as_lumb": (int(cmo.loc["Her2", "LumB"]), "{:d}"),
-                     "cm_her2_as_basal": (int(cmo.loc["Her2", "Basal"]), "{:d}"),
-                     "cm_luma_as_lumb": (int(cmo.loc["LumA", "LumB"]), "{:d}"),
-                     "cm_luma_as_her2": (int(cmo.loc["LumA", "Her2"]), "{:d}")})
+run.facts({**{f"t6_{c.lower()}_{m}": (float(pc.loc[c, m]), "{:.3f}") for c in P.SUBTYPES
+              for m in ("precision", "recall", "f1")},
+           "t6_n": (int(pc.loc["macro avg", "support"]), "{:,d}"),
+           "cm_her2_as_lumb": (int(cmo.loc["Her2", "LumB"]), "{:d}"),
+           "cm_her2_as_basal": (int(cmo.loc["Her2", "Basal"]), "{:d}"),
+           "cm_luma_as_lumb": (int(cmo.loc["LumA", "LumB"]), "{:d}"),
+           "cm_luma_as_her2": (int(cmo.loc["LumA", "Her2"]), "{:d}")})
 display(pc.round(4))
 run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"), "table6", prov,
             caption=f"Table 6 · per-subtype metrics, five checkpoints pooled (ours n={int(pc.loc['macro avg', 'support'])})")
@@ -197,11 +197,11 @@ run.table(gates, "gates", prov, caption="Learned gates sigmoid(a), sigmoid(b) pe
 run.table(res.gate_trajectory, "gate_trajectory", prov,
           caption="Gate values after every stage-2 epoch (epoch 0: initial; kept: the restored checkpoint)")
 blocker = P.fusion_blocker(res.folds, cfg)
-P.record_facts(run, {"gate_min": (float(res.folds[["gate_cna", "gate_mut"]].min().min()), "{:.3f}"),
-                     "gate_max": (float(res.folds[["gate_cna", "gate_mut"]].max().max()), "{:.3f}"),
-                     "gate_move_max": (P.gate_movement(res.folds, cfg), "{:.3f}"),
-                     "gate_min_move": (cfg.gate_min_move, "{:.2f}"), "s2_epochs": (cfg.s2_epochs, "{:d}"),
-                     "fusion_trained": ("no" if blocker else "yes", "{}")})
+run.facts({"gate_min": (float(res.folds[["gate_cna", "gate_mut"]].min().min()), "{:.3f}"),
+           "gate_max": (float(res.folds[["gate_cna", "gate_mut"]].max().max()), "{:.3f}"),
+           "gate_move_max": (P.gate_movement(res.folds, cfg), "{:.3f}"),
+           "gate_min_move": (cfg.gate_min_move, "{:.2f}"), "s2_epochs": (cfg.s2_epochs, "{:d}"),
+           "fusion_trained": ("no" if blocker else "yes", "{}")})
 run.figure(P.gate_trajectory_figure(res.gate_trajectory, prep.k_map), "gate_trajectory", prov,
            caption="Stage-2 gate trajectories, one line per fold model (dotted: the initial 0.5)",
            alt="Line plots of gate values against stage-2 epoch for each variant and gate")
@@ -237,16 +237,16 @@ display(summary.round(4), base.tuned)
 tprov = prov if cprov is None else prov.combine(cprov)
 run.table(base.tuned, "table7_tuned_lr_choice", prov, caption="Strongest baseline: C and l1_ratio chosen by inner CV "
           "on each fold's training rows (inner-CV macro-F1)")
-P.record_facts(run, {"strongest_baseline": (strongest, "{}"),
-                     "strongest_f1": (summary.loc[strongest, "f1_macro"], "{:.3f}"),
-                     "strongest_f1_sd": (summary.loc[strongest, "f1_macro_sd"], "{:.3f}"),
-                     **{f"t7_{i}_f1": (summary.loc[m, "f1_macro"], "{:.3f}") for i, m in enumerate(summary.index)},
-                     **{f"t7_{i}_f1_sd": (summary.loc[m, "f1_macro_sd"], "{:.3f}") for i, m in enumerate(summary.index)},
-                     "tuned_n_features": (int(base.tuned["n_features"].iloc[0]) if len(base.tuned) else 0, "{:d}"),
-                     "tuned_grid": (f"C in {cfg.baseline_C_grid} x l1_ratio in {cfg.baseline_l1_grid}, "
-                                    f"{cfg.baseline_inner_folds}-fold inner CV, saga tol {cfg.baseline_tol:g}", "{}"),
-                     "baseline_convergence_warnings": (sum(base.convergence_warnings.values()), "{:d}"),
-                     "baselines_skipped": (len(base.skipped), "{:d}")})
+run.facts({"strongest_baseline": (strongest, "{}"),
+           "strongest_f1": (summary.loc[strongest, "f1_macro"], "{:.3f}"),
+           "strongest_f1_sd": (summary.loc[strongest, "f1_macro_sd"], "{:.3f}"),
+           **{f"t7_{i}_f1": (summary.loc[m, "f1_macro"], "{:.3f}") for i, m in enumerate(summary.index)},
+           **{f"t7_{i}_f1_sd": (summary.loc[m, "f1_macro_sd"], "{:.3f}") for i, m in enumerate(summary.index)},
+           "tuned_n_features": (int(base.tuned["n_features"].iloc[0]) if len(base.tuned) else 0, "{:d}"),
+           "tuned_grid": (f"C in {cfg.baseline_C_grid} x l1_ratio in {cfg.baseline_l1_grid}, "
+                          f"{cfg.baseline_inner_folds}-fold inner CV, saga tol {cfg.baseline_tol:g}", "{}"),
+           "baseline_convergence_warnings": (sum(base.convergence_warnings.values()), "{:d}"),
+           "baselines_skipped": (len(base.skipped), "{:d}")})
 run.compare(P.table7_rows(summary, f"METABRIC 4 classes, same hold-out; K={K_BEST} (ours {prep.k_map[K_BEST]})"),
             "table7", tprov, caption="Table 7 · our model and baselines on identical splits (paper value only for "
             f"the proposed model); ConvergenceWarnings {base.convergence_warnings}; skipped: {base.skipped or 'none'}")
@@ -266,11 +266,11 @@ run.table(scope_folds, "audit_ranking_scope", prov, caption=f"Hold-out macro-F1 
           f"{prep.k_map[K_BEST]}) {V_BEST}; share of top-K expression genes in common")
 run.table(pd.DataFrame([scope]), "audit_ranking_scope_test", prov,
           caption="Paired comparison over folds: train80 minus fold-wise ranking (delta, paired t, Wilcoxon)")
-P.record_facts(run, {"scope_f1_fold": (scope["mean_b"], "{:.3f}"), "scope_f1_train80": (scope["mean_a"], "{:.3f}"),
-                     "scope_delta": (scope["delta"], "{:+.3f}"), "scope_sd": (scope["sd_diff"], "{:.3f}"),
-                     "scope_p_t": (scope["p_t"], "{:.2f}"), "scope_p_w": (scope["p_wilcoxon"], "{:.2f}"),
-                     "scope_shared_min": (scope_folds["exp_top_k_shared"].min(), "{:.0%}"),
-                     "scope_shared_max": (scope_folds["exp_top_k_shared"].max(), "{:.0%}")})
+run.facts({"scope_f1_fold": (scope["mean_b"], "{:.3f}"), "scope_f1_train80": (scope["mean_a"], "{:.3f}"),
+           "scope_delta": (scope["delta"], "{:+.3f}"), "scope_sd": (scope["sd_diff"], "{:.3f}"),
+           "scope_p_t": (scope["p_t"], "{:.2f}"), "scope_p_w": (scope["p_wilcoxon"], "{:.2f}"),
+           "scope_shared_min": (scope_folds["exp_top_k_shared"].min(), "{:.0%}"),
+           "scope_shared_max": (scope_folds["exp_top_k_shared"].max(), "{:.0%}")})
 display(scope_folds.round(4), pd.DataFrame([scope]).round(4))
 
 # %% [markdown]
@@ -293,8 +293,8 @@ recon = P.reconstruction_summary(res)
 run.table(recon, "audit_reconstruction", prov, caption="Stage-1 masked reconstruction (validation rows, mean over "
           "folds) of the expression encoder vs the training-mean predictor; within-sample SD of the reconstructions")
 rb = recon[recon["K_paper"] == K_BEST].iloc[0]
-P.record_facts(run, {"rec_mse": (rb["exp_rec_mse"], "{:.3f}"), "rec_mean_mse": (rb["exp_mean_mse"], "{:.3f}"),
-                     "rec_ratio": (rb["exp_rec_over_mean"], "{:.3f}"), "rec_within_sd": (rb["exp_within_sample_sd"], "{:.1e}")})
+run.facts({"rec_mse": (rb["exp_rec_mse"], "{:.3f}"), "rec_mean_mse": (rb["exp_mean_mse"], "{:.3f}"),
+           "rec_ratio": (rb["exp_rec_over_mean"], "{:.3f}"), "rec_within_sd": (rb["exp_within_sample_sd"], "{:.1e}")})
 display(recon.round(4))
 
 # %% [markdown]
@@ -307,10 +307,10 @@ run.table(id_folds, "audit_identity_embedding", prov, caption=f"Hold-out macro-F
 run.table(id_recon, "audit_identity_reconstruction", prov, caption="Stage-1 masked reconstruction of both encoders "
           "vs the training-mean predictor (validation rows, per fold)")
 idr = id_recon.groupby("encoder")[["exp_rec_over_mean", "exp_within_sample_sd"]].mean()
-P.record_facts(run, {"id_f1": (id_test["mean_a"], "{:.3f}"), "id_f1_paper": (id_test["mean_b"], "{:.3f}"),
-                     "id_delta": (id_test["delta"], "{:+.3f}"), "id_p_t": (id_test["p_t"], "{:.2f}"),
-                     "id_rec_ratio": (idr.loc["learned identity embedding", "exp_rec_over_mean"], "{:.3f}"),
-                     "id_within_sd": (idr.loc["learned identity embedding", "exp_within_sample_sd"], "{:.3f}")})
+run.facts({"id_f1": (id_test["mean_a"], "{:.3f}"), "id_f1_paper": (id_test["mean_b"], "{:.3f}"),
+           "id_delta": (id_test["delta"], "{:+.3f}"), "id_p_t": (id_test["p_t"], "{:.2f}"),
+           "id_rec_ratio": (idr.loc["learned identity embedding", "exp_rec_over_mean"], "{:.3f}"),
+           "id_within_sd": (idr.loc["learned identity embedding", "exp_within_sample_sd"], "{:.3f}")})
 display(id_folds.round(4), pd.DataFrame([id_test]).round(4), idr.round(4))
 
 # %% [markdown]
@@ -323,8 +323,8 @@ display(id_folds.round(4), pd.DataFrame([id_test]).round(4), idr.round(4))
 ind_folds, ind = P.exp_only_independence(res, prep, cfg, K_BEST, dev)
 run.table(ind_folds, "audit_exp_only_independence", prov, caption=f"EXP-only hold-out macro-F1 per fold: stage 1 "
           f"shared with CNA and MUT (the grid) vs EXP encoder trained alone; K={K_BEST} (ours {prep.k_map[K_BEST]})")
-P.record_facts(run, {"ind_f1_shared": (ind["mean_b"], "{:.3f}"), "ind_f1_alone": (ind["mean_a"], "{:.3f}"),
-                     "ind_delta": (ind["delta"], "{:+.3f}"), "ind_p_t": (ind["p_t"], "{:.2f}")})
+run.facts({"ind_f1_shared": (ind["mean_b"], "{:.3f}"), "ind_f1_alone": (ind["mean_a"], "{:.3f}"),
+           "ind_delta": (ind["delta"], "{:+.3f}"), "ind_p_t": (ind["p_t"], "{:.2f}")})
 display(ind_folds.round(4), pd.DataFrame([ind]).round(4))
 
 # %% [markdown]
@@ -334,12 +334,12 @@ display(ind_folds.round(4), pd.DataFrame([ind]).round(4))
 zf = P.zero_fill_summary(res)
 run.table(zf, "audit_zero_fill", prov, caption="Zero-coefficient features entering each top-K (ties broken by column "
           f"order) and ElasticNet ConvergenceWarnings, per (K, fold); total warnings {zf['enet_convergence_warnings'].sum()}")
-P.record_facts(run, {"zf_exp_max": (int(zf["exp_zero_filled"].max()), "{:d}"),
-                     "zf_cna_max": (int(zf["cna_zero_filled"].max()), "{:d}"),
-                     "zf_cna_nonzero_min": (int(zf["cna_nonzero"].min()), "{:d}"),
-                     "zf_cna_nonzero_max": (int(zf["cna_nonzero"].max()), "{:d}"),
-                     "zf_exp_nonzero_min": (int(zf["exp_nonzero"].min()), "{:d}"),
-                     "enet_warnings": (int(zf["enet_convergence_warnings"].sum()), "{:d}")})
+run.facts({"zf_exp_max": (int(zf["exp_zero_filled"].max()), "{:d}"),
+           "zf_cna_max": (int(zf["cna_zero_filled"].max()), "{:d}"),
+           "zf_cna_nonzero_min": (int(zf["cna_nonzero"].min()), "{:d}"),
+           "zf_cna_nonzero_max": (int(zf["cna_nonzero"].max()), "{:d}"),
+           "zf_exp_nonzero_min": (int(zf["exp_nonzero"].min()), "{:d}"),
+           "enet_warnings": (int(zf["enet_convergence_warnings"].sum()), "{:d}")})
 display(zf)
 
 # %% [markdown]
@@ -351,8 +351,8 @@ run.table(holm, "audit_paper_holm", prov, caption="The paper's Holm-adjusted p b
 run.table(t6f6, "audit_paper_table6_vs_figure6", prov, caption="Table 6 beside the same metrics computed from the "
           "paper's Figure 6 matrix")
 prec = t6f6[t6f6["metric"] == "precision"].set_index("class")["figure6_recomputed"]
-P.record_facts(run, {**{f"holm_recomputed_{i}": (v, "{:.2f}") for i, v in enumerate(holm["holm_recomputed"])},
-                     **{f"fig6_precision_{c.lower()}": (v, "{:.4f}") for c, v in prec.items()}})
+run.facts({**{f"holm_recomputed_{i}": (v, "{:.2f}") for i, v in enumerate(holm["holm_recomputed"])},
+           **{f"fig6_precision_{c.lower()}": (v, "{:.4f}") for c, v in prec.items()}})
 display(holm, t6f6)
 
 # %% [markdown]
@@ -366,7 +366,7 @@ display(holm, t6f6)
 ledger = P.claims(res, prep, cfg, prov.kind, base, n_seeds=1,
                   seeds_note="1 seed: the quick book budget (p1 may grow by about 3 min) does not fit 3 seeds of the "
                              "60-model grid")
-P.record_facts(run, P.claim_facts(ledger))
+run.facts(P.claim_facts(ledger))
 run.claims(ledger)
 
 # %% [markdown]

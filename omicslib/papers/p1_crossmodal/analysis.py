@@ -454,12 +454,6 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None,
 
 # ------------------------------------------------------------------------------ facts
 
-def record_facts(run, items: dict) -> dict[str, str]:
-    """Record ``{key: (value, fmt)}`` as the run's facts (:meth:`omicslib.book.report.Run.facts`: a missing
-    number is the text ``n/a``); returns the texts."""
-    return run.facts(items)
-
-
 def table4_facts(t4: pd.DataFrame, cfg: P1Config) -> dict:
     """Facts of Table 4: ranges over the configurations and the best configurations."""
     kb, vb = best_config(cfg)
