@@ -2,13 +2,14 @@
 
 A grid job computes one unit of a notebook's grid (e.g. p1's K x fold) and writes one JSON file; the
 notebook, given ``jobs_dir``, reads every unit back instead of computing it. The files are plain JSON
-(NumPy arrays, pandas frames and series tagged by type), so they can be inspected and survive package
-upgrades. Each file also records the config it was computed with: a notebook refuses units computed
-with a different config.
+(NumPy arrays, pandas frames and series tagged by type; large numeric arrays as base64 of their bytes,
+exact and compact), so they can be inspected and survive package upgrades. Each file also records the
+config it was computed with: a notebook refuses units computed with a different config.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -18,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 _ID = re.compile(r"^[A-Za-z0-9_.=+-]+$")
+#: Numeric arrays up to this size are stored as JSON lists (readable); larger ones as base64 of their bytes.
+INLINE_ARRAY = 64
 
 
 def job_id(**parts) -> str:
@@ -50,6 +53,10 @@ def _encode(obj):
         return {"__series__": {"name": _encode(obj.name), "index": _encode(obj.index.tolist()),
                                "dtype": str(obj.dtype), "data": _encode(obj.tolist())}}
     if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "biufc" and obj.size > INLINE_ARRAY:   # exact and compact: the raw bytes
+            data = np.ascontiguousarray(obj)
+            return {"__ndarray_b64__": base64.b64encode(data.tobytes()).decode("ascii"), "dtype": data.dtype.str,
+                    "shape": list(obj.shape)}
         return {"__ndarray__": _encode(obj.tolist()), "dtype": str(obj.dtype), "shape": list(obj.shape)}
     if isinstance(obj, np.generic):
         return _encode(obj.item())
@@ -85,6 +92,9 @@ def _decode(obj):
         s = obj["__series__"]
         return pd.Series(_decode(s["data"]), index=_decode(s["index"]), dtype=_dtype(s["dtype"]),
                          name=_decode(s["name"]))
+    if "__ndarray_b64__" in obj:
+        raw = base64.b64decode(obj["__ndarray_b64__"])
+        return np.frombuffer(raw, dtype=np.dtype(obj["dtype"])).reshape(obj["shape"]).copy()
     if "__ndarray__" in obj:
         return np.asarray(_decode(obj["__ndarray__"]), dtype=obj["dtype"]).reshape(obj["shape"])
     if "__float__" in obj:

@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from omicslib.train import rehearsal_limit
+
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 FEATURE_DIM = 2048
@@ -81,11 +83,17 @@ def tile_coords(image: np.ndarray, size: int = 256, min_tissue: float = 0.5, mas
     return np.stack([rows * size, cols * size], axis=1)
 
 
+#: Tiles per section under the rehearsal's step cap (the feature extractor still sees real tiles).
+REHEARSAL_TILES = 8
+
+
 def tile(image: np.ndarray, size: int = 256, min_tissue: float = 0.5, max_tiles: int | None = None,
          seed: int = 0, mask: np.ndarray | None = None) -> np.ndarray:
     """Tissue tiles (n, size, size, 3) uint8 from the Otsu mask; with ``max_tiles``, a seeded random
-    subset (kept in grid order). Returns an empty (0, size, size, 3) array when no tile qualifies."""
+    subset (kept in grid order); at most :data:`REHEARSAL_TILES` under the paper-profile rehearsal's step
+    cap. Returns an empty (0, size, size, 3) array when no tile qualifies."""
     image = _check_rgb(image)
+    max_tiles = rehearsal_limit(max_tiles, REHEARSAL_TILES)
     xy = tile_coords(image, size, min_tissue, mask)
     if max_tiles is not None and len(xy) > max_tiles:
         keep = np.sort(np.random.default_rng(seed).choice(len(xy), max_tiles, replace=False))

@@ -114,10 +114,13 @@ def max_steps_setting(max_steps: int | None = None) -> int | None:
     return max_steps or None
 
 
-def rehearsal_repeats(n: int) -> int:
-    """Repeats in force (k-means restarts, trees of a forest): ``n``, or 1 under the rehearsal's step cap
-    (:func:`max_steps_setting`), which checks that a configuration runs, not what it scores."""
-    return n if max_steps_setting() is None else min(n, 1)
+def rehearsal_limit(n: int | None, keep: int = 1) -> int | None:
+    """A count in force (k-means restarts, trees of a forest, tiles per section; None = all): ``n``, or at
+    most ``keep`` under the rehearsal's step cap (:func:`max_steps_setting`), which checks that a
+    configuration runs, not what it scores."""
+    if max_steps_setting() is None:
+        return n
+    return keep if n is None else min(n, keep)
 
 
 #: Iterations of a tuned baseline's solver under the rehearsal's step cap (see :func:`rehearsal_search`).

@@ -130,6 +130,6 @@ _ = run.figure(P.cmmd_characteristics_figure(clin, cmmd.SUBTYPE_ORDER), "cmmd_ch
 # The numbers the chapter quotes, and the Table 1 claims with their verdicts (on another cohort):
 
 # %%
-P.record_facts(run, P.table1_facts(t1.tests, clin, int(data["breasts"]["subtype"].isna().sum())))
+run.facts(P.table1_facts(t1.tests, clin, int(data["breasts"]["subtype"].isna().sum())))
 run.claims(P.table1_claims(t1.tests, prov.kind), caption="p4 Table 1 claims (CMMD: another cohort)")
-P.record_facts(run, P.wall_time(run))
+run.facts(P.wall_time(run))

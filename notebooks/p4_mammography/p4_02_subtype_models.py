@@ -44,6 +44,7 @@ outdir = ""              # empty: book/p4/results/p4_02_subtype_models
 threads = 1              # CPU threads for torch (DenseNet on small inputs is op-overhead bound)
 allow_random_weights = False  # paper profile: run without ImageNet weights (then shown on every result)
 config_overrides = {}    # any P4Config field, e.g. {"epochs": 10}
+jobs_dir = ""            # the workflow's grid jobs (one per task x fold); empty: train every fold here
 
 # %%
 from dataclasses import asdict
@@ -57,6 +58,7 @@ from omicslib.papers import p4_mammography as P
 
 run, dev = report.start("p4", "p4_02_subtype_models", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.config(profile, "models", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
+cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.archs)
 pd.Series(asdict(cfg)).to_frame("value")
 
@@ -67,6 +69,8 @@ pd.Series(asdict(cfg)).to_frame("value")
 data, X = P.synthetic(cfg)
 table = data["images"]
 print(data.provenance.label(), "|", X.shape, "|", table["subtype"].value_counts().to_dict())
+if cohort_note:
+    print(cohort_note)
 
 # %% [markdown]
 # ## ROI preparation (Supplementary Figure 2 analogue)
@@ -81,9 +85,12 @@ _ = run.figure(P.roi_figure(data.meta["images"], data.meta["masks"], X, table, c
 
 # %% [markdown]
 # ## Cross-validation of the four tasks
+#
+# Each fold keeps its weights for Grad-CAM below. In the workflow's `paper` profile every fold is a
+# separate job (`jobs_dir`) whose probabilities, history and weights are read back here unchanged.
 
 # %%
-results = P.run_tasks(X, table, cfg, device=dev, keep_state=True)
+results = P.run_tasks(X, table, cfg, device=dev, keep_state=True, jobs_dir=jobs_dir)
 prov = P.with_weights(data.provenance, results, cfg)
 weights = P.weights_caption(results)
 print(weights, {task: r.best_fold for task, r in results.items()})
@@ -201,6 +208,6 @@ _ = run.figure(P.training_curves_figure(results), "training_curves", prov,
 # checks, no verdict):
 
 # %%
-P.record_facts(run, P.model_facts(summary, cfg, len(mc.split.test)))
+run.facts(P.model_facts(summary, cfg, len(mc.split.test)))
 run.claims(P.model_claims(results, per_class, prov.kind, seed), caption="p4 headline claims (synthetic images)")
-P.record_facts(run, P.wall_time(run))
+run.facts(P.wall_time(run))

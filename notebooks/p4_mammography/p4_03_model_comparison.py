@@ -40,6 +40,7 @@ outdir = ""              # empty: book/p4/results/p4_03_model_comparison
 threads = 1
 allow_random_weights = False  # paper profile: run without ImageNet weights (then shown on every result)
 config_overrides = {}    # any P4Config field, e.g. {"archs": ["densenet121_cbam", "resnet101"]}
+jobs_dir = ""            # the workflow's grid jobs (one per task x backbone x fold); empty: train every fold here
 
 # %%
 from dataclasses import asdict
@@ -51,6 +52,7 @@ from omicslib.papers import p4_mammography as P
 
 run, dev = report.start("p4", "p4_03_model_comparison", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.config(profile, "comparison", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
+cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.archs)
 pd.Series(asdict(cfg)).to_frame("value")
 
@@ -61,12 +63,15 @@ pd.Series(asdict(cfg)).to_frame("value")
 data, X = P.synthetic(cfg)
 table = data["images"]
 print(data.provenance.label(), X.shape)
+if cohort_note:
+    print(cohort_note)
 
 # %% [markdown]
-# Every backbone on the same patient-level splits:
+# Every backbone on the same patient-level splits (in the workflow's `paper` profile each fold is a
+# separate job, `jobs_dir`, read back here):
 
 # %%
-results = P.run_comparison(X, table, cfg, device=dev)
+results = P.run_comparison(X, table, cfg, device=dev, jobs_dir=jobs_dir)
 prov = P.with_weights(data.provenance, results, cfg)
 weights = P.weights_caption(results)
 print(weights)
@@ -112,6 +117,6 @@ times.round(4)
 
 # %%
 claims = P.backbone_claims(results, tests, prov.kind, seed)
-P.record_facts(run, P.backbone_facts(tests, claims, times))
+run.facts(P.backbone_facts(tests, claims, times))
 run.claims(claims, caption="p4 backbone claims (synthetic images)")
-P.record_facts(run, P.wall_time(run))
+run.facts(P.wall_time(run))

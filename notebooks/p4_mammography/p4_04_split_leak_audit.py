@@ -49,6 +49,7 @@ from omicslib.papers import p4_mammography as P
 
 run, dev = report.start("p4", "p4_04_split_leak_audit", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.config(profile, "audit", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
+cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.audit_learners)
 pd.Series(asdict(cfg)).to_frame("value")
 
@@ -60,6 +61,8 @@ data, X = P.synthetic(cfg)
 table = data["images"]
 y = P.TASKS[cfg.audit_task].labels(table["subtype"])
 print(data.provenance.label(), X.shape, "positives", int(y.sum()))
+if cohort_note:
+    print(cohort_note)
 
 # %% [markdown]
 # Each learner under both splitting schemes, over the seeds of the profile:
@@ -89,5 +92,5 @@ _ = run.figure(P.split_leak_figure(audit), "split_leak", prov, caption="Test AUC
 # The numbers the audit page quotes:
 
 # %%
-P.record_facts(run, P.leak_facts(audit, gaps) | P.config_facts(cfg))
-P.record_facts(run, P.wall_time(run))
+run.facts(P.leak_facts(audit, gaps) | P.config_facts(cfg))
+run.facts(P.wall_time(run))

@@ -49,3 +49,17 @@ def test_empty_and_integer_labelled_frames_round_trip(tmp_path):
     gridjobs.dump(frames, tmp_path / "f.json", job="f", config={})
     for back, frame in zip(gridjobs.load(tmp_path / "f.json")["result"], frames):
         pd.testing.assert_frame_equal(back, frame, check_index_type=False)
+
+
+def test_large_numeric_arrays_are_stored_exactly_as_bytes(tmp_path):
+    rng = np.random.default_rng(0)
+    weights = {"w": rng.normal(size=(300, 200)).astype(np.float32), "i": np.arange(1000, dtype=np.int64),
+               "mask": rng.random(500) > 0.5, "small": np.array([0.1, 0.2])}
+    path = gridjobs.dump(weights, tmp_path / "u.json", job="u", config={})
+    back = gridjobs.load(path)["result"]
+    for k, v in weights.items():
+        assert back[k].dtype == v.dtype and back[k].shape == v.shape and np.array_equal(back[k], v)
+        assert back[k].flags.writeable
+    # base64 of float32 bytes: about 4/3 x 4 bytes per value, not ~20 characters of JSON text
+    assert path.stat().st_size < 1.5 * 4 * weights["w"].size + 20_000
+    assert '"small": {"__ndarray__": [0.1, 0.2]' in path.read_text()

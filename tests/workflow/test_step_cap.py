@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from omicslib.train import fit, loader, max_steps_setting, rehearsal_repeats, rehearsal_search, supervised
+from omicslib.train import fit, loader, max_steps_setting, rehearsal_limit, rehearsal_search, supervised
 
 
 def _problem(n=40, batch=8):
@@ -116,9 +116,24 @@ def test_rehearsal_runs_one_kmeans_restart(monkeypatch):
 
     x = np.random.default_rng(0).normal(size=(30, 2))
     monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
-    assert rehearsal_repeats(100) == 100 and len(kmeans_runs(x, 3, 4)) == 4
+    assert rehearsal_limit(100) == 100 and len(kmeans_runs(x, 3, 4)) == 4
     monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
-    assert rehearsal_repeats(100) == 1 and len(kmeans_runs(x, 3, 4)) == 1
+    assert rehearsal_limit(100) == 1 and len(kmeans_runs(x, 3, 4)) == 1
+    assert rehearsal_limit(None, 8) == 8 and rehearsal_limit(5, 8) == 5
+
+
+def test_rehearsal_featurises_a_few_tiles_per_section(monkeypatch):
+    import numpy as np
+
+    from omicslib import histology
+
+    image = np.zeros((64 * 5, 64 * 5, 3), np.uint8)
+    image[:, :, 0] = 120   # all tissue-coloured except the mask is computed: give the mask explicitly
+    mask = np.ones(image.shape[:2], bool)
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    assert len(histology.tile(image, 64, mask=mask)) == 25
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
+    assert len(histology.tile(image, 64, mask=mask)) == histology.REHEARSAL_TILES
 
 
 def test_capped_p5_ridge_cox_search_tries_one_penalty(monkeypatch):

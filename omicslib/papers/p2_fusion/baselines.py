@@ -24,7 +24,7 @@ from omicslib import metrics
 from omicslib.papers.p2_fusion.config import Config
 from omicslib.papers.p2_fusion.preprocess import expression_pipeline
 from omicslib.papers.p2_fusion.protocol import CVResult, fold_metrics, folds
-from omicslib.train import rehearsal_repeats, rehearsal_search
+from omicslib.train import rehearsal_limit, rehearsal_search
 
 BASELINES = ("logreg", "forest")
 
@@ -37,7 +37,7 @@ def searcher(name: str, cfg: Config, seed: int) -> GridSearchCV:
         grid, max_iter = rehearsal_search({"clf__C": np.logspace(*cfg.lr_log10_c, cfg.lr_grid)}, 2000)
         est = LogisticRegression(C=1.0, max_iter=max_iter)
     elif name == "forest":
-        est = RandomForestClassifier(n_estimators=rehearsal_repeats(200), random_state=seed, n_jobs=1)
+        est = RandomForestClassifier(n_estimators=rehearsal_limit(200), random_state=seed, n_jobs=1)
         grid, _ = rehearsal_search({"clf__min_samples_leaf": [1, 5], "clf__max_features": ["sqrt", 0.2]})
     else:
         raise ValueError(f"unknown baseline {name!r}; choose from {BASELINES}")

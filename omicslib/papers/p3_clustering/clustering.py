@@ -20,7 +20,7 @@ from sklearn.decomposition import PCA
 
 from omicslib import metrics
 from omicslib.papers.p3_clustering.data import scaled_concat
-from omicslib.train import rehearsal_repeats
+from omicslib.train import rehearsal_limit
 
 INTERNAL = ("c_index", "silhouette", "davies_bouldin")
 
@@ -29,8 +29,8 @@ SIMPLE_BASELINES = ("kmeans_concat", "kmeans_pca")
 
 def kmeans_runs(x: np.ndarray, k: int, n_runs: int, seed: int = 0, n_init: int = 10) -> list[np.ndarray]:
     """Labels of ``n_runs`` independent k-means fits (seeds ``seed .. seed+n_runs-1``); one under the
-    paper-profile rehearsal's step cap (:func:`omicslib.train.rehearsal_repeats`)."""
-    n_runs = rehearsal_repeats(n_runs)
+    paper-profile rehearsal's step cap (:func:`omicslib.train.rehearsal_limit`)."""
+    n_runs = rehearsal_limit(n_runs)
     x = np.asarray(x, dtype=float)
     if not 2 <= k < x.shape[0]:
         raise ValueError(f"k must be in [2, n_samples) = [2, {x.shape[0]}), got {k}")

@@ -1,10 +1,10 @@
 """p4 · DenseNet121-CBAM on mammogram ROIs: the paper package (notebooks use only these exports).
 
-Modules: :mod:`.config` (profiles), ``reference.csv`` (the paper's values), :mod:`.data` (tasks,
-synthetic ROIs), :mod:`.roi` (CLAHE, crop, oversampling, augmentation), :mod:`.model` (CBAM,
-DenseNet121-CBAM, comparators), :mod:`.gradcam`, :mod:`.clinical_table` (Table 1), :mod:`.protocol`
-(training and CV), :mod:`.analysis` (metrics, DeLong/McNemar, tables, facts, claims), :mod:`.figures`,
-:mod:`.audit` (split-leak audit).
+Modules: :mod:`.config` (profiles), ``reference.csv`` (the paper's values), :mod:`.data` (tasks, synthetic
+ROIs, the rehearsal's capped cohort), :mod:`.roi` (CLAHE, crop, oversampling, augmentation), :mod:`.model`
+(CBAM, DenseNet121-CBAM, comparators), :mod:`.gradcam`, :mod:`.clinical_table` (Table 1), :mod:`.protocol`
+(training and CV, fold units), :mod:`.jobs` (the heavy grids as workflow jobs), :mod:`.analysis` (metrics,
+DeLong/McNemar, tables, facts, claims), :mod:`.figures`, :mod:`.audit` (split-leak audit).
 """
 
 from omicslib.papers.p4_mammography import clinical_table, gradcam
@@ -23,7 +23,6 @@ from omicslib.papers.p4_mammography.analysis import (
     model_claims,
     model_facts,
     positive_class_check,
-    record_facts,
     table1_claims,
     table1_consistency,
     table1_facts,
@@ -42,7 +41,15 @@ from omicslib.papers.p4_mammography.audit import (
     split_leak_audit,
 )
 from omicslib.papers.p4_mammography.config import ARCH_NAMES, P4Config, config, scaled_bound
-from omicslib.papers.p4_mammography.data import TASKS, Task, oversampling_rate, prepare, roi_masks, synthetic
+from omicslib.papers.p4_mammography.data import (
+    TASKS,
+    Task,
+    capped_cohort,
+    oversampling_rate,
+    prepare,
+    roi_masks,
+    synthetic,
+)
 from omicslib.papers.p4_mammography.figures import (
     backbone_auc_figure,
     binary_gradcam_figure,
@@ -58,10 +65,14 @@ from omicslib.papers.p4_mammography.figures import (
 )
 from omicslib.papers.p4_mammography.model import ARCHS, CBAM, BuildReport, DenseNetCBAM, build
 from omicslib.papers.p4_mammography.protocol import (
+    CVPlan,
     CVResult,
     Fold,
+    assemble,
     best_model,
     cross_validate,
+    fold_unit,
+    plan,
     predict_proba,
     require_weights,
     run_comparison,
@@ -74,13 +85,14 @@ from omicslib.papers.p4_mammography.protocol import (
 from omicslib.splits import holdout_kfold
 
 __all__ = [
-    "ARCHS", "ARCH_NAMES", "BuildReport", "CBAM", "CVResult", "DenseNetCBAM", "Fold", "METRICS", "P4Config", "TASKS",
-    "Task", "backbone_auc_figure", "backbone_claims", "backbone_facts", "backbone_rows", "best_model",
-    "binary_gradcam_figure", "binary_roc_figure", "build", "class_auc_rows", "class_aucs", "class_roc_figure",
-    "clinical_table", "cmmd_characteristics_figure", "cohort_flow", "cohort_flow_figure", "compare_models", "config",
-    "config_facts", "cross_validate", "evaluate", "fold_auc_test", "gradcam", "holdout_kfold", "implied_ppv",
-    "knn_learner", "leak_facts", "leak_gap", "leak_rows", "learner_builds", "model_claims", "model_facts",
-    "network_learner", "oversampling_rate", "positive_class_check", "predict_proba", "prepare", "record_facts",
+    "ARCHS", "ARCH_NAMES", "BuildReport", "CBAM", "CVPlan", "CVResult", "DenseNetCBAM", "Fold", "METRICS",
+    "P4Config", "TASKS", "Task", "assemble", "backbone_auc_figure", "backbone_claims", "backbone_facts",
+    "backbone_rows", "best_model", "binary_gradcam_figure", "binary_roc_figure", "build", "capped_cohort",
+    "class_auc_rows", "class_aucs", "class_roc_figure", "clinical_table", "cmmd_characteristics_figure",
+    "cohort_flow", "cohort_flow_figure", "compare_models", "config", "config_facts", "cross_validate", "evaluate",
+    "fold_auc_test", "fold_unit", "gradcam", "holdout_kfold", "implied_ppv", "knn_learner", "leak_facts",
+    "leak_gap", "leak_rows", "learner_builds", "model_claims", "model_facts", "network_learner",
+    "oversampling_rate", "plan", "positive_class_check", "predict_proba", "prepare",
     "require_weights", "roc_figure", "roi_figure", "roi_masks", "run_audit", "run_comparison", "run_tasks",
     "scaled_bound", "split_leak_audit", "split_leak_figure", "step_times", "synthetic", "table1_claims",
     "table1_consistency", "table1_facts", "table1_rows", "table_rows", "train_model", "training_curves_figure",

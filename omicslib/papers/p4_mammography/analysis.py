@@ -266,12 +266,6 @@ def table1_consistency() -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- facts
 
 
-def record_facts(run, facts: dict[str, tuple]):
-    """Write ``{key: (value, fmt)}`` as the run's facts (:meth:`omicslib.book.report.Run.facts`: a value that
-    is not finite, e.g. a CI from a single fold in ``smoke``, is the text "n/a")."""
-    return run.facts(facts)
-
-
 def wall_time(run) -> dict[str, tuple]:
     """The notebook's wall time so far, in seconds (for the reproducibility card)."""
     import time

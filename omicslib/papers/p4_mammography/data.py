@@ -15,17 +15,19 @@ In CMMD "HER2-enriched" is the only HER2-positive class (HER2+ Luminal B is not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from omicslib.book import reference
 from omicslib.data import cmmd
-from omicslib.data.cmmd import SUBTYPE_ORDER
+from omicslib.data.cmmd import CMMD_SHARES, SUBTYPE_ORDER, VIEWS
 from omicslib.data.tables import Loaded
 from omicslib.papers.p4_mammography.config import P4Config
 from omicslib.papers.p4_mammography.roi import extract_roi, normalise
+from omicslib.train import max_steps_setting
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,27 @@ def synthetic(cfg: P4Config) -> tuple[Loaded, np.ndarray]:
     data = cmmd.synthetic_rois(n_patients=cfg.n_patients, image_size=cfg.full_size, signal=cfg.signal,
                                patient_effect=cfg.patient_effect, seed=cfg.seed)
     return data, prepare(data.meta["images"], data.meta["masks"], cfg)
+
+
+def capped_patients(cfg: P4Config, max_steps: int) -> int:
+    """Patients a rehearsal under a cap of ``max_steps`` optimiser steps needs: enough images that every
+    training fold fills ``max_steps`` batches, and enough patients that the rarest CMMD subtype expects one
+    patient in each validation fold and in the test set (never more than ``cfg.n_patients``)."""
+    per_fold = len(VIEWS) * (1 - cfg.test_size) * (1 - 1 / cfg.n_folds)   # training images per patient and fold
+    steps = math.ceil(max_steps * cfg.batch_size / per_fold)
+    classes = math.ceil((cfg.n_folds + 1) / min(CMMD_SHARES.values()))
+    return min(cfg.n_patients, max(steps, classes))
+
+
+def capped_cohort(cfg: P4Config) -> tuple[P4Config, str]:
+    """``(cfg, note)``: when the step cap is in force (:func:`omicslib.train.max_steps_setting`, the paper-profile
+    rehearsal) ``cfg`` with its synthetic cohort bounded by :func:`capped_patients` (training, inference and
+    Grad-CAM then scale with it) and a note saying so; otherwise ``cfg`` unchanged and ``""``."""
+    cap = max_steps_setting()
+    n = capped_patients(cfg, cap) if cap else cfg.n_patients
+    if n == cfg.n_patients:
+        return cfg, ""
+    return replace(cfg, n_patients=n), (
+        f"Step cap of {cap} optimiser steps in force (rehearsal): the synthetic cohort is bounded to {n} of "
+        f"{cfg.n_patients} patients ({len(VIEWS) * n} images), what {cap} training steps per fold and the "
+        "evaluation need; these results are a pipeline check, not the profile's.")

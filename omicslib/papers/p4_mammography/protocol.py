@@ -7,21 +7,26 @@ oversampling of the training part only; the paper's augmentations. Every fold mo
 validation fold and on the hold-out test set; "best" is the fold with the highest validation AUC (the
 paper reports its best fold), "mean/lo/hi" the mean and t-interval over folds.
 
+One fold is one unit (:func:`fold_unit`: plain arrays and dicts): trained in the notebook, or in a workflow
+grid job (:mod:`omicslib.papers.p4_mammography.jobs`) and read back with ``jobs_dir``; :func:`assemble`
+turns the units into a :class:`CVResult` either way.
+
 The ``paper`` profile stops before training on random weights unless ``allow_random_weights`` is set
 (:func:`require_weights`); every result records the weights it started from (:func:`with_weights`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
-from omicslib import stats
+from omicslib import gridjobs, stats
 from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.papers.p4_mammography.analysis import evaluate
 from omicslib.papers.p4_mammography.config import P4Config
@@ -31,6 +36,7 @@ from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, oversam
 from omicslib.runtime import seed_everything
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
 from omicslib.train import History, fit, loader, predict, supervised
+from omicslib.weights import WeightsRecord
 
 
 def require_weights(cfg: P4Config, archs) -> None:
@@ -137,32 +143,101 @@ class CVResult:
         return self.y[self.split.test], f.test_prob
 
 
+def fold_job(task: str, arch: str, k: int, seed: int) -> str:
+    """The grid-job id of fold ``k`` of ``task`` x ``arch`` (:mod:`omicslib.papers.p4_mammography.jobs`)."""
+    return gridjobs.job_id(task=task, arch=arch, fold=k, seed=seed)
+
+
+@dataclass
+class CVPlan:
+    """What one task x architecture CV fixes before any training: labels, patient groups, the split and
+    the folds to train."""
+
+    task: str
+    arch: str
+    y: np.ndarray
+    groups: np.ndarray | None
+    split: HoldoutCV
+    folds: list[int]
+
+    def jobs(self, seed: int) -> list[str]:
+        return [fold_job(self.task, self.arch, k, seed) for k in self.folds]
+
+
+def plan(subtypes, patients, task: str, cfg: P4Config, arch: str = "densenet121_cbam", n_images: int | None = None,
+         folds: int | None = None) -> CVPlan:
+    """The :class:`CVPlan` of ``task`` x ``arch``: patient-level hold-out + k-fold split of the images;
+    ``folds`` (default ``cfg.folds_trained``, None = all k) of the k folds are trained."""
+    t = TASKS[task]
+    y = t.labels(subtypes)
+    n_images = len(y) if n_images is None else n_images
+    if len(y) != n_images or len(np.asarray(patients)) != n_images:
+        raise ValueError(f"{n_images} images, {len(y)} subtypes and {len(np.asarray(patients))} patient ids differ")
+    groups = np.asarray(patients) if cfg.group_split else None
+    split = holdout_kfold(y, cfg.test_size, cfg.n_folds, seed=cfg.seed, groups=groups)
+    folds = cfg.folds_trained if folds is None else folds
+    return CVPlan(task, arch, y, groups, split, list(range(len(split.folds[:folds]))))
+
+
+def fold_unit(X: np.ndarray, p: CVPlan, k: int, cfg: P4Config, device="cpu", keep_state: bool = False) -> dict:
+    """Train and score fold ``k`` of ``p``: one grid unit as plain data (probabilities, history, build
+    report and, with ``keep_state``, the weights as arrays), the same whether a job or the notebook runs it."""
+    tr, va = p.split.folds[k]
+    if p.groups is not None:
+        check_disjoint(tr, va, p.split.test, groups=p.groups)
+    model, hist, report = train_model(X, p.y, tr, va, cfg, len(TASKS[p.task].classes), p.task, p.arch, device,
+                                      cfg.seed + k)
+    state = {n: v.detach().cpu().numpy().copy() for n, v in model.state_dict().items()} if keep_state else None
+    return {"k": k, "val_prob": predict_proba(model, X, va, device),
+            "test_prob": predict_proba(model, X, p.split.test, device),
+            "history": asdict(hist), "build": report.to_dict(), "state": state}
+
+
+def unit_config(X: np.ndarray, subtypes, patients, cfg: P4Config, keep_state: bool) -> dict:
+    """What every grid unit depends on: the config, whether weights are kept, and a sha256 of the images,
+    subtypes and patient ids (a jobs folder computed on other images is refused by :func:`gridjobs.collect`)."""
+    h = hashlib.sha256(np.ascontiguousarray(X).tobytes())
+    for v in (subtypes, patients):
+        h.update("\x1f".join(map(str, np.asarray(v, dtype=object))).encode())
+    return {**asdict(cfg), "keep_state": keep_state, "data_sha256": h.hexdigest()}
+
+
+def _build_report(d: dict) -> BuildReport:
+    """Inverse of :meth:`BuildReport.to_dict` (its notes are derived, not stored back)."""
+    w = d["weights"]
+    weights = WeightsRecord(w["arch"], w["pretrained"], w["file"], w["sha256"]) if w is not None else None
+    return BuildReport(d["arch"], weights, d["source"], tuple(d["missing_keys"]), tuple(d["unexpected_keys"]))
+
+
+def assemble(p: CVPlan, units: list[dict]) -> CVResult:
+    """The :class:`CVResult` of ``p`` from its fold units (:func:`fold_unit`, in the notebook or read back from jobs)."""
+    res = CVResult(p.task, p.arch, p.split, p.y)
+    for u in units:
+        k = int(u["k"])
+        tr, va = p.split.folds[k]
+        state = {n: torch.from_numpy(np.array(a)) for n, a in u["state"].items()} if u["state"] is not None else None
+        res.folds.append(Fold(k, tr, va, u["val_prob"], u["test_prob"], History(**u["history"]), state))
+        res.build = _build_report(u["build"])
+    return res
+
+
 def cross_validate(X: np.ndarray, subtypes, patients, task: str, cfg: P4Config, arch: str = "densenet121_cbam",
-                   device="cpu", keep_state: bool = False, folds: int | None = None) -> CVResult:
+                   device="cpu", keep_state: bool = False, folds: int | None = None, jobs_dir=None) -> CVResult:
     """Hold-out + k-fold CV of one architecture on one task (see the module docstring).
 
     ``folds`` limits how many of the k folds are trained (the split is still k-fold; default
-    ``cfg.folds_trained``); ``keep_state`` keeps each fold's weights (for Grad-CAM).
+    ``cfg.folds_trained``); ``keep_state`` keeps each fold's weights (for Grad-CAM). With ``jobs_dir``
+    the folds are read back from the grid jobs' files (:mod:`omicslib.papers.p4_mammography.jobs`)
+    instead of trained here; the result is the same.
     """
     require_weights(cfg, [arch])
-    folds = cfg.folds_trained if folds is None else folds
-    t = TASKS[task]
-    y = t.labels(subtypes)
-    if len(y) != len(X) or len(np.asarray(patients)) != len(X):
-        raise ValueError(f"{len(X)} images, {len(y)} subtypes and {len(np.asarray(patients))} patient ids differ")
-    groups = np.asarray(patients) if cfg.group_split else None
-    split = holdout_kfold(y, cfg.test_size, cfg.n_folds, seed=cfg.seed, groups=groups)
-    res = CVResult(task, arch, split, y)
-    for k, (tr, va) in enumerate(split.folds[:folds]):
-        if groups is not None:
-            check_disjoint(tr, va, split.test, groups=groups)
-        model, hist, report = train_model(X, y, tr, va, cfg, len(t.classes), task, arch, device, cfg.seed + k)
-        res.build = report
-        res.folds.append(Fold(k, tr, va, predict_proba(model, X, va, device),
-                              predict_proba(model, X, split.test, device), hist,
-                              {n: p.detach().cpu().clone() for n, p in model.state_dict().items()}
-                              if keep_state else None))
-    return res
+    p = plan(subtypes, patients, task, cfg, arch, len(X), folds)
+    if jobs_dir:
+        done = gridjobs.collect(jobs_dir, p.jobs(cfg.seed), unit_config(X, subtypes, patients, cfg, keep_state))
+        units = list(done.values())
+    else:
+        units = [fold_unit(X, p, k, cfg, device, keep_state) for k in p.folds]
+    return assemble(p, units)
 
 
 def best_model(res: CVResult, cfg: P4Config, device="cpu") -> nn.Module:
@@ -176,18 +251,19 @@ def best_model(res: CVResult, cfg: P4Config, device="cpu") -> nn.Module:
 
 
 def run_tasks(X, table: pd.DataFrame, cfg: P4Config, arch: str = "densenet121_cbam", device="cpu",
-              keep_state: bool = False) -> dict[str, CVResult]:
-    """``{task: CVResult}`` of one architecture over ``cfg.tasks``."""
+              keep_state: bool = False, jobs_dir=None) -> dict[str, CVResult]:
+    """``{task: CVResult}`` of one architecture over ``cfg.tasks`` (``jobs_dir``: read from grid jobs)."""
     require_weights(cfg, [arch])
     return {task: cross_validate(X, table["subtype"], table["patient"], task, cfg, arch=arch, device=device,
-                                 keep_state=keep_state) for task in cfg.tasks}
+                                 keep_state=keep_state, jobs_dir=jobs_dir) for task in cfg.tasks}
 
 
-def run_comparison(X, table: pd.DataFrame, cfg: P4Config, device="cpu") -> dict[str, dict[str, CVResult]]:
-    """``{task: {arch: CVResult}}`` for ``cfg.tasks`` x ``cfg.archs`` on the same splits."""
+def run_comparison(X, table: pd.DataFrame, cfg: P4Config, device="cpu", jobs_dir=None) -> dict[str, dict[str, CVResult]]:
+    """``{task: {arch: CVResult}}`` for ``cfg.tasks`` x ``cfg.archs`` on the same splits (``jobs_dir``: read
+    from grid jobs)."""
     require_weights(cfg, cfg.archs)
-    return {task: {arch: cross_validate(X, table["subtype"], table["patient"], task, cfg, arch=arch, device=device)
-                   for arch in cfg.archs} for task in cfg.tasks}
+    return {task: {arch: cross_validate(X, table["subtype"], table["patient"], task, cfg, arch=arch, device=device,
+                                        jobs_dir=jobs_dir) for arch in cfg.archs} for task in cfg.tasks}
 
 
 def builds(results) -> list[BuildReport]:
