@@ -34,11 +34,14 @@ notebooks: $(STAMP)
 	  --workflow-profile workflow/profiles/local --cores $(JOBS) --config profile=$(PROFILE) device=$(DEVICE) papers="$(PAPERS)"
 
 # Every notebook's paper configuration on CPU, each fit() capped at 2 optimiser steps (real widths, K, folds; epochs
-# counted, not run), random weights allowed; results in _build/rehearsal/ (the book is not touched)
+# counted, not run; tuned baselines, k-means restarts, forests and tiles cut to a token size), random weights
+# allowed; grids run inside the notebooks (through the same unit functions as the grid jobs, without a process per
+# unit). Results in _build/rehearsal/ (the book is not touched); then the measured and projected cost per notebook.
 rehearsal: $(STAMP)
 	$(VENV)/bin/snakemake all -s workflow/Snakefile --workflow-profile workflow/profiles/local --cores $(JOBS) \
-	  --config profile=paper device=cpu papers="$(PAPERS)" max_steps=2 allow_random_weights=true \
+	  --config profile=paper device=cpu papers="$(PAPERS)" max_steps=2 allow_random_weights=true grid_profiles=none \
 	  outroot=_build/rehearsal logdir=_build/rehearsal/logs
+	$(PY) -m omicslib.book.rehearsal _build/rehearsal/logs --csv _build/rehearsal/cost.csv
 
 html: $(STAMP)
 	$(PY) -m omicslib.book.pages

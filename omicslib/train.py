@@ -14,6 +14,7 @@ touching any config:
 from __future__ import annotations
 
 import copy
+import json
 import math
 import os
 import time
@@ -28,6 +29,7 @@ from torch.utils.data import DataLoader, Dataset, TensorDataset
 Batch = Any
 MAX_STEPS_ENV = "OMICSLIB_MAX_STEPS"
 PROGRESS_ENV = "OMICSLIB_PROGRESS"
+FIT_LOG_ENV = "OMICSLIB_FIT_LOG"
 LossStep = Callable[[nn.Module, Batch], "torch.Tensor | tuple[torch.Tensor, dict]"]
 
 
@@ -76,6 +78,8 @@ class History:
     steps: int = 0
     epochs_planned: int = 0
     capped: bool = False
+    #: optimiser steps of all planned epochs (epochs x batches per epoch; 0 when the loader has no length)
+    steps_planned: int = 0
 
     def to_frame(self):
         import pandas as pd
@@ -222,7 +226,7 @@ def fit(
     model.to(device)
     val_loss_step = val_loss_step or loss_step
     cap = max_steps_setting(max_steps)
-    hist = History(epochs_planned=epochs)
+    hist = History(epochs_planned=epochs, steps_planned=epochs * len(train) if hasattr(train, "__len__") else 0)
     t0 = time.perf_counter()
     use_scaler = amp and device.type == "cuda" and not torch.cuda.is_bf16_supported()
     scaler = torch.amp.GradScaler("cuda") if use_scaler else None
@@ -236,7 +240,21 @@ def fit(
             epoch_iter.close()
             progress_file.close()
     hist.seconds = time.perf_counter() - t0
+    _log_fit(hist, desc, device)
     return hist
+
+
+def _log_fit(hist: History, desc: str, device: torch.device) -> None:
+    """Append one line per fit to ``$OMICSLIB_FIT_LOG`` when set (the workflow sets it per job): steps taken
+    and planned and seconds, from which :mod:`omicslib.book.rehearsal` projects the uncapped cost."""
+    path = os.environ.get(FIT_LOG_ENV, "")
+    if not path:
+        return
+    line = {"desc": desc, "device": device.type, "steps": hist.steps, "steps_planned": hist.steps_planned,
+            "epochs_run": len(hist.train_loss), "epochs_planned": hist.epochs_planned, "capped": hist.capped,
+            "seconds": round(hist.seconds, 4)}
+    with open(path, "a") as f:
+        f.write(json.dumps(line) + "\n")
 
 
 def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val_loss_step, optimizer, scheduler,

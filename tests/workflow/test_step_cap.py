@@ -149,3 +149,15 @@ def test_capped_p5_ridge_cox_search_tries_one_penalty(monkeypatch):
     capped, beta = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
     assert capped == 100.0 and beta.shape == (4,)
     assert free in (100.0, 0.1)
+
+
+def test_fit_log_records_steps_taken_and_planned(tmp_path, monkeypatch):
+    import json
+
+    log = tmp_path / "fits.jsonl"
+    monkeypatch.setenv("OMICSLIB_FIT_LOG", str(log))
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "3")
+    hist, _ = _fit(epochs=5)          # 40 rows in batches of 8: 5 batches per epoch
+    line = json.loads(log.read_text())
+    assert (line["steps"], line["steps_planned"], line["epochs_planned"], line["capped"]) == (3, 25, 5, True)
+    assert hist.steps_planned == 25 and line["seconds"] >= 0

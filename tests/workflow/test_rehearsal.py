@@ -1,0 +1,45 @@
+"""The rehearsal's cost summary: measured seconds per job and the projection to uncapped training."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from omicslib.book import rehearsal
+
+BENCH = ("s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+         "{wall}\t0:00:10\t500\t1\t1\t1\t0\t0\t90\t{cpu}\n")
+
+
+def _job(logdir, name, wall, cpu, fit_lines):
+    (logdir / f"{name}.benchmark.tsv").parent.mkdir(parents=True, exist_ok=True)
+    (logdir / f"{name}.benchmark.tsv").write_text(BENCH.format(wall=wall, cpu=cpu))
+    if fit_lines is not None:
+        (logdir / f"{name}.fits.jsonl").write_text("".join(json.dumps(f) + "\n" for f in fit_lines))
+
+
+def test_projection_scales_each_fit_by_planned_over_taken_steps(tmp_path):
+    _job(tmp_path, "p1_02_grid", 100.0, 90.0, [{"steps": 2, "steps_planned": 200, "seconds": 1.0},
+                                               {"steps": 2, "steps_planned": 2, "seconds": 0.5},
+                                               {"steps": 0, "steps_planned": 0, "seconds": 0.25}])
+    _job(tmp_path, "p3_02/methodDMACL-dataX-seed0", 10.0, 8.0, [{"steps": 2, "steps_planned": 20, "seconds": 0.1}])
+    _job(tmp_path, "p4_01_table", 5.0, 4.0, None)   # trains nothing
+    df = rehearsal.summary(tmp_path).set_index("job")
+    g = df.loc["p1_02_grid"]
+    assert g["fit_s"] == pytest.approx(1.75) and g["projected_fit_s"] == pytest.approx(100.0 + 0.5 + 0.25)
+    assert g["projected_cpu_h"] == pytest.approx((90.0 - 1.75 + 100.75) / 3600)
+    assert df.loc["p3_02/methodDMACL-dataX-seed0", "projected_fit_s"] == pytest.approx(1.0)
+    assert df.loc["p4_01_table", "fits"] == 0 and df.loc["p4_01_table", "projected_cpu_h"] == pytest.approx(4 / 3600)
+
+
+def test_bad_fit_line_names_the_file_and_line(tmp_path):
+    (tmp_path / "x.fits.jsonl").write_text('{"steps": 1}\nnot json\n')
+    with pytest.raises(ValueError, match=r"x.fits.jsonl:2: not a JSON fit line"):
+        rehearsal.fits(tmp_path / "x.fits.jsonl")
+
+
+def test_cli_prints_totals_and_writes_csv(tmp_path, capsys):
+    _job(tmp_path / "logs", "a", 60.0, 120.0, [{"steps": 1, "steps_planned": 10, "seconds": 2.0}])
+    assert rehearsal.main([str(tmp_path / "logs"), "--csv", str(tmp_path / "c.csv")]) == 0
+    assert "1 jobs: 1.0 min wall (sum), 2.0 min CPU" in capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "c.csv")["projected_fit_s"].iloc[0] == pytest.approx(20.0)
