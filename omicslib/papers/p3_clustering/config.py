@@ -183,10 +183,11 @@ def config(profile: str, **overrides) -> P3Config:
         quick=dict(sweep_epochs_scale=0.05, sweep_kmeans_runs=5,
                    # issue 17: 3 seeds; every deep method gets the same optimiser steps (60 = DMACL's former
                    # 60 epochs of one batch); fewer k-means repeats per seed pay for the seeds
-                   fig2_n_seeds=3, fig2_budget=Budget(kmeans_runs=4, steps=60),
+                   fig2_n_seeds=3, fig2_budget=Budget(kmeans_runs=2, steps=60),
                    fig3_budget=Budget(100, 20, 10),
                    fig4_n_seeds=3, fig4_budget=Budget(kmeans_runs=2, steps=40, baseline_batch_size=64),
                    fig4_n_cancers=3, aml_epochs=100,
-                   tcga_budget=Budget(dmacl_epochs=30, baseline_epochs=10, kmeans_runs=3, baseline_batch_size=64)),
+                   # equal budgets here too: 40 optimiser steps for every deep method (was 30 DMACL / 10 baseline epochs)
+                   tcga_budget=Budget(kmeans_runs=3, steps=40, baseline_batch_size=64)),
         paper=dict(),
     )

@@ -139,7 +139,7 @@ PROFILES = {
         "smoke": {"n_patients": 40, "full_size": 64, "image_size": 32, "epochs": 1, "audit_seeds": (0, 1),
                   "audit_learners": ("1-NN pixels", "simple_cnn")},
         "quick": {"n_patients": 120, "full_size": 96, "image_size": 32, "epochs": 8, "lr": 1e-3,
-                  "audit_seeds": tuple(range(5)), "audit_learners": ("1-NN pixels", "simple_cnn")},
+                  "audit_seeds": tuple(range(3)), "audit_learners": ("1-NN pixels", "simple_cnn")},
         "paper": {"full_size": 448, "epochs": 100, "audit_seeds": tuple(range(10)),
                   "audit_learners": ("1-NN pixels", "simple_cnn", "densenet121_cbam")},
     },

@@ -92,9 +92,9 @@ _SEEDS = {"rna": dict(smoke=1, quick=2, paper=5), "transfer": dict(smoke=1, quic
 _STUDY = {
     "rna": {},
     "transfer": {},
-    "synthetic": dict(quick=dict(finetune_epochs=30, patience=6)),
+    "synthetic": dict(quick=dict(finetune_epochs=20, patience=4)),
     "her2st": dict(smoke=dict(batch_size=16), quick=dict(pretrain_epochs=40)),
-    "pairs": dict(quick=dict(pretrain_epochs=30, finetune_epochs=30, patience=6)),
+    "pairs": dict(quick=dict(pretrain_epochs=15, finetune_epochs=20, patience=4)),
 }
 
 
