@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from omicslib.book.widgets import HEADLESS_ENV
 from omicslib.paths import PAPERS, REPO_ROOT
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
@@ -346,6 +347,7 @@ def _kernel_manager(ipc_dir: str, kernel_log):
 
         async def start_kernel(self, **kw):  # type: ignore[override]
             kw.setdefault("stderr", kernel_log)
+            kw.setdefault("env", {**os.environ, HEADLESS_ENV: "1"})   # explorers build no widgets (see widgets.py)
             return await super().start_kernel(**kw)
 
     return QuietKernelManager

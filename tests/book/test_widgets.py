@@ -35,3 +35,12 @@ def test_explorer_displays_as_the_widget_or_a_note_never_a_repr():
     assert data["text/plain"] == LIVE_NOTE and "VBox" not in repr(box) and " object at 0x" not in repr(box)
     assert data["text/html"].startswith('<p class="omicslib-live-note">') and "<code>make lab</code>" in data["text/html"]
     plt.close("all")
+
+
+def test_headless_execution_builds_no_widget_and_shows_the_note(monkeypatch):
+    calls = []
+    monkeypatch.setenv("OMICSLIB_HEADLESS", "1")
+    box = explorer(lambda k: calls.append(k), k=[1, 2])
+    data = box._repr_mimebundle_()
+    assert calls == [] and box.children == ()
+    assert set(data) == {"text/plain", "text/html"} and data["text/plain"] == LIVE_NOTE
