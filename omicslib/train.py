@@ -18,6 +18,7 @@ import json
 import math
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -253,8 +254,11 @@ def _log_fit(hist: History, desc: str, device: torch.device) -> None:
     line = {"desc": desc, "device": device.type, "steps": hist.steps, "steps_planned": hist.steps_planned,
             "epochs_run": len(hist.train_loss), "epochs_planned": hist.epochs_planned, "capped": hist.capped,
             "seconds": round(hist.seconds, 4)}
-    with open(path, "a") as f:
-        f.write(json.dumps(line) + "\n")
+    try:
+        with open(path, "a") as f:
+            f.write(json.dumps(line) + "\n")
+    except OSError as e:   # a measurement aid: say so, never fail the training it measures
+        warnings.warn(f"${FIT_LOG_ENV}={path}: fit not logged ({e})", RuntimeWarning, stacklevel=3)
 
 
 def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val_loss_step, optimizer, scheduler,

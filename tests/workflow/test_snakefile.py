@@ -22,8 +22,10 @@ jobs_dir = ""
 data = "{data}"
 
 # %%
-import json, pathlib
+import json, os, pathlib
 {extra}
+with open(os.environ["OMICSLIB_FIT_LOG"], "a") as f:   # the kernel runs in the notebook's folder: path absolute
+    f.write("{{}}\\n")
 out = pathlib.Path(outdir)
 files = [{{"path": data, "sha256": "recorded"}}] if data else []
 grid = sorted(json.loads(p.read_text())["job"] for p in pathlib.Path(jobs_dir).glob("*.json")) if jobs_dir else []

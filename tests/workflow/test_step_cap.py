@@ -161,3 +161,10 @@ def test_fit_log_records_steps_taken_and_planned(tmp_path, monkeypatch):
     line = json.loads(log.read_text())
     assert (line["steps"], line["steps_planned"], line["epochs_planned"], line["capped"]) == (3, 25, 5, True)
     assert hist.steps_planned == 25 and line["seconds"] >= 0
+
+
+def test_unwritable_fit_log_warns_and_training_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("OMICSLIB_FIT_LOG", str(tmp_path / "missing" / "fits.jsonl"))
+    with pytest.warns(RuntimeWarning, match="fits.jsonl: fit not logged"):
+        hist, _ = _fit(epochs=1)
+    assert hist.steps == 5
