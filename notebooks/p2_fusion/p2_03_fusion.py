@@ -18,7 +18,7 @@
 # fitted on the training part only and early stopping watches an inner validation split (20 % of the
 # training fold), never the scored fold. Loss: binary cross-entropy; optimiser Adam. The `paper`
 # profile uses the paper's learning rate 1e-5 (batch 8, ≤ 50 epochs, patience 5); `quick` uses
-# lr 1e-3, batch 16, ≤ 30 epochs, patience 6 and narrower layers so that the chapter trains in
+# lr 1e-3, batch 16, ≤ 20 epochs, patience 4 and narrower layers so that the chapter trains in
 # minutes on CPU. The configuration table below lists every setting.
 #
 # Data settings, never mixed in one number:

@@ -148,7 +148,7 @@ SMOKE = dict(max_samples=120, k_max=16, mut_min_count=2, d_model=8, n_heads=2, f
              s1_epochs=1, s2_epochs=1, s3_epochs=2, patience=2, s3_patience=2, batch_size=64, cpu_threads=1,
              baseline_C_grid=(0.1,), baseline_l1_grid=(0.5,), baseline_inner_folds=2)
 QUICK = dict(k_max=160, d_model=16, n_heads=2, ffn_hidden=32, hidden=64, mut_min_count=25,
-             s1_epochs=2, s2_epochs=3, s3_epochs=30, patience=3, s3_patience=6, batch_size=128,
+             s1_epochs=2, s2_epochs=3, s3_epochs=20, patience=3, s3_patience=4, batch_size=128,
              s1_lr=3e-3, s2_lr=2e-3, cpu_threads=1,
              baseline_C_grid=(0.01, 0.03, 0.1), baseline_l1_grid=(0.2, 0.8), baseline_tol=1e-2)
 

@@ -95,15 +95,15 @@ class Config:
 
 def config(profile: str, **overrides) -> Config:
     """Config for a profile. ``quick``: lr 1e-3 (1e-5 needs hundreds of epochs on CPU), batch 16,
-    <= 30 epochs, patience 6, narrower layers (256/128), 3 seeds on real data, 2 audit draws, the
-    logistic-regression baseline only (6 C values, 3 inner folds; the tuned forest takes ~10 min on 2 cores);
+    <= 20 epochs, patience 4, narrower layers (256/128), 3 seeds on real data, 2 audit draws, the
+    logistic-regression baseline only (4 C values, 3 inner folds; the tuned forest takes ~10 min on 2 cores);
     ``smoke``: 2 folds x 2 epochs, one seed; ``paper``: the authors' settings, 5 seeds, 10 draws."""
     return configure(
         Config(), profile, overrides,
         smoke={"n_splits": 2, "epochs": 2, "patience": None, "batch_size": 16, "lr": 1e-3, "hidden": 64,
                "dim": 32, "heads": 4, "seeds": 1, "synthetic_n": 40, "audit_draws": 1, "lr_grid": 3,
                "inner_folds": 3, "baselines": ("logreg",)},
-        quick={"epochs": 30, "patience": 6, "batch_size": 16, "lr": 1e-3, "hidden": 256, "dim": 128,
-               "seeds": 3, "audit_draws": 2, "lr_grid": 6, "inner_folds": 3, "baselines": ("logreg",)},
+        quick={"epochs": 20, "patience": 4, "batch_size": 16, "lr": 1e-3, "hidden": 256, "dim": 128,
+               "seeds": 3, "audit_draws": 2, "lr_grid": 4, "inner_folds": 3, "baselines": ("logreg",)},
         paper={"seeds": 5, "synthetic_seeds": 5},
     )

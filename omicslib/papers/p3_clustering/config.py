@@ -185,7 +185,7 @@ def config(profile: str, **overrides) -> P3Config:
                    # 60 epochs of one batch); fewer k-means repeats per seed pay for the seeds
                    fig2_n_seeds=3, fig2_budget=Budget(kmeans_runs=2, steps=60),
                    fig3_budget=Budget(100, 20, 10),
-                   fig4_n_seeds=3, fig4_budget=Budget(kmeans_runs=2, steps=40, baseline_batch_size=64),
+                   fig4_n_seeds=3, fig4_budget=Budget(kmeans_runs=1, steps=40, baseline_batch_size=64),
                    fig4_n_cancers=3, aml_epochs=100,
                    # equal budgets here too: 40 optimiser steps for every deep method (was 30 DMACL / 10 baseline epochs)
                    tcga_budget=Budget(kmeans_runs=3, steps=40, baseline_batch_size=64)),

@@ -87,14 +87,14 @@ def _training(profile: str) -> dict:
 
 # Per study: (number of seeds per profile, extra quick / smoke settings). Seeds start at the notebook's seed.
 _SEEDS = {"rna": dict(smoke=1, quick=2, paper=5), "transfer": dict(smoke=1, quick=3, paper=5),
-          "synthetic": dict(smoke=1, quick=3, paper=5), "her2st": dict(smoke=1, quick=1, paper=1),
+          "synthetic": dict(smoke=1, quick=2, paper=5), "her2st": dict(smoke=1, quick=1, paper=1),
           "pairs": dict(smoke=1, quick=3, paper=5)}
 _STUDY = {
     "rna": {},
     "transfer": {},
     "synthetic": dict(quick=dict(finetune_epochs=20, patience=4)),
     "her2st": dict(smoke=dict(batch_size=16), quick=dict(pretrain_epochs=40)),
-    "pairs": dict(quick=dict(pretrain_epochs=15, finetune_epochs=20, patience=4)),
+    "pairs": dict(quick=dict(pretrain_epochs=10, finetune_epochs=15, patience=4)),
 }
 
 
