@@ -47,6 +47,8 @@ LOCAL_PROFILE = REPO_ROOT / "workflow" / "profiles" / "local"
 RERUN_TRIGGERS = ("mtime", "params", "code", "software-env")
 #: Environment variable read by :func:`omicslib.train.fit`: where tqdm progress goes (a terminal or a file).
 PROGRESS_ENV = "OMICSLIB_PROGRESS"
+#: Seconds papermill waits for a cell's last output after its reply before failing it (nbclient's default: 4).
+IOPUB_TIMEOUT = 120
 #: Modules whose import makes a notebook depend on the local ImageNet weights.
 WEIGHT_MODULES = ("omicslib.weights", "omicslib.histology")
 
@@ -383,6 +385,9 @@ def execute(source: Path, output: Path, parameters: dict, cwd: Path | None = Non
                 str(src_ipynb), str(output), parameters=parameters, kernel_name="python3", language="python",
                 cwd=str(cwd or source.parent), progress_bar=False, execution_timeout=timeout,
                 kernel_manager_class=_kernel_manager(ipc, klog),
+                # papermill fails a cell whose last output arrives > iopub_timeout after its reply (default 4 s):
+                # on a loaded machine (a rehearsal beside a build) a starved kernel missed that and p3_04 failed
+                iopub_timeout=IOPUB_TIMEOUT,
             )
         except pm.PapermillExecutionError as e:
             raise NotebookFailed(
