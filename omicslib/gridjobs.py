@@ -10,6 +10,7 @@ config it was computed with: a notebook refuses units computed with a different 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
 import re
@@ -108,6 +109,19 @@ def _decode(obj):
 
 def _dtype(name: str):
     return object if name == "object" else name
+
+
+def digest(*arrays) -> str:
+    """sha256 of the arrays' dtypes, shapes and values (labels compared as text): the data a unit was computed on,
+    for the config a job file records."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.asarray(a)
+        if a.dtype.kind in "OSU":
+            a = a.astype(str)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
 
 
 def dump(result, path: Path, *, job: str, config: dict) -> Path:

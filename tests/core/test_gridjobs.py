@@ -63,3 +63,13 @@ def test_large_numeric_arrays_are_stored_exactly_as_bytes(tmp_path):
     # base64 of float32 bytes: about 4/3 x 4 bytes per value, not ~20 characters of JSON text
     assert path.stat().st_size < 1.5 * 4 * weights["w"].size + 20_000
     assert '"small": {"__ndarray__": [0.1, 0.2]' in path.read_text()
+
+
+def test_digest_tells_values_shapes_dtypes_and_labels_apart():
+    x = np.arange(6, dtype=np.float64).reshape(2, 3)
+    base = gridjobs.digest(x, np.array(["a", "b"], dtype=object))
+    assert base == gridjobs.digest(x.copy(), np.array(["a", "b"]))            # labels compared as text
+    assert base != gridjobs.digest(x.reshape(3, 2), np.array(["a", "b"]))
+    assert base != gridjobs.digest(x.astype(np.float32), np.array(["a", "b"]))
+    assert base != gridjobs.digest(x + 1, np.array(["a", "b"]))
+    assert base != gridjobs.digest(x, np.array(["a", "c"]))

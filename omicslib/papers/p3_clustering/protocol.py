@@ -9,7 +9,6 @@ equals the cores used. In the workflow's grid profiles each run is a separate jo
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import time
@@ -174,16 +173,11 @@ def unit_id(method: str, dataset: str, seed: int) -> str:
 def unit_config(ds: OmicsDataset, budget: Budget, common: bool) -> dict:
     """What a unit depends on besides its method and seed: the dataset (settings and a hash of its values), the
     budget and whether the common space is scored. A grid-job file records it; reading it back checks it."""
-    arrays = [np.asarray(o, dtype=np.float64) for o in ds.omics]
-    if ds.truth is not None:
-        arrays.append(np.asarray(ds.truth).astype(str))
-    h = hashlib.sha256()
-    for a in arrays:
-        h.update(f"{a.dtype}{a.shape}".encode())
-        h.update(np.ascontiguousarray(a).tobytes())
+    truth = [] if ds.truth is None else [np.asarray(ds.truth).astype(str)]
+    sha = gridjobs.digest(*[np.asarray(o, dtype=np.float64) for o in ds.omics], *truth)
     return {"dataset": ds.name, "context": ds.context, "kinds": list(ds.kinds), "dims": ds.dims,
             "embed_dim": ds.embed_dim, "n_clusters": ds.n_clusters, "eval_ks": list(ds.eval_ks),
-            "sha256": h.hexdigest(), "budget": asdict(budget), "common": common}
+            "sha256": sha, "budget": asdict(budget), "common": common}
 
 
 def _read_units(jobs_dir, datasets, methods, seeds, budget: Budget, common: bool) -> dict:

@@ -17,7 +17,6 @@ The ``paper`` profile stops before training on random weights unless ``allow_ran
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
@@ -196,10 +195,8 @@ def fold_unit(X: np.ndarray, p: CVPlan, k: int, cfg: P4Config, device="cpu", kee
 def unit_config(X: np.ndarray, subtypes, patients, cfg: P4Config, keep_state: bool) -> dict:
     """What every grid unit depends on: the config, whether weights are kept, and a sha256 of the images,
     subtypes and patient ids (a jobs folder computed on other images is refused by :func:`gridjobs.collect`)."""
-    h = hashlib.sha256(np.ascontiguousarray(X).tobytes())
-    for v in (subtypes, patients):
-        h.update("\x1f".join(map(str, np.asarray(v, dtype=object))).encode())
-    return {**asdict(cfg), "keep_state": keep_state, "data_sha256": h.hexdigest()}
+    return {**asdict(cfg), "keep_state": keep_state,
+            "data_sha256": gridjobs.digest(X, np.asarray(subtypes, dtype=object), np.asarray(patients, dtype=object))}
 
 
 def _build_report(d: dict) -> BuildReport:
