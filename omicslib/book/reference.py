@@ -12,6 +12,11 @@ locator   where it is: table / figure / section, e.g. ``Table 4, row K=1000 EXP+
 quote     for prose values, the sentence it comes from; else empty
 note      an inconsistency or caveat (e.g. a value that its own table contradicts)
 ========  ====================================================================
+
+Optional columns: ``tolerance`` (the band within which our estimate counts as the paper's value, or
+the margin of a comparative claim, on the metric's scale) and ``tolerance_reason`` (why that
+width; required with a tolerance). Without them :func:`omicslib.book.claims.tolerance_of` falls
+back on the paper's spread, then on a stated default per metric.
 """
 
 from __future__ import annotations
@@ -57,11 +62,17 @@ def read(path: str | Path) -> pd.DataFrame:
     dup = df.loc[df["key"].duplicated(), "key"].tolist()
     if dup:
         raise ReferenceError(f"{path}: duplicated keys {dup}")
-    for col in ("value", "sd"):
+    for col in ("tolerance", "tolerance_reason"):
+        if col not in df.columns:
+            df[col] = ""
+    for col in ("value", "sd", "tolerance"):
         num = pd.to_numeric(df[col].str.rstrip("%"), errors="coerce")
         wrong = df.loc[num.isna() & (df[col] != ""), "key"].tolist()
         if wrong:
             raise ReferenceError(f"{path}: {col} must be a number (a trailing % is allowed) for {wrong}")
+    no_why = df.loc[(df["tolerance"] != "") & (df["tolerance_reason"].str.strip() == ""), "key"].tolist()
+    if no_why:
+        raise ReferenceError(f"{path}: a tolerance needs its tolerance_reason; missing for {no_why}")
     no_loc = df.loc[df["locator"].str.strip() == "", "key"].tolist()
     if no_loc:
         raise ReferenceError(f"{path}: every value needs a locator; missing for {no_loc}")
@@ -94,6 +105,12 @@ def sd(paper: str, key: str) -> float:
     """The paper's spread for ``key`` (NaN where it gives none)."""
     text = row(paper, key)["sd"]
     return _number(text) if text else np.nan
+
+
+def tolerance(paper: str, key: str) -> tuple[float, str]:
+    """The tolerance stated for ``key`` in the reference file and its reason (``(nan, "")`` where none)."""
+    r = row(paper, key)
+    return (_number(r["tolerance"]), r["tolerance_reason"]) if r["tolerance"] else (np.nan, "")
 
 
 def text(paper: str, key: str) -> str:
