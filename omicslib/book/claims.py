@@ -269,7 +269,8 @@ def value_verdict(c: Claim) -> tuple[str, str]:
     band = f"{_fmt(c.paper_value)} ± {_fmt(c.tolerance)}"
     if c.kind in ("exact", "text"):
         if abs(c.ours - c.paper_value) <= c.tolerance + 1e-9 * max(1.0, abs(c.paper_value)):
-            return "reproduced", f"{_fmt(c.ours)} agrees with {band}" + (" (the printed numbers agree)" if c.kind == "text" else "")
+            text = " (the printed numbers agree)" if c.kind == "text" else ""
+            return "reproduced", f"{_fmt(c.ours)} agrees with {band}{text}"
         return "not reproduced", (f"{_fmt(c.ours)} differs from {band}"
                                   + (": the paper's printed numbers disagree" if c.kind == "text" else ""))
     if math.isnan(c.ci_low) or math.isnan(c.ci_high):
@@ -347,7 +348,7 @@ def holm_adjusted(claims: list[Claim]) -> dict[tuple[str, str], float]:
         fam = [c for c in comp if (c.paper, c.family) == key]
         ps = [c.p if (c.provenance in ("full", "real-subset", "other-cohort") and not c.blocker
                       and not math.isnan(c.p)) else 1.0 for c in fam]
-        for c, p, q in zip(fam, ps, stats.holm(ps)):
+        for c, q in zip(fam, stats.holm(ps)):
             if c.provenance not in ("synthetic", ABSENT) and not math.isnan(c.p):
                 out[(c.paper, c.id)] = float(q)
     return out
