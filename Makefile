@@ -77,7 +77,7 @@ benchmark: $(STAMP)
 	$(PY) -m omicslib.benchmarks
 
 clean:
-	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/verdict_summary.md
+	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/*/*_claims_forest.png book/verdict_summary.md
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 # ---- Launch links, publishing, offline checks of the published files ----

@@ -319,42 +319,85 @@ def claims_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=claims.COLUMNS)
 
 
-def claims_page(paper: str, root: str | Path | None = None) -> str:
+def forest_name(paper: str) -> str:
+    return f"{paper}_claims_forest.png"
+
+
+def write_forest(paper: str, df: pd.DataFrame, out: Path) -> bool:
+    """Draw the paper's verdict forest plot to ``out``; ``False`` when the ledger has nothing to draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from omicslib.book.plots import verdict_forest
+
+    fig = verdict_forest(df, f"{paper}: our estimates against the paper's claims")
+    if fig is None:
+        out.unlink(missing_ok=True)
+        return False
+    fig.savefig(out, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return True
+
+
+def claims_page(paper: str, root: str | Path | None = None, forest: bool = False) -> str:
+    """The paper's claims page: the rules, the verdict counts, the forest plot (when ``forest``) and the ledger."""
     df = claims_frame((paper,), root)
     lines = [GENERATED, f"# {paper}: claims and verdicts\n",
-             "Each claim of the paper, the test we ran, the data it ran on, the number of seeds, and a verdict "
-             "computed by the rules below (`omicslib.book.claims`); paper values come from the paper's "
-             "reference file with their locators.\n"]
-    lines += [f"- **{k}**: {v}" for k, v in claims.RULES.items()] + [""]
+             "Each claim of the paper, the test we ran, the data it ran on, the number of seeds and runs, and a "
+             "verdict computed by the rules below (`omicslib.book.claims`); paper values and tolerances come from "
+             "the paper's reference file with their locators and reasons.\n"]
     if df.empty:
+        lines += [f"- **{k}**: {v}" for k, v in claims.RULES.items()] + [""]
         lines.append("No claims ledger has been produced yet: run `make book`.\n")
-    else:
-        lines.append(claims.counts(df).to_html(classes="verdict-counts") + "\n")
-        lines.append(claims.ledger_html(df) + "\n")
+        return "\n".join(lines)
+    lines.append(claims.counts(df).to_html(classes="verdict-counts") + "\n")
+    if forest:
+        lines += ["```{figure} " + forest_name(paper), f":name: {paper}-claims-forest",
+                  f":alt: Forest plot of {paper}'s claims on real data: for each value claim our estimate minus the "
+                  "paper's value with its CI against the tolerance band, and for each comparative claim the effect "
+                  "in the paper's direction with its CI, coloured by verdict\n",
+                  "Our estimates against the paper's claims (real data only; synthetic pipeline checks left out). "
+                  "Left: value claims as the deviation from the paper's value, the grey band ± the claim's "
+                  "tolerance, the bar our CI (level in the table), the open diamond the strongest simple baseline. "
+                  "Right: comparative claims, the effect oriented so that the paper's claim is positive, the grey "
+                  "band ± the stated margin. Colours: the verdict.", "```\n"]
+    lines += ["## Rules\n"] + [f"- **{k}**: {v}" for k, v in claims.RULES.items()] + [""]
+    lines += ["## Ledger\n", claims.ledger_html(df) + "\n"]
     return "\n".join(lines)
 
 
-def verdict_summary(root: str | Path | None = None) -> str:
-    """The landing page's table: papers x verdicts with counts, linking to each ledger."""
+def verdict_summary(root: str | Path | None = None, forests: frozenset = frozenset()) -> str:
+    """The landing page's table: papers x verdicts with counts and the decided share, linking to each ledger
+    and its forest plot."""
     df = claims_frame(PAPERS, root)
     if df.empty:
         return "No claims ledger has been produced yet: run `make book`.\n"
     t = claims.counts(df)
     head = "".join(f"<th>{claims.badge_html(v)}</th>" for v in t.columns)
-    body = "".join(f'<tr><td><a href="{p}/{p}_claims.html">{p}</a></td>'
-                   + "".join(f"<td>{n}</td>" for n in t.loc[p]) + f"<td>{t.loc[p].sum()}</td></tr>" for p in t.index)
-    return (GENERATED + f'<table class="verdict-summary"><thead><tr><th>paper</th>{head}<th>claims</th></tr>'
-            f"</thead><tbody>{body}</tbody></table>\n")
+    body = ""
+    for p in t.index:
+        decided = int(t.loc[p, list(claims.DECIDED)].sum())
+        plot = f' · <a href="{p}/{p}_claims.html#{p}-claims-forest">forest plot</a>' if p in forests else ""
+        body += (f'<tr><td><a href="{p}/{p}_claims.html">{p}</a>{plot}</td>'
+                 + "".join(f"<td>{n}</td>" for n in t.loc[p]) + f"<td>{decided}</td><td>{t.loc[p].sum()}</td></tr>")
+    return (GENERATED + f'<table class="verdict-summary"><thead><tr><th>paper</th>{head}<th>decided</th>'
+            f"<th>claims</th></tr></thead><tbody>{body}</tbody></table>\n")
 
 
 def main() -> None:
     (BOOK / "data.md").write_text(data_page())
     (BOOK / "scoreboard.md").write_text(scoreboard_overview())
+    forests = set()
     for p in PAPERS:
         (BOOK / p).mkdir(exist_ok=True)
         (BOOK / p / f"{p}_scoreboard.md").write_text(scoreboard_page((p,), f"{p}: paper vs ours"))
-        (BOOK / p / f"{p}_claims.md").write_text(claims_page(p))
-    (BOOK / "verdict_summary.md").write_text(verdict_summary())
+        df = claims_frame((p,))
+        if not df.empty and write_forest(p, df, BOOK / p / forest_name(p)):
+            forests.add(p)
+        (BOOK / p / f"{p}_claims.md").write_text(claims_page(p, forest=p in forests))
+    (BOOK / "verdict_summary.md").write_text(verdict_summary(forests=frozenset(forests)))
     print(f"wrote {BOOK / 'data.md'}, {BOOK / 'scoreboard.md'} and one scoreboard per paper")
 
 

@@ -82,3 +82,61 @@ def km_plot(time, event, groups, ax=None, title: str = "", unit: str = "days", o
     ax.set_ylabel("survival probability")
     ax.set_title(title)
     return ax
+
+
+def verdict_forest(ledger: pd.DataFrame, title: str = ""):
+    """Forest plot of a claims ledger (:func:`omicslib.book.claims.ledger`), or ``None`` when it has no
+    real-data interval claim.
+
+    Left, the ``value`` claims on the scale of the deviation from the paper's value: the grey band is
+    ± the claim's tolerance, the bar our CI, the dot our estimate coloured by verdict, the open diamond
+    the strongest simple baseline. Right, the comparative claims: the effect oriented so that the paper's
+    claim is > 0, its CI, and the equivalence margin where one is stated. Synthetic rows (pipeline checks)
+    are left out.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from omicslib.book.claims import COMPARATIVE, VERDICT_COLOURS
+
+    real = ledger[ledger["provenance"].isin(("full", "real-subset", "other-cohort"))]
+    val = real[(real["kind"] == "value") & real["ours"].notna() & real["paper_value"].notna()]
+    comp = real[real["kind"].isin(COMPARATIVE) & real["ours"].notna()]
+    panels = [(p, d) for p, d in (("value", val), ("comparative", comp)) if len(d)]
+    if not panels:
+        return None
+    height = max(2.5, 0.28 * max(len(d) for _, d in panels) + 1.2)
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), height), squeeze=False)
+    for ax, (panel, d) in zip(axes[0], panels):
+        y = np.arange(len(d))[::-1]
+        if panel == "value":
+            centre = d["paper_value"].to_numpy(float)
+            tol = d["tolerance"].to_numpy(float)
+            ax.barh(y, 2 * np.nan_to_num(tol), left=-np.nan_to_num(tol), height=0.7, color="0.88", zorder=0)
+            est, lo, hi = (d[c].to_numpy(float) - centre for c in ("ours", "ci_low", "ci_high"))
+            base = d["baseline_value"].to_numpy(float) - centre
+            ax.set_xlabel("ours − paper (band: ± tolerance)")
+        else:
+            sign = d["expected_sign"].to_numpy(float)
+            est = sign * d["ours"].to_numpy(float)
+            lo, hi = np.sort(np.stack([sign * d["ci_low"].to_numpy(float), sign * d["ci_high"].to_numpy(float)]), 0)
+            margin = d["margin"].to_numpy(float)
+            for yi, m in zip(y, margin):
+                if np.isfinite(m):
+                    ax.plot([-m, m], [yi, yi], color="0.75", lw=6, solid_capstyle="butt", zorder=0)
+            base = np.full(len(d), np.nan)
+            ax.set_xlabel("effect in the paper's direction (grey: ± margin)")
+        colours = [VERDICT_COLOURS[v] for v in d["verdict"]]
+        ax.hlines(y, lo, hi, colors=colours, lw=1.6)
+        ax.scatter(est, y, c=colours, s=28, zorder=3)
+        ax.scatter(base, y, marker="D", facecolors="none", edgecolors="black", s=26, zorder=3)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(y, d["id"], fontsize=7)
+        ax.set_title(f"{panel} claims ({len(d)})", fontsize=10)
+        ax.grid(axis="y", visible=False)
+    handles = [Patch(color=c, label=v) for v, c in VERDICT_COLOURS.items() if v in set(real["verdict"])]
+    handles.append(Line2D([], [], marker="D", ls="", mfc="none", mec="black", label="strongest baseline"))
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
+    return fig

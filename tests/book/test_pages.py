@@ -60,3 +60,27 @@ def test_pages_quote_only_known_namespaces():
     for page in hand_written_pages():
         for ns, _ in pages.page_keys(page.read_text()):
             assert ns in known or re.fullmatch(r"p[1-5]_\d\d", ns), f"{page}: unknown namespace {ns!r}"
+
+
+def test_claims_page_forest_plot_and_verdict_summary(tmp_path, monkeypatch):
+    from omicslib.book import claims as C
+    from omicslib.book import pages
+
+    base = dict(paper="p1", statement="s", locator="Table 4", test="t", provenance="real-subset", n_seeds=3, n_runs=15)
+    df = C.ledger([
+        C.Claim(id="v_in", kind="value", paper_value=0.85, tolerance=0.03, tolerance_reason="r", ours=0.84,
+                ci_low=0.83, ci_high=0.86, baseline="logistic", baseline_value=0.80, **base),
+        C.Claim(id="v_out", kind="value", paper_value=0.85, tolerance=0.03, tolerance_reason="r", ours=0.70,
+                ci_low=0.68, ci_high=0.72, **base),
+        C.Claim(id="b", kind="better", family="f", ours=0.05, ci_low=0.02, ci_high=0.08, p=0.001, **base),
+        C.Claim(id="syn", kind="value", **{**base, "provenance": "synthetic"})])
+    monkeypatch.setattr(pages, "claims_frame", lambda papers, root=None: df[df["paper"].isin(papers)])
+    png = tmp_path / pages.forest_name("p1")
+    assert pages.write_forest("p1", df, png) and png.stat().st_size > 10_000
+    page = pages.claims_page("p1", forest=True)
+    assert "```{figure} p1_claims_forest.png" in page and ":alt:" in page and "logistic: 0.800" in page
+    summary = pages.verdict_summary(forests=frozenset({"p1"}))
+    # 2 decided (v_in reproduced, v_out not reproduced) + b reproduced = 3 decided of 4 claims
+    assert "<td>3</td><td>4</td>" in summary and 'href="p1/p1_claims.html#p1-claims-forest"' in summary
+    only_synthetic = df[df["id"] == "syn"]
+    assert not pages.write_forest("p1", only_synthetic, png) and not png.exists()
