@@ -2,7 +2,8 @@
 
 Every test returns a frozen :class:`TestResult` unless its docstring says
 otherwise. Own code only where no library provides the method: DeLong's test
-(fast midrank algorithm of Sun & Xu 2014), Cramér's V, eta² effect sizes.
+(fast midrank algorithm of Sun & Xu 2014), McNemar's corrected chi-square (R's convention
+for equal discordant counts), Cramér's V, eta² effect sizes.
 """
 
 from __future__ import annotations
@@ -189,14 +190,22 @@ def corrected_resampled_t(a: ArrayLike, b: ArrayLike, test_train_ratio: float,
 
 
 def mean_ci(x: ArrayLike, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and t-based confidence interval: returns ``(mean, lo, hi)``."""
+    r"""Mean and t-based confidence interval: returns ``(mean, lo, hi)``.
+
+    .. math::
+
+        \bar x \pm t_{(1+c)/2,\,n-1}\, s / \sqrt{n}
+
+    A sample without spread (:math:`s = 0`, e.g. identical fold scores) has no estimable
+    sampling error: the interval is undefined and ``lo = hi = nan``, never a zero-width point.
+    """
     v = _vec(x, "x", min_n=2)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     m = float(v.mean())
     sem = float(ss.sem(v))
     if sem == 0:
-        return m, m, m
+        return m, math.nan, math.nan
     lo, hi = ss.t.interval(confidence, v.size - 1, loc=m, scale=sem)
     return m, float(lo), float(hi)
 
@@ -302,12 +311,24 @@ def _z_and_p(effect: float, se: float) -> tuple[float, float]:
 
 def mcnemar(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike,
             exact: bool | None = None) -> TestResult:
-    """McNemar test comparing the accuracy of two classifiers on the same cases.
+    r"""McNemar test comparing the accuracy of two classifiers on the same cases.
 
-    Builds the 2x2 table [[both correct, only a correct], [only b correct, both
-    wrong]] and calls ``statsmodels.stats.contingency_tables.mcnemar``. By default
-    (``exact=None``) the exact binomial test is used when the discordant pairs
-    b + c < 25, otherwise the continuity-corrected chi-square.
+    Table [[both correct, only a correct (b)], [only b correct (c), both wrong]]. Exact test:
+    two-sided binomial test of b out of b + c at 1/2 (``statsmodels``); ``statistic`` = min(b, c).
+    Otherwise the continuity-corrected chi-square with 1 df, as R's
+    ``mcnemar.test(x, correct = TRUE)``:
+
+    .. math::
+
+        \chi^2 = \frac{(|b - c| - 1)^2}{b + c} \ (b \ne c), \qquad \chi^2 = 0,\ p = 1 \ (b = c).
+
+    (R applies the correction only when the table is asymmetric; with b = c the uncorrected
+    statistic is 0.) By default (``exact=None``) the exact test is used when b + c < 25.
+
+    References
+    ----------
+    McNemar Q (1947). Note on the sampling error of the difference between correlated proportions
+    or percentages. Psychometrika 12:153-157. Edwards AL (1948). Psychometrika 13:185-187.
     """
     y, a, b = (np.asarray(v) for v in (y_true, pred_a, pred_b))
     for name, v in (("y_true", y), ("pred_a", a), ("pred_b", b)):
@@ -318,15 +339,18 @@ def mcnemar(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike,
     ca, cb = a == y, b == y
     table = np.array([[np.sum(ca & cb), np.sum(ca & ~cb)],
                       [np.sum(~ca & cb), np.sum(~ca & ~cb)]])
-    n_disc = int(table[0, 1] + table[1, 0])
+    nb, nc = int(table[0, 1]), int(table[1, 0])
     if exact is None:
-        exact = n_disc < 25
-    extra = {"table": table, "b": int(table[0, 1]), "c": int(table[1, 0]), "exact": bool(exact),
+        exact = nb + nc < 25
+    extra = {"table": table, "b": nb, "c": nc, "exact": bool(exact),
              "acc_a": float(ca.mean()), "acc_b": float(cb.mean())}
-    if n_disc == 0:
-        return TestResult(0.0, 1.0, "McNemar test", extra)
-    r = _sm_mcnemar(table, exact=exact, correction=True)
-    return TestResult(float(r.statistic), float(r.pvalue), "McNemar test", extra)
+    if nb == nc:  # includes b = c = 0: no evidence of a difference either way
+        return TestResult(float(nb) if exact else 0.0, 1.0, "McNemar test", extra)
+    if exact:
+        r = _sm_mcnemar(table, exact=True)
+        return TestResult(float(r.statistic), float(r.pvalue), "McNemar test", extra)
+    chi2 = (abs(nb - nc) - 1) ** 2 / (nb + nc)
+    return TestResult(float(chi2), float(ss.chi2.sf(chi2, 1)), "McNemar test", extra)
 
 
 # --------------------------------------------------------------- group comparisons

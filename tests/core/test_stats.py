@@ -178,6 +178,34 @@ class TestMcNemar:
         assert r.statistic == pytest.approx(49 / 12)
         assert r.pvalue == pytest.approx(ss.chi2.sf(49 / 12, 1))
 
+    # R 4.2.2: mcnemar.test(matrix(c(n11, b, c, n22), 2, byrow = TRUE), correct = TRUE)
+    # (b = only a correct, c = only b correct); R corrects only an asymmetric table, so b = c gives 0, p = 1
+    @pytest.mark.parametrize("n11,b,c,n22,stat,p", [
+        (20, 10, 10, 8, 0.0, 1.0),                                    # b = c
+        (5, 3, 3, 7, 0.0, 1.0),                                       # b = c, b + c small
+        (40, 1, 1, 2, 0.0, 1.0),                                      # b = c = 1
+        (12, 13, 12, 3, 0.0, 1.0),                                    # |b - c| = 1: corrected to 0
+        (10, 1, 2, 7, 0.0, 1.0),                                      # |b - c| = 1, b + c small
+        (20, 10, 2, 8, 4.083333333333333, 0.043308142810791941),
+        (40, 18, 7, 5, 4.0, 0.045500263896358473),
+        (100, 30, 12, 50, 6.8809523809523814, 0.0087119129623795828),  # typical case
+        (3, 0, 4, 1, 2.25, 0.13361440253771517),
+    ])
+    def test_chi2_matches_r_mcnemar_test(self, n11, b, c, n22, stat, p):
+        r = S.mcnemar(*predictions_for_table(n11, b, c, n22), exact=False)
+        assert (r.extra["b"], r.extra["c"]) == (b, c)
+        assert r.statistic == pytest.approx(stat, rel=1e-12, abs=1e-15)
+        assert r.pvalue == pytest.approx(p, rel=1e-12)
+
+    # R 4.2.2: binom.test(b, b + c, 0.5)$p.value
+    @pytest.mark.parametrize("b,c,p", [
+        (10, 2, 0.038574218750000014), (3, 3, 1.0), (1, 2, 1.0), (17, 7, 0.063914656639099204),
+    ])
+    def test_exact_matches_r_binom_test(self, b, c, p):
+        r = S.mcnemar(*predictions_for_table(5, b, c, 5), exact=True)
+        assert r.pvalue == pytest.approx(p, rel=1e-12)
+        assert r.statistic == min(b, c)
+
     def test_default_switches_to_chi2_at_25_discordant(self):
         table = [[40, 18], [7, 5]]
         r = S.mcnemar(*predictions_for_table(40, 18, 7, 5))
@@ -289,11 +317,20 @@ class TestPaired:
         # half-width t_{0.975,4} * sqrt(2.5 / 5) = 2.7764451 * 0.7071068
         assert hi - m == pytest.approx(2.7764451 * math.sqrt(0.5), rel=1e-7)
         assert S.mean_ci(x, 0.9)[2] < hi
-        assert S.mean_ci([2.0, 2.0, 2.0]) == (2.0, 2.0, 2.0)
         with pytest.raises(ValueError, match="at least 2"):
             S.mean_ci([1.0])
         with pytest.raises(ValueError, match="confidence"):
             S.mean_ci(x, 95)
+
+    def test_mean_ci_without_spread_is_undefined(self):
+        # no spread, no estimable sampling error: the CI is undefined (NaN), never the point [m, m]
+        m, lo, hi = S.mean_ci([2.0, 2.0, 2.0])
+        assert m == 2.0 and math.isnan(lo) and math.isnan(hi)
+        m, lo, hi = S.mean_ci(np.zeros(5), confidence=0.9)
+        assert m == 0.0 and math.isnan(lo) and math.isnan(hi)
+        # the smallest spread already gives a proper interval around the mean
+        m, lo, hi = S.mean_ci([0.5, 0.5, 0.5 + 1e-9])
+        assert lo < m < hi
 
 
 # ------------------------------------------------------------- group comparisons
@@ -461,16 +498,31 @@ def test_testresult_is_frozen():
 class TestCorrectedResampledT:
     """Nadeau & Bengio (2003): variance inflated by (1/J + n_test/n_train)."""
 
-    def test_against_hand_computation(self):
+    # Independent oracle: the corrected statistic is the ordinary one-sample t of the differences
+    # (scipy.stats.ttest_1samp, SE = s/sqrt(J)) rescaled by the ratio of the two variance factors,
+    #     t_NB = t_1samp * sqrt((1/J) / (1/J + n_test/n_train)),
+    # with the same J - 1 df; the CI half-width grows by the inverse factor (scipy.stats.t.interval).
+    @pytest.mark.parametrize("ratio", [0.25, 1 / 9, 0.5])
+    def test_equals_rescaled_one_sample_t(self, ratio):
         a = np.array([0.82, 0.85, 0.80, 0.84, 0.86, 0.83])
         b = np.array([0.80, 0.82, 0.81, 0.80, 0.83, 0.80])
-        d = a - b
-        se = np.sqrt((1 / 6 + 0.25) * d.var(ddof=1))
-        r = S.corrected_resampled_t(a, b, test_train_ratio=0.25)
-        assert r.statistic == pytest.approx(d.mean() / se)
-        assert r.pvalue == pytest.approx(2 * ss.t.sf(abs(d.mean() / se), 5))
-        lo, hi = r.extra["ci"]
-        assert (lo + hi) / 2 == pytest.approx(d.mean()) and hi - lo == pytest.approx(2 * ss.t.ppf(0.975, 5) * se)
+        d, j = a - b, 6
+        plain = ss.ttest_1samp(d, 0.0)
+        shrink = math.sqrt((1 / j) / (1 / j + ratio))
+        r = S.corrected_resampled_t(a, b, test_train_ratio=ratio)
+        assert r.statistic == pytest.approx(plain.statistic * shrink, rel=1e-12)
+        assert r.pvalue == pytest.approx(2 * ss.t.sf(abs(plain.statistic * shrink), j - 1), rel=1e-10)
+        assert r.extra["df"] == j - 1
+        ci = ss.t.interval(0.95, j - 1, loc=d.mean(), scale=ss.sem(d) / shrink)
+        assert r.extra["ci"] == pytest.approx(ci, rel=1e-12)
+
+    def test_ten_fold_cv_factor(self):
+        # 10 x 10-fold CV (J = 100, n_test/n_train = 1/9): the variance factor 1/100 + 1/9 is
+        # 12.1 times the naive 1/100, so |t| shrinks by sqrt(12.1) (Bouckaert & Frank 2004)
+        rng = np.random.default_rng(3)
+        a, b = rng.normal(0.80, 0.03, 100), rng.normal(0.79, 0.03, 100)
+        plain = ss.ttest_rel(a, b).statistic
+        assert S.corrected_resampled_t(a, b, 1 / 9).statistic == pytest.approx(plain / math.sqrt(1 + 100 / 9))
 
     def test_reduces_to_paired_t_without_overlap_and_is_more_conservative_with_it(self):
         rng = np.random.default_rng(0)
