@@ -14,7 +14,8 @@ It fails on:
   (``axe-playwright-python``, which ships axe-core itself) on any page;
 - an interactive explorer (:mod:`omicslib.book.interactive`) that does not draw, or whose controls do
   not change the figure (each drop-down and slider is operated and the shown traces must change);
-- a scoreboard table wider than the text column.
+- a scoreboard table wider than the text column;
+- a claims page without its verdict forest plot (its image is checked as every image is).
 
 Writes a JSON summary (pages, axe violations by impact and rule, blocked requests, explorers, problems)
 to ``_build/browser-report.json`` and screenshots to ``_build/screenshots/`` (the landing page, one page
@@ -219,6 +220,9 @@ def main(argv=None) -> int:
                     problems.append(f"{rel}: broken internal link {href}")
                 elif frag and path.suffix == ".html" and unquote(frag) not in anchors(path):
                     problems.append(f"{rel}: link to a missing anchor {href}")
+            if re.search(r"p\d_claims\.html$", rel) \
+                    and not any(a.endswith("-claims-forest") for a in anchors(html_dir / rel)):
+                problems.append(f"{rel}: no verdict forest plot (a ledger with real-data claims draws one)")
             if "scoreboard" in rel:
                 heights[rel] = page.evaluate("() => document.documentElement.scrollHeight")  # groups collapsed
                 page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
