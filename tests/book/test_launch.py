@@ -1,5 +1,6 @@
 """Launch links, Binder folder and Colab mirror (offline)."""
 
+import html as htmllib
 import json
 import os
 import re
@@ -139,14 +140,55 @@ def test_built_pages_carry_launch_links_to_existing_paths(tmp_path, monkeypatch)
     assert problems == ["book/p1/p1_02_crossmodal_grid: no Binder link", "book/p1/p1_02_crossmodal_grid: no Colab link"]
 
 
-def test_real_book_launch_links_when_built_with_an_address():
-    """The built book (``make book REPO_URL=...`` then ``make colab``), when there is one."""
-    html, colab = REPO_ROOT / "_build" / "html", REPO_ROOT / "_build" / "colab"
-    if not html.is_dir() or not check_launch.notebook_pages(html):
-        pytest.skip("no built book under _build/html")
-    if "mybinder.org" not in (html / f"{check_launch.notebook_pages(html)[0]}.html").read_text():
-        pytest.skip("the built book has no launch links (built without REPO_URL)")
-    if not colab.is_dir():
-        pytest.skip("no Colab mirror under _build/colab (make colab)")
-    _, problems = check_launch.check(html, REPO_ROOT, colab)
+def _fake_book(root: Path, pages: dict[str, str | None]) -> Path:
+    """A minimal built book: for each notebook page, ``_sources/<page>.ipynb`` (how check_launch finds notebook
+    pages) and ``<page>.html`` whose launch buttons are the links ``launch.launch_urls`` makes for ``source``
+    (``None``: a page without launch buttons)."""
+    html = root / "html"
+    for page, source in pages.items():
+        for folder in (html / "_sources" / page).parent, (html / page).parent:
+            folder.mkdir(parents=True, exist_ok=True)
+        (html / "_sources" / f"{page}.ipynb").write_text("{}")
+        links = "" if source is None else "".join(
+            f'<a class="btn" href="{htmllib.escape(u)}">{name}</a>' for name, u in launch.launch_urls(
+                URL, source, branch="main", binderhub_url="https://mybinder.org/",
+                jupyterhub_url="https://hub.example.org", colab_url="https://colab.research.google.com").items())
+        (html / f"{page}.html").write_text(f"<html><body><nav>{links}</nav><p>{page}</p></body></html>")
+    return html
+
+
+def test_launch_check_of_a_built_book(tmp_path, capsys):
+    """check_launch on a self-made built book and Colab mirror (at ``launch.colab_path`` of each source; the
+    mirror's content is tested above), against the repository's real tracked files: good links pass, and each
+    kind of broken link is reported."""
+    good = {f"book/{src.split('/')[1][:2]}/{Path(src).stem}": src for src in SOURCES[:2]}
+    html = _fake_book(tmp_path, good)
+    colab = tmp_path / "colab"
+    for src in good.values():
+        (colab / launch.colab_path(src)).parent.mkdir(parents=True, exist_ok=True)
+        (colab / launch.colab_path(src)).write_text("{}")
+    lines, problems = check_launch.check(html, REPO_ROOT, colab)
     assert not problems, problems
+    assert len(lines) == 2 * 3  # Binder, Colab, JupyterHub per page
+    assert all(line.endswith(" ok") for line in lines)
+    assert check_launch.main([str(html), "--colab", str(colab)]) == 0
+    assert "2 notebook pages, 6 launch links, 0 problems" in capsys.readouterr().out
+
+    # an untracked source, a page without buttons, a notebook missing from the mirror, no pages at all
+    gone = "notebooks/p1_crossmodal/p1_99_not_in_the_repo.py"
+    bad = _fake_book(tmp_path / "bad", {"book/p1/p1_99_not_in_the_repo": gone, "book/p1/bare": None})
+    _, problems = check_launch.check(bad, REPO_ROOT, colab)
+    assert problems == [
+        "book/p1/bare: no Binder link", "book/p1/bare: no Colab link",
+        f"book/p1/p1_99_not_in_the_repo: Binder link opens main:{gone}, which does not exist",
+        f"book/p1/p1_99_not_in_the_repo: Colab link opens colab:{gone[:-3]}.ipynb, which does not exist",
+        f"book/p1/p1_99_not_in_the_repo: JupyterHub link opens main:{gone}, which does not exist"]
+    first = Path(SOURCES[0])
+    (colab / first.with_suffix(".ipynb")).unlink()
+    _, problems = check_launch.check(html, REPO_ROOT, colab)
+    assert problems == [f"{next(iter(good))}: Colab link opens colab:{first.with_suffix('.ipynb').as_posix()}, "
+                        "which does not exist"]
+    assert check_launch.main([str(bad), "--colab", str(colab)]) == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert check_launch.check(empty, REPO_ROOT, colab)[1] == [f"no notebook pages under {empty}"]
