@@ -36,18 +36,12 @@ jobs_dir = ""            # empty: compute the grid here; else read its units fro
 config_overrides = {}    # any P3Config field
 
 # %%
-from dataclasses import asdict
-
-import pandas as pd
 from IPython.display import display
 
-from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg = P.config(profile, **config_overrides)
-seeds = cfg.seeds("fig2", seed)
-run, dev = report.start("p3", "p3_02_intersim_fig2", profile, seed, device, outdir, seeds=seeds)
-pd.Series(asdict(cfg))[["n_jobs", "fig2_n_seeds", "fig2_budget", "fig2_default_k"]].to_frame("value")
+cfg, run, dev, seeds = P.start("p3_02_intersim_fig2", profile, seed, device, outdir, config_overrides, figure="fig2")
+P.config_table(cfg, ["n_jobs", "fig2_n_seeds", "fig2_budget", "fig2_default_k"])
 
 # %% [markdown]
 # The simulations.
@@ -146,6 +140,7 @@ display(defk.round(3))
 # Claims (common space for the comparative ones) and the facts the pages quote.
 
 # %%
-ledger = run.claims(P.fig2_claims(scores, prov.kind, n_seeds=len(seeds)))
-P.record(run, P.fig2_facts(summary, scores, stab, defk, budget))
+claims = P.fig2_claims(scores, prov.kind, n_seeds=len(seeds))
+ledger = run.claims(claims)
+P.record(run, P.fig2_facts(summary, scores, stab, defk, budget) | P.verdict_facts(claims))
 ledger

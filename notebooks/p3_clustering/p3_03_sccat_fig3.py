@@ -32,12 +32,10 @@ config_overrides = {}    # any P3Config field
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib.book import report
 from omicslib.data import available, sccat
 from omicslib.papers import p3_clustering as P
 
-cfg = P.config(profile, **config_overrides)
-run, dev = report.start("p3", "p3_03_sccat_fig3", profile, seed, device, outdir)
+cfg, run, dev, seeds = P.start("p3_03_sccat_fig3", profile, seed, device, outdir, config_overrides)
 labels = sccat.load_labels()
 counts = labels.labels.value_counts().rename_axis("cell line").reset_index(name="cells")
 run.table(counts, "fig3_cell_lines", labels.provenance, caption="scCAT-seq cell lines (labels file)")
@@ -70,9 +68,11 @@ else:
     claims = P.fig3_claims()  # value claims are recomputed here once the matrices exist (not built yet)
 
 # %% [markdown]
-# Claims: not testable here while the count matrices are absent.
+# Claims (not testable here while the count matrices are absent; the text's k against the caption's) and
+# the facts the pages quote.
 
 # %%
 ledger = run.claims(claims)
-P.record(run, {"status": ("not run: count matrices absent" if not have_counts else "run", "{}")})
+P.record(run, {"status": ("not run: count matrices absent" if not have_counts else "run", "{}")}
+         | P.verdict_facts(claims))
 ledger

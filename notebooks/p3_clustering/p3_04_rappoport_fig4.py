@@ -37,18 +37,12 @@ jobs_dir = ""            # empty: compute the grid here; else read its units fro
 config_overrides = {}    # any P3Config field
 
 # %%
-from dataclasses import asdict
-
-import pandas as pd
 from IPython.display import display
 
-from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg = P.config(profile, **config_overrides)
-seeds = cfg.seeds("fig4", seed)
-run, dev = report.start("p3", "p3_04_rappoport_fig4", profile, seed, device, outdir, seeds=seeds)
-pd.Series(asdict(cfg))[["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"]].to_frame("value")
+cfg, run, dev, seeds = P.start("p3_04_rappoport_fig4", profile, seed, device, outdir, config_overrides, figure="fig4")
+P.config_table(cfg, ["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"])
 
 # %% [markdown]
 # The cancers and the omics each one has here.
@@ -121,6 +115,7 @@ display(budget.round(1))
 # Claims (distinct methods, common space) and the facts the pages quote.
 
 # %%
-ledger = run.claims(P.fig4_claims(scores, prov.kind, n_seeds=len(seeds), methods=methods))
-P.record(run, P.fig4_facts(summary, stab, budget, methods, candidates))
+claims = P.fig4_claims(scores, prov.kind, n_seeds=len(seeds), methods=methods)
+ledger = run.claims(claims)
+P.record(run, P.fig4_facts(summary, stab, budget, methods, candidates) | P.verdict_facts(claims))
 ledger

@@ -36,12 +36,10 @@ config_overrides = {}    # any P3Config field
 import pandas as pd
 from IPython.display import Markdown, display
 
-from omicslib.book import report
 from omicslib.data import available, genesets, rappoport
 from omicslib.papers import p3_clustering as P
 
-cfg = P.config(profile, **config_overrides)
-run, dev = report.start("p3", "p3_05_aml_subtypes", profile, seed, device, outdir)
+cfg, run, dev, seeds = P.start("p3_05_aml_subtypes", profile, seed, device, outdir, config_overrides)
 
 # %% [markdown]
 # AML miRNA with sample ids, and survival.
@@ -115,6 +113,7 @@ display(status)
 # Claims and the facts the pages quote.
 
 # %%
-ledger = run.claims(P.aml_claims(aml.provenance.kind, best_k=P.best_k(kscan), n_seeds=1))
-P.record(run, P.aml_facts(sizes, lr, len(aml.common), kscan))
+claims = P.aml_claims(aml.provenance.kind, best_k=P.best_k(kscan), n_seeds=len(seeds))
+ledger = run.claims(claims)
+P.record(run, P.aml_facts(sizes, lr, len(aml.common), kscan) | P.verdict_facts(claims))
 ledger

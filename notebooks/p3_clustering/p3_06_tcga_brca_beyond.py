@@ -32,18 +32,13 @@ jobs_dir = ""            # empty: compute the grid here; else read its units fro
 config_overrides = {}    # any P3Config field
 
 # %%
-from dataclasses import asdict
-
-import pandas as pd
 from IPython.display import display
 
-from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg = P.config(profile, **config_overrides)
-run, dev = report.start("p3", "p3_06_tcga_brca_beyond", profile, seed, device, outdir)
+cfg, run, dev, seeds = P.start("p3_06_tcga_brca_beyond", profile, seed, device, outdir, config_overrides)
 methods = cfg.tcga_methods or P.METHODS
-pd.Series(asdict(cfg))[["n_jobs", "tcga_budget", "tcga_n_max"]].to_frame("value")
+P.config_table(cfg, ["n_jobs", "tcga_budget", "tcga_n_max"])
 
 # %% [markdown]
 # The patients, their PAM50 labels and overall survival.

@@ -12,6 +12,7 @@ from omicslib.papers.p3_clustering.analysis import (
     aml_claims,
     aml_facts,
     best_k,
+    config_table,
     dmacl_rank,
     fig2_claims,
     fig2_comparison,
@@ -28,6 +29,7 @@ from omicslib.papers.p3_clustering.analysis import (
     rank_stability,
     rank_summary,
     record,
+    start,
     table1_best,
     table1_claims,
     table1_comparison,
@@ -36,6 +38,7 @@ from omicslib.papers.p3_clustering.analysis import (
     tcga_facts,
     tcga_results,
     top_features,
+    verdict_facts,
 )
 from omicslib.papers.p3_clustering.audit import budget_table, default_k_table, distinct_table, space_effect
 from omicslib.papers.p3_clustering.autoencoders import distinct_methods, same_network_as
@@ -87,7 +90,8 @@ from omicslib.papers.p3_clustering.protocol import (
 
 __all__ = [
     "AUTHORS_DEFAULT_K", "METHODS", "TABLE_I_NAMES", "Budget", "DMACLConfig", "OmicsDataset", "P3Config",
-    "aml_claims", "aml_data", "aml_facts", "best_k", "fig2_facts", "fig4_facts", "k_scan",
+    "aml_claims", "aml_data", "aml_facts", "best_k", "config_table", "start", "verdict_facts", "fig2_facts",
+    "fig4_facts", "k_scan",
     "tcga_facts", "top_features", "aml_km", "bar_grid", "budget_table", "cancer_datasets", "characterise",
     "common_space", "concat_omics", "config", "consensus_by_method", "consensus_labels", "de_one_vs_rest",
     "default_k_runs", "default_k_table", "distinct_methods", "distinct_table", "dmacl_rank", "embed", "evaluate",
