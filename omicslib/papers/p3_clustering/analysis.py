@@ -287,16 +287,22 @@ def _better(id_, statement, locator, gaps: pd.DataFrame, *, provenance, n_seeds,
             note="") -> Claim:
     """A ``better`` claim from per-unit gaps (> 0 = the paper's direction): mean, 95 % t-interval and the
     paired t-test against 0 over the units; undefined (NaN) for fewer than two units or gaps without spread."""
-    g = gaps["gap"].to_numpy(float)
+    g = _clean(gaps["gap"])
     mean, lo, hi, n = interval(g, COMPARATIVE_CI)
     p = stats.paired_t(g, np.zeros_like(g)).pvalue if not math.isnan(lo) else math.nan
     return Claim(PAPER, id_, statement, locator, "better", test, provenance, n_seeds=n_seeds, n_runs=n, unit=unit,
                  scope=scope, family=family, ours=mean, ci_low=lo, ci_high=hi, ci_level=COMPARATIVE_CI, p=p, note=note)
 
 
+def _clean(values) -> np.ndarray:
+    """Values rounded to 12 decimals: a spread below that is floating-point noise (a C-index of 1e-18 is 0), and
+    it must not turn a sample without spread into a point-width "interval"."""
+    return np.round(np.asarray(values, float), 12)
+
+
 def _baseline(values) -> tuple | None:
     """``(name, mean, (lo, hi))`` of the simple baseline's values at the value claims' 90 % level."""
-    v = np.asarray(values, float)
+    v = _clean(values)
     if not np.isfinite(v).any():
         return None
     m, lo, hi, _ = interval(v)
@@ -342,7 +348,7 @@ def fig2_claims(scores: pd.DataFrame, provenance: str, n_seeds: int) -> list[Cla
         cond = ds.split(" ")[0]
         out.append(value_claim(
             PAPER, f"fig2_cindex_{cond[:3]}_k{k}", f"DMACL C-index on InterSIM {cond} k={k}",
-            f"fig2_dmacl_cindex_{cond[:3]}_k{k}", provenance=provenance, values=s["c_index"].to_numpy(),
+            f"fig2_dmacl_cindex_{cond[:3]}_k{k}", provenance=provenance, values=_clean(s["c_index"]),
             n_seeds=n_seeds, unit="seed (training and k-means restarts; the 100 subjects are fixed)",
             baseline=_baseline(base.loc[base["dataset"] == ds, "c_index"]),
             test=f"DMACL's C-index in its own space (as the paper): mean over {s['seed'].nunique()} seeds, "
@@ -412,7 +418,7 @@ def fig4_claims(scores: pd.DataFrame, provenance: str, n_seeds: int, methods) ->
         base = per_cancer.loc[BASELINE, met] if BASELINE in per_cancer.index.get_level_values(0) else []
         out.append(value_claim(
             PAPER, f"fig4_{key}", f"DMACL {met.replace('_', '-')} on the cancer benchmark (abstract)", key,
-            provenance=provenance, values=per_cancer.loc["DMACL", met].to_numpy(), n_seeds=n_seeds, unit=unit_text,
+            provenance=provenance, values=_clean(per_cancer.loc["DMACL", met]), n_seeds=n_seeds, unit=unit_text,
             scope=scope, baseline=_baseline(base),
             test=f"DMACL's mean over seeds and k per cancer (own space), t-based 90 % CI over the {n} cancers",
             note="abstract: cancer and k unstated; ours: miRNA only"))
