@@ -40,7 +40,15 @@ from omicslib.papers.p3_clustering.analysis import (
     top_features,
     verdict_facts,
 )
-from omicslib.papers.p3_clustering.audit import budget_table, default_k_table, distinct_table, space_effect
+from omicslib.papers.p3_clustering.audit import (
+    budget_table,
+    default_k_table,
+    distinct_table,
+    embedding_effect,
+    embedding_facts,
+    embedding_scores,
+    space_effect,
+)
 from omicslib.papers.p3_clustering.autoencoders import distinct_methods, same_network_as
 from omicslib.papers.p3_clustering.clustering import consensus_labels, evaluate
 from omicslib.papers.p3_clustering.config import (
@@ -91,7 +99,7 @@ from omicslib.papers.p3_clustering.protocol import (
 __all__ = [
     "AUTHORS_DEFAULT_K", "METHODS", "TABLE_I_NAMES", "Budget", "DMACLConfig", "OmicsDataset", "P3Config",
     "aml_claims", "aml_data", "aml_facts", "best_k", "config_table", "start", "verdict_facts", "fig2_facts",
-    "fig4_facts", "k_scan",
+    "fig4_facts", "k_scan", "embedding_effect", "embedding_facts", "embedding_scores",
     "tcga_facts", "top_features", "aml_km", "bar_grid", "budget_table", "cancer_datasets", "characterise",
     "common_space", "concat_omics", "config", "consensus_by_method", "consensus_labels", "de_one_vs_rest",
     "default_k_runs", "default_k_table", "distinct_methods", "distinct_table", "dmacl_rank", "embed", "evaluate",

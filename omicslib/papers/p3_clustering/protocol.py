@@ -79,6 +79,16 @@ def embed_dmacl(model: DMACL, x: np.ndarray, device="cpu") -> tuple[np.ndarray, 
     return z, c.argmax(1)
 
 
+def dmacl_views(model: DMACL, x: np.ndarray, device="cpu") -> dict[str, np.ndarray]:
+    """The other vectors DMACL could hand to k-means (issue 26), in sample order: ``encoder`` = the encoder output
+    (``rep_dim``-d; what Subtype-DCC's ``forward_cluster`` returns as ``h``) and ``instance_raw`` = the
+    instance head's output before the L2 normalisation (ours clusters the normalised one)."""
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    dl = loader((x,), 256, shuffle=False)
+    return {"encoder": predict(model, dl, device, forward=lambda m, b: m.encoder(b[0])),
+            "instance_raw": predict(model, dl, device, forward=lambda m, b: m.instance_head(m.encoder(b[0])))}
+
+
 def train_baseline(method: str, x: np.ndarray, dims: list[int], kinds: list[str], *, context: str, latent: int,
                    epochs: int | None = None, seed: int = 0, device="cpu", beta: float = 0.0,
                    lr: float | None = None, batch_size: int | None = None, steps: int | None = None):
@@ -109,10 +119,11 @@ def train_baseline(method: str, x: np.ndarray, dims: list[int], kinds: list[str]
 def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget | None = None, device="cpu",
           dmacl: dict | None = None) -> dict:
     """Train/fit ``method`` on ``ds``; returns {'embedding', 'labels' (DMACL argmax, else None), 'history',
-    'seconds', 'steps' (optimiser steps taken; 0 for the simple baselines)}. ``dmacl``: DMACLConfig overrides."""
+    'seconds', 'steps' (optimiser steps taken; 0 for the simple baselines), 'views' (DMACL: the other vectors
+    it could cluster, :func:`dmacl_views`; else None)}. ``dmacl``: DMACLConfig overrides."""
     budget = Budget() if budget is None else budget
     t0 = time.perf_counter()
-    labels, hist, steps = None, None, 0
+    labels, hist, steps, views = None, None, 0, None
     n = len(ds.omics[0])
     if method == "DMACL":
         cfg = replace(DMACLConfig(feature_dim=ds.embed_dim, n_clusters=ds.n_clusters), **(dmacl or {}))
@@ -123,6 +134,7 @@ def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget | None = 
         x = ds.x
         model, hist = train_dmacl(x, cfg, seed=seed, device=device)
         emb, labels = embed_dmacl(model, x, device)
+        views = dmacl_views(model, x, device)
         steps = cfg.epochs * batches_per_epoch(n, cfg.batch_size)
     elif method in autoencoders.METHODS:
         _, hist, emb = train_baseline(method, ds.x, ds.dims, ds.kinds, context=ds.context, latent=ds.embed_dim,
@@ -137,7 +149,7 @@ def embed(method: str, ds: OmicsDataset, seed: int = 0, budget: Budget | None = 
     if not np.all(np.isfinite(emb)):
         raise FloatingPointError(f"{method} on {ds.name}: non-finite embedding")
     return {"embedding": emb, "labels": labels, "history": hist.to_frame() if hist else None,
-            "seconds": time.perf_counter() - t0, "steps": steps}
+            "seconds": time.perf_counter() - t0, "steps": steps, "views": views}
 
 
 def run_unit(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: str, common: bool

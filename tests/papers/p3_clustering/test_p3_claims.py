@@ -142,3 +142,46 @@ def test_start_opens_the_run_with_the_profile_config_and_seeds(tmp_path):
     assert table.loc["fig2_n_seeds", "value"] == 2
     with pytest.raises(KeyError, match="no_such_field"):
         P.config_table(cfg, ["no_such_field"])
+
+
+# ----------------------------------------------------------------------------- which embedding is clustered
+
+def test_embedding_variants_are_scored_like_the_grid():
+    from omicslib.papers.p3_clustering import audit, clustering
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 20)
+    x = rng.standard_normal((3, 4))[y] * 5 + rng.standard_normal((60, 4))
+    ds = P.OmicsDataset("blobs", [x, x[:, :2]], ["expression", "protein"], "simulated", 3, 3, (3,), truth=y)
+    scores, outs = P.run_grid([ds], methods=("DMACL",), budget=P.Budget(2, 2, 2), common=True)
+    views = outs[("blobs", "DMACL", 0)]["views"]
+    assert views["encoder"].shape == (60, 20) and views["instance_raw"].shape == (60, 3)
+    # our embedding is the normalised instance head: the raw one normalised row-wise gives it back
+    raw = views["instance_raw"]
+    unit = raw / np.linalg.norm(raw, axis=1, keepdims=True)
+    np.testing.assert_allclose(unit, outs[("blobs", "DMACL", 0)]["embedding"], atol=1e-5)
+    emb = audit.embedding_scores(scores, outs, [ds], kmeans_runs=2)
+    assert sorted(emb["embedding"].unique()) == ["encoder", "instance", "instance_raw"]
+    direct = clustering.evaluate(views["encoder"], 3, 2, y, 0, common=ds.common)
+    got = emb[emb["embedding"] == "encoder"].iloc[0]
+    assert got["c_index_common"] == pytest.approx(direct["c_index_common"])
+    assert got["ari"] == pytest.approx(direct["ari"])
+    eff = audit.embedding_effect(emb).set_index(["key", "index"])
+    assert eff.loc[("instance", "ari"), "minus_ours"] == 0
+    assert eff.loc[("encoder", "ari"), "minus_ours"] == pytest.approx(direct["ari"] - scores["ari"].iloc[0])
+    effect = pd.DataFrame([{"key": "instance", "index": "c_index", "mean": 0.10},
+                           {"key": "encoder", "index": "c_index", "mean": 0.02}])
+    facts = audit.embedding_facts(effect, "fig4")  # the abstract's cancer C-index 0.016 is nearer 0.02 than 0.10
+    assert facts["emb_closer_to_paper"][0] == audit.EMBEDDINGS["encoder"]
+    assert facts["emb_c_index_instance"] == (0.10, "{:.3f}")
+
+
+def test_an_unused_cluster_gives_a_finite_cluster_loss():
+    # Subtype-DCC's ClusterLoss divides by the column norm and gives NaN here; ours clamps it (F.normalize)
+    import torch
+
+    from omicslib.nn.losses.contrastive import cluster_loss
+
+    c = torch.tensor([[0.7, 0.3, 0.0], [0.2, 0.8, 0.0], [0.5, 0.5, 0.0]])
+    loss, parts = cluster_loss(c, c.flip(0), temperature=1.0)
+    assert torch.isfinite(loss) and np.isfinite(parts["cluster_ce"])
