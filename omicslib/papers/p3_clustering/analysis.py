@@ -377,6 +377,11 @@ def fig2_claims(scores: pd.DataFrame, provenance: str, n_seeds: int) -> list[Cla
                     test=f"DMACL's rank among the paper's {len(methods)} methods of the mean over {n_seeds} seeds, "
                          "own space (as the paper); ties share the mean rank",
                     blocker=blocker, note=f"rank per seed: {', '.join(f'{r:g}' for r in seeds_r)}"))
+    out.append(text_claim(PAPER, "text_n_methods_intro", "The introduction's and conclusion's '16 deep learning "
+                          "models' are the models the results compare DMACL with", "n_methods_intro",
+                          reference.value(PAPER, "n_methods_figures") - 1,
+                          "the results (Figs. 2-4) compare DMACL with the ten DL-mo autoencoders: 11 − 1 = 10; no "
+                          "classification experiment is reported"))
     out.append(text_claim(PAPER, "text_n_methods_abstract", "The abstract's 'compared to 11 other deep learning "
                           "models' agrees with the figures' eleven methods", "n_methods_abstract",
                           reference.value(PAPER, "n_methods_figures") - 1,
@@ -465,12 +470,14 @@ def fig3_claims() -> list[Claim]:
     return out
 
 
-def aml_claims(provenance: str, best_k: int, n_seeds: int) -> list[Claim]:
-    """AML: K = 6 chosen by the indices (our DMACL miRNA embedding's best k by C-index); GO/GSEA absent."""
+def aml_claims(provenance: str, best_k: int, n_seeds: int, baseline_k: int | None = None) -> list[Claim]:
+    """AML: K = 6 chosen by the indices (our DMACL miRNA embedding's best k by C-index; ``baseline_k``: the same
+    choice on PCA + k-means); GO/GSEA absent."""
+    base = None if baseline_k is None else (BASELINE_NAME, float(baseline_k), (math.nan, math.nan))
     return [
         value_claim(PAPER, "aml_k6", "On AML the indices are jointly best at K = 6", "aml_k", provenance=provenance,
                     estimate=float(best_k), kind="exact", n_seeds=n_seeds, n_runs=n_seeds, unit="one DMACL embedding",
-                    scope="miRNA only (the paper: three omics)",
+                    scope="miRNA only (the paper: three omics)", baseline=base,
                     test="k (2..7) with the lowest C-index of k-means on the DMACL embedding",
                     blocker="one seed, miRNA only (the paper used three omics)"),
         Claim(PAPER, "aml_c1q_subtype0", "C1QA, C1QB and C1QC are up-regulated in AML subtype 0", "Sec. IV-D, Fig. 5A",

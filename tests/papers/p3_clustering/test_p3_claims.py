@@ -121,6 +121,15 @@ def test_the_papers_inconsistencies_are_text_claims():
     assert led.loc["text_n_methods_abstract", "ours"] == 10
     assert led.loc["text_n_methods_abstract", "verdict"] == "not reproduced"
     assert led.loc["text_sc_k", "ours"] == 3 and led.loc["text_sc_k", "provenance"] == C.PAPER_TEXT
+    # "compared with 16 deep learning models": the results compare with ten
+    assert (led.loc["text_n_methods_intro", "paper_value"], led.loc["text_n_methods_intro", "ours"]) == (16, 10)
+
+
+def test_aml_k_claim_shows_the_baseline_choice():
+    led = _led(P.aml_claims("real-subset", best_k=6, n_seeds=1, baseline_k=2))
+    r = led.loc["aml_k6"]
+    assert r["kind"] == "exact" and r["ours"] == 6 and r["baseline_value"] == 2 and r["baseline"] == "PCA + k-means"
+    assert r["verdict"] == "inconclusive" and "one seed" in r["reason"]
 
 
 def test_verdict_facts_quote_the_ledger():
