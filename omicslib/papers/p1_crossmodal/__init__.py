@@ -10,10 +10,12 @@ from omicslib.data.metabric import SUBTYPE_NAMES, SUBTYPES
 from omicslib.papers.p1_crossmodal.analysis import (
     BEST,
     CONFUSION_ORDER,
+    audit_k,
     best_config,
     claim_facts,
     claims,
     config_cells,
+    fold_means,
     fusion_blocker,
     gate_movement,
     gates_table,
@@ -41,12 +43,14 @@ from omicslib.papers.p1_crossmodal.audit import (
     ranking_scope_effect,
     reconstruction_summary,
     table6_vs_figure6,
+    text_claims,
     zero_fill_summary,
 )
 from omicslib.papers.p1_crossmodal.baselines import Baselines, pam50_nearest_centroid, run_baselines
 from omicslib.papers.p1_crossmodal.config import (
     PAPER_K_GRID,
     PAPER_VARIANTS,
+    REASONS,
     P1Config,
     config,
     config_table,
@@ -56,6 +60,7 @@ from omicslib.papers.p1_crossmodal.config import (
 from omicslib.papers.p1_crossmodal.data import (
     FoldFeatures,
     Prepared,
+    data_claims,
     fold_features,
     fold_rankings,
     load_data,
@@ -74,10 +79,20 @@ from omicslib.papers.p1_crossmodal.figures import (
     gate_trajectory_figure,
     training_curves,
 )
-from omicslib.papers.p1_crossmodal.protocol import METRICS, GridResult, run_grid, run_unit, stage3
+from omicslib.papers.p1_crossmodal.protocol import (
+    METRICS,
+    GridResult,
+    combine_seeds,
+    model_seeds,
+    run_grid,
+    run_seeds,
+    run_unit,
+    stage3,
+)
 
 __all__ = [
-    "BEST", "Baselines", "CONFUSION_ORDER", "config_cells", "FoldFeatures", "GridResult", "METRICS", "P1Config",
+    "BEST", "REASONS", "audit_k", "combine_seeds", "data_claims", "fold_means", "model_seeds", "run_seeds",
+    "text_claims", "Baselines", "CONFUSION_ORDER", "config_cells", "FoldFeatures", "GridResult", "METRICS", "P1Config",
     "PAPER_K_GRID", "PAPER_VARIANTS", "Prepared", "SUBTYPES", "SUBTYPE_NAMES", "best_config", "claim_facts",
     "claims", "config", "config_figure", "config_grid", "config_table", "exp_only_independence",
     "explorer_view", "figure5", "figure6", "fold_features", "fold_rankings", "fusion_blocker",

@@ -7,6 +7,7 @@ Every paper value is read from ``omicslib/papers/p1_crossmodal/reference.csv``
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from omicslib.book import reference
 from omicslib.book.claims import Claim, value_claim
 from omicslib.book.report import vs_paper
 from omicslib.data.metabric import SUBTYPE_NAMES, SUBTYPES
-from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, PAPER_VARIANTS, P1Config
+from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, PAPER_VARIANTS, REASONS, P1Config
 from omicslib.papers.p1_crossmodal.protocol import METRICS, GridResult
 
 PAPER = "p1"
@@ -43,6 +44,11 @@ def paper_table4(k_paper: int, variant: str, metric: str) -> float:
         return ref(t4_key(k_paper, variant, metric))
     except reference.ReferenceError:
         return math.nan
+
+
+def audit_k(cfg: P1Config) -> int:
+    """The paper K of the audit reruns: ``cfg.audit_k``, else the best configuration's."""
+    return cfg.audit_k or best_config(cfg)[0]
 
 
 def best_config(cfg: P1Config) -> tuple[int, str]:
@@ -126,7 +132,7 @@ def _grid_k(k_grid, i: int) -> int:
 
 def _scores(folds, k_grid, spec) -> np.ndarray:
     i, v = spec
-    k = _grid_k(k_grid, i)
+    k = PAPER_K_GRID[i] if PAPER_K_GRID[i] in k_grid else _grid_k(k_grid, i)
     return _pooled(folds, k) if v == "pooled" else per_fold_f1(folds, k, v)
 
 
@@ -162,23 +168,30 @@ def _row(key: str, ours, note: str) -> dict:
 
 def text_statistics(folds: pd.DataFrame, k_grid=PAPER_K_GRID, note: str = "") -> list[dict]:
     """The statistics quoted in the paper's Results text (Friedman, pooled deltas, Holm), as
-    run.compare rows (each with its reference ``key``)."""
+    run.compare rows (each with its reference ``key``). A statistic that needs a K the grid did not run
+    (e.g. K = 1500 in the quick profile) is NaN."""
     rows = []
+    nan_t = type("NaNTest", (), {"statistic": np.nan, "pvalue": np.nan})()
     for v in ("EXP+CNA", "EXP+CNA+MUT"):
-        r = _test_or_nan(stats.friedman, *[per_fold_f1(folds, k, v) for k in k_grid])
-        rows += [_row(f"fried_{_SLUG[v]}_chi2", r.statistic if r else np.nan, note),
-                 _row(f"fried_{_SLUG[v]}_p", r.pvalue if r else np.nan, note)]
+        groups = [per_fold_f1(folds, k, v) for k in k_grid]
+        r = _test_or_nan(stats.friedman, *groups) if len(groups) >= 3 else None
+        r = r or nan_t
+        rows += [_row(f"fried_{_SLUG[v]}_chi2", r.statistic, note), _row(f"fried_{_SLUG[v]}_p", r.pvalue, note)]
     pooled = {k: _pooled(folds, k) for k in k_grid}
-    r = _test_or_nan(stats.friedman, *pooled.values())
-    rows += [_row("fried_pooled_chi2", r.statistic if r else np.nan, note),
-             _row("fried_pooled_p", r.pvalue if r else np.nan, note)]
-    k300, k500, k1000, k1500 = k_grid[:4]
-    for (a, b), key in {(k1000, k500): "pooled_k1000v500", (k1500, k1000): "pooled_k1500v1000"}.items():
+    r = (_test_or_nan(stats.friedman, *pooled.values()) if len(pooled) >= 3 else None) or nan_t
+    rows += [_row("fried_pooled_chi2", r.statistic, note), _row("fried_pooled_p", r.pvalue, note)]
+    k300, k500, k1000, k1500 = PAPER_K_GRID[:4]
+
+    def pair(a, b):
+        if a not in pooled or b not in pooled:
+            return np.nan, np.nan
         t = _test_or_nan(stats.paired_t, pooled[a], pooled[b])
-        rows += [_row(f"{key}_delta", float(np.mean(pooled[a] - pooled[b])), note),
-                 _row(f"{key}_p", t.pvalue if t else np.nan, note)]
-    raw = [_test_or_nan(stats.paired_t, pooled[k1000], pooled[k]) for k in (k300, k500, k1500)]
-    ps = np.array([r.pvalue if r else np.nan for r in raw])
+        return float(np.mean(pooled[a] - pooled[b])), (t.pvalue if t else np.nan)
+
+    for (a, b), key in {(k1000, k500): "pooled_k1000v500", (k1500, k1000): "pooled_k1500v1000"}.items():
+        d, p = pair(a, b)
+        rows += [_row(f"{key}_delta", d, note), _row(f"{key}_p", p, note)]
+    ps = np.array([pair(k1000, k)[1] for k in (k300, k500, k1500)])
     adj = stats.holm(ps) if np.all(np.isfinite(ps)) else np.full(3, np.nan)
     for key, a in zip(("holm_k1000v300", "holm_k1000v500", "holm_k1000v1500"), adj):
         rows.append(_row(key, a, note))
@@ -272,8 +285,14 @@ def fusion_blocker(folds: pd.DataFrame, cfg: P1Config, k_paper: int | None = Non
     move = gate_movement(folds, cfg, k_paper, variant)
     if math.isnan(move) or move >= cfg.gate_min_move:
         return ""
+    share = ""
+    sub = folds[folds["variant"] != "EXP"]
+    if k_paper is not None:
+        sub = sub[sub["K_paper"] == k_paper]
+    if "enrich_ratio" in sub and sub["enrich_ratio"].notna().any():
+        share = f"; the enrichment changes the expression tokens by at most {sub['enrich_ratio'].max():.2%}"
     return (f"fusion untrained: the gates moved at most {move:.3f} from their start value "
-            f"(< {cfg.gate_min_move:g}), so the cross-modal enrichment is inert")
+            f"(< {cfg.gate_min_move:g}, the stated threshold){share}")
 
 
 # ------------------------------------------------------------------------------ Table 7
@@ -329,126 +348,186 @@ def strongest_baseline(base: pd.DataFrame) -> str:
 
 # ------------------------------------------------------------------------------ claims
 
-def _paired_by_fold(a: pd.DataFrame, b: pd.DataFrame, metric: str = "f1_macro") -> tuple[np.ndarray, np.ndarray]:
-    """Scores of two arms paired on (seed, fold); missing pairs raise."""
-    on = [c for c in ("seed", "fold") if c in a.columns and c in b.columns]
-    m = a[on + [metric]].merge(b[on + [metric]], on=on, suffixes=("_a", "_b"), validate="one_to_one")
-    if len(m) != len(a) or len(m) != len(b):
-        raise ValueError(f"arms do not pair on {on}: {len(a)} vs {len(b)} rows, {len(m)} pairs")
-    return m[f"{metric}_a"].to_numpy(), m[f"{metric}_b"].to_numpy()
-
-
-def _arm(folds: pd.DataFrame, k_paper: int, variant: str) -> pd.DataFrame:
-    return folds[(folds["K_paper"] == k_paper) & (folds["variant"] == variant)]
-
-
-def _pooled_arm(folds: pd.DataFrame, k_paper: int) -> pd.DataFrame:
-    """The mean over the three modality variants per (seed, fold): one value per fold model set,
-    so the three variants of the same fold are not counted as independent pairs."""
-    on = [c for c in ("seed", "fold") if c in folds.columns]
-    return folds[folds["K_paper"] == k_paper].groupby(on, as_index=False)["f1_macro"].mean()
-
-
-def comparison(a: np.ndarray, b: np.ndarray, ratio: float) -> dict:
-    """Our test (Nadeau-Bengio corrected resampled t over (seed, fold) pairs) and the paper's
-    (plain paired t) of a - b."""
-    pt = _test_or_nan(stats.paired_t, a, b)
-    if pt is None:  # identical arms or a single pair: no test
-        d = float(np.mean(np.asarray(a) - np.asarray(b))) if len(a) else math.nan
-        return {"diff": d, "ci": (math.nan, math.nan), "p": math.nan, "p_paper_test": math.nan, "n": len(a)}
-    nb = stats.corrected_resampled_t(a, b, ratio)
-    lo, hi = nb.extra["ci"]
-    return {"diff": float(np.mean(a - b)), "ci": (float(lo), float(hi)), "p": float(nb.pvalue),
-            "p_paper_test": pt.pvalue if pt else math.nan, "n": len(a)}
-
-
-def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None,
-           n_seeds: int = 1, seeds_note: str = "") -> list[Claim]:
-    """The p1 claims ledger from a grid (``result.folds`` may hold several seeds in a ``seed``
-    column) and the baselines (:class:`~omicslib.papers.p1_crossmodal.baselines.Baselines`)."""
-    folds = result.folds
-    kb, vb = best_config(cfg)
-    k_lo, k_mid = cfg.k_grid[0], cfg.k_grid[1 if len(cfg.k_grid) > 1 else 0]
-    n_train = len(prep.cv.folds[0][0])
-    ratio = len(prep.cv.test) / n_train
-    test = (f"Nadeau-Bengio corrected resampled t over (seed, fold) pairs, test/train ratio "
-            f"{len(prep.cv.test)}/{n_train}")
-    seeds_note = seeds_note or f"{n_seeds} seed(s)"
-    kmap = f"K={{}} is our K={{}} ({prep.k_note})"
+#: The paper's comparisons, declared as one family (Holm over all of them): ``(id, statement, kind, a, b,
+#: reference key of the paper's delta or None, locator key)``; an arm is ``(K, variant)`` or ``(K, "pooled")``.
+def declared_comparisons() -> list[tuple]:
     out = []
-    best = _arm(folds, kb, vb)
-    kw = dict(provenance=provenance, n_seeds=n_seeds)
-    k_txt = kmap.format(kb, prep.k_map[kb])
-    for m, key, stmt in (
-        ("f1_macro", t4_key(1000, "EXP+CNA", "f1_macro"), "Best configuration (K=1000, EXP+CNA): hold-out macro-F1"),
-        ("f1_weighted", t4_key(1000, "EXP+CNA", "f1_weighted"), "Best configuration: hold-out weighted F1"),
-        ("accuracy", t4_key(1000, "EXP+CNA", "accuracy"), "Best configuration: hold-out accuracy"),
-        ("roc_auc", t4_key(1000, "EXP+CNA", "roc_auc"), "Best configuration: hold-out ROC AUC"),
-    ):
-        out.append(value_claim(PAPER, f"headline_{m}", stmt, key, test="mean and t-based 95 % CI over the fold "
-                               "models (and seeds)", values=best[m].to_numpy(), note=f"{k_txt}; {seeds_note}", **kw))
-    her2 = per_fold_class_metric(result, kb, vb, "Her2", "precision")
-    out.append(value_claim(PAPER, "her2_precision", "HER2-enriched is the hardest class: precision "
-                           "(K=1000 EXP+CNA)", "t6_her2_precision", test="mean and t-based 95 % CI of the class "
-                           "precision over the fold models", values=her2, note=f"{k_txt}; {seeds_note}", **kw))
+    pairs = (("EXP+CNA+MUT", "EXP+CNA"), ("EXP+CNA", "EXP"), ("EXP+CNA+MUT", "EXP"))
+    printed = {(300, pairs[0]): "t5_mod_k300_delta", (1000, pairs[0]): "t5_mod_k1000_delta"}
+    for k in PAPER_K_GRID:
+        for a, b in pairs:
+            key = printed.get((k, (a, b)))
+            out.append((f"modality_k{k}_{_SLUG[a]}_vs_{_SLUG[b]}",
+                        f"At K={k}, {a} and {b} do not differ (modality differences not significant at any K)",
+                        "no_difference", (k, a), (k, b), key, key or "smallest_modality_p"))
+    out += [
+        ("k500v300_exp_cna", "Within EXP+CNA, K=500 beats K=300", "better", (500, "EXP+CNA"), (300, "EXP+CNA"),
+         "t5_k500v300_exp_cna_delta", "t5_k500v300_exp_cna_p_t"),
+        ("k1000v300_exp_cna", "Within EXP+CNA, K=1000 beats K=300", "better", (1000, "EXP+CNA"), (300, "EXP+CNA"),
+         "t5_k1000v300_exp_cna_delta", "t5_k1000v300_exp_cna_p_t"),
+        ("k1000v300_exp_cna_mut", "Within EXP+CNA+MUT, K=1000 and K=300 do not differ (flat across K)",
+         "no_difference", (1000, "EXP+CNA+MUT"), (300, "EXP+CNA+MUT"), "t5_k1000v300_exp_cna_mut_delta",
+         "t5_k1000v300_exp_cna_mut_p_t"),
+        ("pooled_k1000v300", "Pooled over the modality variants, K=1000 beats K=300", "better", (1000, "pooled"),
+         (300, "pooled"), "t5_pooled_k1000v300_delta", "t5_pooled_k1000v300_p_t"),
+        ("pooled_k1000v500", "Pooled over the modality variants, K=1000 and K=500 do not differ", "no_difference",
+         (1000, "pooled"), (500, "pooled"), "t5_pooled_k1000v500_delta", "t5_pooled_k1000v500_p_t"),
+        ("pooled_k1500v1000", "Pooled over the modality variants, K=1500 and K=1000 do not differ", "no_difference",
+         (1500, "pooled"), (1000, "pooled"), "pooled_k1500v1000_delta", "pooled_k1500v1000_p"),
+    ]
+    return out
 
-    def better(id_, stmt, key, a, b, locator_key, sign=1, blocker="", note=""):
-        c = comparison(a, b, ratio)
-        out.append(Claim(PAPER, id_, stmt, reference.row(PAPER, locator_key)["locator"], "better", test, provenance,
-                         n_seeds=n_seeds, n_runs=c["n"], family="comparative",
-                         paper_value=ref(key) if key else math.nan, ours=c["diff"], ci_low=c["ci"][0],
-                         ci_high=c["ci"][1], p=c["p"], expected_sign=sign, blocker=blocker,
-                         note=f"the paper's test (paired t over the same pairs): p = {c['p_paper_test']:.3g}; "
-                              f"{note}{seeds_note}"))
 
-    def no_diff(id_, stmt, key, a, b, blocker, note="", has_value=True):
-        c = comparison(a, b, ratio)
-        out.append(Claim(PAPER, id_, stmt, reference.row(PAPER, key)["locator"], "no_difference", test, provenance,
-                         n_seeds=n_seeds, n_runs=c["n"], family="comparative",
-                         paper_value=ref(key) if has_value else math.nan,
-                         ours=c["diff"], ci_low=c["ci"][0], ci_high=c["ci"][1], p=c["p"],
-                         margin=cfg.equivalence_margin, blocker=blocker,
-                         note=f"equivalence margin ±{cfg.equivalence_margin:g} macro-F1; the paper's test (paired "
-                              f"t): p = {c['p_paper_test']:.3g}; {note}{seeds_note}"))
+FAMILY = "paper comparisons (Table 5 and Results text)"
+BOOT_TEST = ("two-way percentile bootstrap over the {n} hold-out patients and the fold models (seed × fold) of "
+             "each arm, {B} replicates")
+PAIRED_TEST = ("paired bootstrap of the macro-F1 difference over the {n} hold-out patients (same resampled patients "
+               "for both arms; models resampled with them), {B} replicates, two-sided bootstrap p")
 
-    a, b = _paired_by_fold(_arm(folds, k_mid, "EXP+CNA"), _arm(folds, k_lo, "EXP+CNA"))
-    better("k_matters_exp_cna_500v300", "Within EXP+CNA, K=500 beats K=300 (feature-set size matters)",
-           "t5_k500v300_exp_cna_delta", a, b, "t5_k500v300_exp_cna_p_t",
-           note=f"{kmap.format(k_mid, prep.k_map[k_mid])}, K=300 is ours {prep.k_map[k_lo]}; ")
-    a, b = _paired_by_fold(_arm(folds, kb, "EXP+CNA"), _arm(folds, k_lo, "EXP+CNA"))
-    better("k_matters_exp_cna_1000v300", "Within EXP+CNA, K=1000 beats K=300 (feature-set size matters)",
-           "t5_k1000v300_exp_cna_delta", a, b, "t5_k1000v300_exp_cna_p_t",
-           note=f"{k_txt}, K=300 is ours {prep.k_map[k_lo]}; ")
-    a, b = _paired_by_fold(_pooled_arm(folds, kb), _pooled_arm(folds, k_lo))
-    better("k_matters_pooled_1000v300", "Pooled over the modality variants, K=1000 beats K=300",
-           "t5_pooled_k1000v300_delta", a, b, "t5_pooled_k1000v300_p_t",
-           note="our pairs are the per-fold means over the three variants (the paper's pooled n=15 test stacks "
-                "the three variants of the same folds as independent pairs: pseudo-replication; its p is in "
-                "table5.csv); ")
-    for kp, key in ((k_lo, "t5_mod_k300_delta"), (kb, "t5_mod_k1000_delta")):
-        a, b = _paired_by_fold(_arm(folds, kp, "EXP+CNA+MUT"), _arm(folds, kp, "EXP+CNA"))
-        blocker = fusion_blocker(folds, cfg, kp)
-        no_diff(f"modality_no_difference_k{kp}", f"At K={kp}, EXP+CNA+MUT and EXP+CNA do not differ "
-                "(modality differences are not significant)", key, a, b, blocker,
-                note=f"{kmap.format(kp, prep.k_map[kp])}; ")
-    a, b = _paired_by_fold(_arm(folds, kb, "EXP+CNA"), _arm(folds, kb, "EXP"))
-    no_diff(f"modality_no_difference_exp_cna_vs_exp_k{kb}", f"At K={kb}, EXP+CNA and EXP alone do not differ",
-            "smallest_modality_p", a, b, fusion_blocker(folds, cfg, kb, "EXP+CNA"),
-            note=f"{k_txt}; the paper states every modality p >= {ref('smallest_modality_p'):g} without printing this row; ",
-            has_value=False)
-    if base is not None:
+
+def _arms(result: GridResult, spec) -> list[Arm]:
+    k, v = spec
+    return pooled_arm(result, k) if v == "pooled" else [arm_of(result, k, v)]
+
+
+def _has(result: GridResult, spec) -> bool:
+    k, v = spec
+    variants = PAPER_VARIANTS if v == "pooled" else (v,)
+    return all(((result.folds["K_paper"] == k) & (result.folds["variant"] == x)).any() for x in variants)
+
+
+def comparison(a: np.ndarray, b: np.ndarray) -> dict:
+    """The paper's own test (plain paired t over per-fold scores) of a − b; NaN where undefined."""
+    pt = _test_or_nan(stats.paired_t, a, b)
+    d = float(np.mean(np.asarray(a) - np.asarray(b))) if len(a) else math.nan
+    return {"diff": d, "p_paper_test": pt.pvalue if pt else math.nan, "n": len(a)}
+
+
+def _paper_test_note(folds: pd.DataFrame, spec_a, spec_b) -> str:
+    """The paper's paired t over fold means (averaged over seeds), for the note."""
+    fm = fold_means(folds)
+
+    def vals(spec):
+        k, v = spec
+        if v == "pooled":
+            return fm[fm["K_paper"] == k].groupby("fold")["f1_macro"].mean().to_numpy()
+        return fm[(fm["K_paper"] == k) & (fm["variant"] == v)].sort_values("fold")["f1_macro"].to_numpy()
+
+    c = comparison(vals(spec_a), vals(spec_b))
+    return f"the paper's test (paired t over the {c['n']} fold means): p = {c['p_paper_test']:.3g}"
+
+
+def fold_means(folds: pd.DataFrame) -> pd.DataFrame:
+    """Per (K, variant, fold) the mean over model seeds of every metric: the five per-fold values the
+    paper's own tests (Table 5, Friedman) take."""
+    num = [c for c in (*METRICS, "gate_cna", "gate_mut") if c in folds.columns]
+    return folds.groupby(["K_paper", "K", "variant", "fold"], sort=False, as_index=False)[num].mean()
+
+
+def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) -> list[Claim]:
+    """The p1 claims ledger of the grid notebook from a grid (several model seeds on one split, see
+    :func:`~omicslib.papers.p1_crossmodal.protocol.run_seeds`) and the baselines.
+
+    Value claims (Table 4 macro-F1 of every configuration, the four headline metrics, Table 6): the mean
+    over the fold models (Table 6: their pooled predictions) with a two-way bootstrap 90 % CI over the
+    hold-out patients and the models. Comparative claims (every comparison of Table 5 and the Results
+    text, one declared family): paired bootstrap over the hold-out patients. A configuration the profile
+    did not run enters untested (p = 1 in Holm)."""
+    from omicslib.papers.p1_crossmodal.baselines import TUNED_LR
+    from omicslib.papers.p1_crossmodal.data import subset_scope
+
+    folds = result.folds
+    y = result.y_test
+    n, B = len(y), cfg.n_boot
+    seeds = sorted(folds["seed"].unique()) if "seed" in folds.columns else [cfg.seed]
+    n_seeds = len(seeds)
+    unit = f"seed × fold model ({n_seeds} seeds × {cfg.n_folds} folds), CI over {n} hold-out patients"
+    boot = dict(n_boot=B, level=0.90, seed=cfg.seed, n_classes=len(prep.classes))
+    vtest = BOOT_TEST.format(n=n, B=B)
+    kmap = lambda k: f"K={k} is our K={prep.k_map[k]} ({prep.k_note})" if k in prep.k_map else f"K={k}"  # noqa: E731
+    not_run = "not run in this profile (the configuration costs more than the quick budget; the paper profile runs it)"
+    kw = dict(provenance=provenance, n_seeds=n_seeds, unit=unit, ci_level=0.90)
+    base_arm = baseline_arm(base, TUNED_LR) if base is not None and any(m == TUNED_LR for m, _ in base.probs) else None
+    out = []
+
+    def baseline_of(metric):
+        if base_arm is None:
+            return None
+        r = bootstrap_value(base_arm, y, metric, **boot)
+        return (TUNED_LR, r["estimate"], r["ci"])
+
+    # Table 4 macro-F1 of every configuration (Figure 5), and the best configuration's four metrics
+    kb, vb = best_config(cfg)
+    for k in PAPER_K_GRID:
+        for v in PAPER_VARIANTS:
+            metrics_ = ("f1_macro", "f1_weighted", "accuracy", "roc_auc") if (k, v) == BEST else ("f1_macro",)
+            for m in metrics_:
+                cid = f"headline_{m}" if (k, v) == BEST else f"t4_k{k}_{_SLUG[v]}_f1_macro"
+                stmt = (f"Best configuration (K=1000, EXP+CNA): hold-out {m}" if (k, v) == BEST
+                        else f"Table 4: K={k} {v} hold-out macro-F1")
+                if not _has(result, (k, v)):
+                    out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, note=not_run, **kw))
+                    continue
+                r = bootstrap_value(arm_of(result, k, v), y, m, **boot)
+                out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, estimate=r["estimate"],
+                                       ci=r["ci"], n_runs=r["n_models"], baseline=baseline_of(m),
+                                       scope=f"{kmap(k)}; {subset_scope(prep)}",
+                                       **kw))
+    # Table 6 (pooled predictions of the best configuration's models)
+    if _has(result, (kb, vb)):
+        t6 = bootstrap_class_metrics(arm_of(result, kb, vb), y, **{k: boot[k] for k in ("n_boot", "level", "seed")})
+        b6 = (bootstrap_class_metrics(base_arm, y, **{k: boot[k] for k in ("n_boot", "level", "seed")})
+              if base_arm is not None else None)
+        for r in t6.itertuples():
+            key = f"t6_{_CLASS_KEY[r[1]]}_{r.metric}"
+            bl = None
+            if b6 is not None:
+                br = b6[(b6["class"] == r[1]) & (b6["metric"] == r.metric)].iloc[0]
+                bl = (TUNED_LR, br["estimate"], (br["ci_low"], br["ci_high"]))
+            name = SUBTYPE_NAMES.get(r[1], "macro average")
+            out.append(value_claim(PAPER, key, f"Table 6 (K=1000 EXP+CNA, models pooled): {name} {r.metric}", key,
+                                   test=vtest.replace("each arm", "the configuration; predictions of the models "
+                                                      "pooled into one confusion matrix as the paper's Table 6"),
+                                   estimate=r.estimate, ci=(r.ci_low, r.ci_high),
+                                   n_runs=len(arm_of(result, kb, vb).probs), baseline=bl,
+                                   scope=f"{kmap(kb)}; {subset_scope(prep)}", **kw))
+
+    # the declared family of comparisons
+    ptest = PAIRED_TEST.format(n=n, B=B)
+    margin, margin_reason = cfg.equivalence_margin, REASONS["equivalence_margin"]
+    for cid, stmt, kind, sa, sb, key, loc in declared_comparisons():
+        row = reference.row(PAPER, loc)
+        paper_delta = ref(key) if key else math.nan
+        common = dict(n_seeds=n_seeds, unit=unit, family=FAMILY, paper_value=paper_delta, ci_level=0.90,
+                      margin=margin if kind == "no_difference" else math.nan,
+                      margin_reason=margin_reason if kind == "no_difference" else "")
+        if not (_has(result, sa) and _has(result, sb)):
+            out.append(Claim(PAPER, cid, stmt, row["locator"], kind, ptest, provenance, note=not_run, **common))
+            continue
+        r = paired_bootstrap(_arms(result, sa), _arms(result, sb), y, "f1_macro", **boot)
+        fused = [s for s in (sa, sb) if s[1] != "EXP"]
+        blocker = ""
+        if cid.startswith("modality_"):
+            blocker = next((b for b in (fusion_blocker(folds, cfg, k, v) for k, v in fused) if b), "")
+        note = (f"{kmap(sa[0])}; {kmap(sb[0])}; " if sa[0] != sb[0] else f"{kmap(sa[0])}; ") + \
+            _paper_test_note(folds, sa, sb) + ("; the paper prints no row for this pair: it states every modality "
+                                               f"p ≥ {ref('smallest_modality_p'):g}" if not key else "")
+        out.append(Claim(PAPER, cid, stmt, row["locator"], kind, ptest, provenance, n_runs=r["n_models"],
+                         ours=r["diff"], ci_low=r["ci"][0], ci_high=r["ci"][1], p=r["p"], blocker=blocker,
+                         scope=subset_scope(prep), note=note, **common))
+
+    # our own comparison with the strongest simple baseline (a family of one)
+    if base is not None and _has(result, (kb, vb)):
         strongest = strongest_baseline(base.scores)
-        bs = base.scores[base.scores["method"] == strongest]
-        if "seed" in best.columns and "seed" not in bs.columns:
-            best_b = best[best["seed"] == best["seed"].min()]
-        else:
-            best_b = best
-        a, b = _paired_by_fold(best_b, bs)
-        blocker = fusion_blocker(folds, cfg, kb, vb)
-        better("beats_simpler_methods", f"The cross-modal model (K=1000, EXP+CNA) beats simpler methods "
-               f"(strongest here: {strongest})", "", a, b, "t7_proposed_f1_macro",
-               note=("the paper compares only with published numbers on other data (Table 7); "
-                     + ("the fusion is inert in this build (" + blocker + "); " if blocker else "")))
+        r = paired_bootstrap(arm_of(result, kb, vb), baseline_arm(base, strongest), y, "f1_macro", **boot)
+        out.append(Claim(PAPER, "beats_simpler_methods", f"The cross-modal model (K=1000, EXP+CNA) beats simpler "
+                         f"methods (strongest here: {strongest}, same hold-out, refitted on each fold's training rows)",
+                         reference.row(PAPER, "t7_proposed_f1_macro")["locator"], "better",
+                         ptest + "; models resampled independently per arm", provenance, n_seeds=n_seeds,
+                         n_runs=r["n_models"], unit=unit, family="simpler methods", ours=r["diff"], ci_low=r["ci"][0],
+                         ci_high=r["ci"][1], p=r["p"], ci_level=0.90, blocker=fusion_blocker(folds, cfg, kb, vb),
+                         margin=margin, margin_reason=margin_reason,
+                         note="the paper compares only with published numbers on other data (Table 7)"))
     return out
 
 
@@ -488,9 +567,208 @@ def claim_facts(claim_list: list[Claim]) -> dict:
     from omicslib.book import claims as C
 
     df = C.ledger(claim_list)
-    out = {"n_claims": (len(df), "{:d}"), "claims_max_seeds": (int(df["n_seeds"].max()), "{:d}")}
+    comp = df[df["kind"].isin(C.COMPARATIVE) & (df["n_runs"] > 0)]
+    out = {"n_claims": (len(df), "{:d}"), "claims_max_seeds": (int(df["n_seeds"].max()), "{:d}"),
+           "claims_min_seeds_comparative": (int(comp["n_seeds"].min()) if len(comp) else 0, "{:d}"),
+           "n_decided": (int(df["verdict"].isin(C.DECIDED).sum()), "{:d}"),
+           "n_family": (int((df["family"] == FAMILY).sum()), "{:d}")}
     for v in C.VERDICTS:
         out[f"n_{v.replace(' ', '_')}"] = (int((df["verdict"] == v).sum()), "{:d}")
     for r in df.itertuples():
         out[f"verdict_{r.id}"] = (r.verdict, "{}")
+        out[f"reason_{r.id}"] = (r.reason, "{}")
     return out
+
+
+# ------------------------------------------------------------------------------ bootstrap over test patients
+#
+# Every model of the grid (and every baseline) scores the same hold-out patients, so the hold-out's
+# sampling error is the main noise of each headline number. The intervals and tests below resample
+# the hold-out patients (multinomial weights) and, in the same replicate, the models of each arm
+# (two-way bootstrap: test-set sampling error and training variance together).
+
+#: Metrics the bootstrap computes from a (weighted) confusion matrix.
+CM_METRICS = ("f1_macro", "f1_weighted", "accuracy", "precision_macro", "recall_macro")
+
+
+def boot_weights(n: int, n_boot: int, seed: int) -> np.ndarray:
+    """``(n_boot, n)`` multinomial counts: each row a bootstrap resample of ``n`` patients."""
+    if n < 2 or n_boot < 1:
+        raise ValueError(f"need at least 2 patients and 1 replicate, got n={n}, n_boot={n_boot}")
+    return np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
+
+
+def weighted_confusions(W: np.ndarray, y: np.ndarray, pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """``(B, C, C)`` confusion matrices (rows true, columns predicted) of one model under each row of
+    patient weights ``W`` (B, n)."""
+    y, pred = np.asarray(y, int), np.asarray(pred, int)
+    onehot = np.zeros((len(y), n_classes * n_classes))
+    onehot[np.arange(len(y)), y * n_classes + pred] = 1.0
+    return (W @ onehot).reshape(len(W), n_classes, n_classes)
+
+
+def _div(a, b):
+    return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
+
+
+def cm_metrics(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """Table-4 metrics and per-class precision / recall / F1 from confusion matrices ``(..., C, C)``
+    (a class never predicted has precision 0, as :func:`omicslib.metrics.classification_report`)."""
+    tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    true, pred = cm.sum(-1), cm.sum(-2)
+    n = true.sum(-1)
+    prec, rec, f1 = _div(tp, pred), _div(tp, true), _div(2 * tp, true + pred)
+    return {"f1_macro": f1.mean(-1), "f1_weighted": (true * f1).sum(-1) / n, "accuracy": tp.sum(-1) / n,
+            "precision_macro": prec.mean(-1), "recall_macro": rec.mean(-1),
+            "precision": prec, "recall": rec, "f1": f1}
+
+
+def weighted_auc(W: np.ndarray, y: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """One-vs-rest macro ROC AUC of one model under each row of patient weights ``W`` (B, n): the
+    weighted Mann-Whitney statistic per class (ties count one half), averaged over classes."""
+    y = np.asarray(y, int)
+    out = np.zeros(len(W))
+    classes = np.arange(prob.shape[1])
+    for c in classes:
+        s = prob[:, c]
+        order = np.argsort(s, kind="mergesort")
+        s_sorted, pos = s[order], (y[order] == c)
+        w = W[:, order]
+        wneg = w * ~pos
+        wpos = w * pos
+        # negative weight strictly below each position, and tied with it
+        _, start, counts = np.unique(s_sorted, return_index=True, return_counts=True)
+        cum = np.concatenate([np.zeros((len(W), 1)), np.cumsum(wneg, 1)], 1)
+        below_grp = cum[:, start]
+        tie_grp = cum[:, start + counts] - below_grp
+        grp = np.repeat(np.arange(len(start)), counts)
+        num = (wpos * (below_grp[:, grp] + 0.5 * tie_grp[:, grp])).sum(1)
+        out += _div(num, wpos.sum(1) * wneg.sum(1))
+    return out / len(classes)
+
+
+@dataclass
+class Arm:
+    """One arm of a comparison: its models' hold-out probabilities keyed by model id (e.g. (seed, fold))."""
+
+    name: str
+    probs: dict
+
+    def keys(self):
+        return sorted(self.probs)
+
+
+def arm_of(result: GridResult, k_paper: int, variant: str) -> Arm:
+    """The fold models of one (K, variant) of a grid (every seed), keyed ``(seed, fold)``."""
+    pr = {(k[3] if len(k) > 3 else 0, k[2]): p for k, p in result.probs.items() if k[0] == k_paper and k[1] == variant}
+    if not pr:
+        raise KeyError(f"no models for K={k_paper} {variant}")
+    return Arm(f"K={k_paper} {variant}", pr)
+
+
+def pooled_arm(result: GridResult, k_paper: int, variants=PAPER_VARIANTS) -> list[Arm]:
+    """The arms of every modality variant at one K (a pooled comparison averages over them)."""
+    return [arm_of(result, k_paper, v) for v in variants]
+
+
+def baseline_arm(base, method: str) -> Arm:
+    """A baseline's fold models, keyed ``(0, fold)``."""
+    pr = {(0, f): p for (m, f), p in base.probs.items() if m == method}
+    if not pr:
+        raise KeyError(f"no hold-out probabilities for baseline {method!r}")
+    return Arm(method, pr)
+
+
+def _per_model(arm: Arm, W: np.ndarray, y: np.ndarray, metric: str, n_classes: int) -> np.ndarray:
+    """``(M, B)`` metric of each model of ``arm`` under every replicate, and ``(M,)`` at the sample."""
+    rows, rows0 = [], []
+    W1 = np.vstack([np.ones((1, W.shape[1])), W])
+    for key in arm.keys():
+        p = arm.probs[key]
+        if metric == "roc_auc":
+            v = weighted_auc(W1, y, p)
+        else:
+            v = cm_metrics(weighted_confusions(W1, y, p.argmax(1), n_classes))[metric]
+        rows0.append(v[0])
+        rows.append(v[1:])
+    return np.asarray(rows), np.asarray(rows0)
+
+
+def _model_draws(n_models: int, n_boot: int, rng) -> np.ndarray:
+    return rng.integers(0, n_models, size=(n_boot, n_models))
+
+
+def _arms_stat(arms: list[Arm], W, y, metric, n_classes, draws) -> tuple[np.ndarray, float]:
+    """Mean over the arms of (mean over resampled models of the metric): replicates and point value."""
+    reps, point = [], []
+    for arm, d in zip(arms, draws):
+        S, S0 = _per_model(arm, W, y, metric, n_classes)
+        reps.append(S[d, np.arange(len(W))[:, None]].mean(1))
+        point.append(S0.mean())
+    return np.mean(reps, 0), float(np.mean(point))
+
+
+def bootstrap_value(arms: Arm | list[Arm], y, metric: str = "f1_macro", *, n_boot: int = 2000, level: float = 0.90,
+                    seed: int = 0, n_classes: int = 4) -> dict:
+    """Mean over the models of an arm (over arms, for a pooled arm) of a hold-out metric, with a
+    two-way percentile bootstrap CI at ``level``: each replicate resamples the test patients and the
+    models. Returns ``estimate``, ``ci``, ``n_models``, ``n_patients``, the replicates."""
+    arms = [arms] if isinstance(arms, Arm) else list(arms)
+    W = boot_weights(len(y), n_boot, seed)
+    rng = np.random.default_rng(seed + 1)
+    draws = [_model_draws(len(a.probs), n_boot, rng) for a in arms]
+    reps, point = _arms_stat(arms, W, y, metric, n_classes, draws)
+    a = (1 - level) / 2
+    return {"estimate": point, "ci": tuple(float(q) for q in np.quantile(reps, [a, 1 - a])),
+            "n_models": sum(len(x.probs) for x in arms), "n_patients": len(y), "replicates": reps}
+
+
+def paired_bootstrap(a: Arm | list[Arm], b: Arm | list[Arm], y, metric: str = "f1_macro", *, n_boot: int = 2000,
+                     level: float = 0.90, seed: int = 0, n_classes: int = 4) -> dict:
+    """The difference A − B of :func:`bootstrap_value` on the same resampled test patients (paired over
+    patients); models are resampled jointly where the arms share their model ids (same seed and fold),
+    independently otherwise. Two-sided p = 2 · min(share of replicates ≤ 0, share ≥ 0), with the
+    +1 correction. Returns ``diff``, ``ci``, ``p``, ``n_models``, ``n_patients``."""
+    a = [a] if isinstance(a, Arm) else list(a)
+    b = [b] if isinstance(b, Arm) else list(b)
+    W = boot_weights(len(y), n_boot, seed)
+    rng = np.random.default_rng(seed + 1)
+    shared = {}
+    draws = []
+    for arm in a + b:
+        ks = tuple(arm.keys())
+        if ks not in shared:
+            shared[ks] = _model_draws(len(ks), n_boot, rng)
+        draws.append(shared[ks])
+    ra, pa = _arms_stat(a, W, y, metric, n_classes, draws[:len(a)])
+    rb, pb = _arms_stat(b, W, y, metric, n_classes, draws[len(a):])
+    d = ra - rb
+    q = (1 - level) / 2
+    p = min(1.0, 2 * min((np.sum(d <= 0) + 1) / (n_boot + 1), (np.sum(d >= 0) + 1) / (n_boot + 1)))
+    return {"diff": pa - pb, "ci": tuple(float(x) for x in np.quantile(d, [q, 1 - q])), "p": float(p),
+            "n_models": sum(len(x.probs) for x in a + b), "n_patients": len(y)}
+
+
+def bootstrap_class_metrics(arm: Arm, y, *, n_boot: int = 2000, level: float = 0.90, seed: int = 0,
+                            classes=SUBTYPES) -> pd.DataFrame:
+    """Table 6 as the paper computes it (every model's hold-out predictions pooled into one confusion
+    matrix) with two-way bootstrap CIs: per class and macro precision, recall and F1."""
+    n_classes = len(classes)
+    W = boot_weights(len(y), n_boot, seed)
+    W1 = np.vstack([np.ones((1, W.shape[1])), W])
+    cms = np.stack([weighted_confusions(W1, y, arm.probs[k].argmax(1), n_classes) for k in arm.keys()])  # M,B+1,C,C
+    d = _model_draws(len(cms), n_boot, np.random.default_rng(seed + 1))
+    pooled0 = cms[:, 0].sum(0)
+    pooled = cms[d, np.arange(1, n_boot + 1)[:, None]].sum(1)                                          # B,C,C
+    m0, m = cm_metrics(pooled0), cm_metrics(pooled)
+    q = (1 - level) / 2
+    rows = []
+    for i, cls in enumerate(list(classes) + ["macro avg"]):
+        for met in ("precision", "recall", "f1"):
+            if cls == "macro avg":
+                v0, reps = float(m0[met].mean()), m[met].mean(-1)
+            else:
+                v0, reps = float(m0[met][i]), m[met][:, i]
+            lo, hi = np.quantile(reps, [q, 1 - q])
+            rows.append({"class": cls, "metric": met, "estimate": v0, "ci_low": float(lo), "ci_high": float(hi)})
+    return pd.DataFrame(rows)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from omicslib.data.metabric import SUBTYPES
 from omicslib.data.tables import Loaded
-from omicslib.papers.p1_crossmodal.config import P1Config, scaled_k_grid
+from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, P1Config, scaled_k_grid
 from omicslib.papers.p1_crossmodal.selection import MutationEncoder, Ranking, elasticnet_ranking
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
 
@@ -83,7 +83,8 @@ def prepare(data: Loaded, cfg: P1Config) -> Prepared:
         check_disjoint(tr, va, cv.test)
     exp, cna = data["exp"].loc[samples], data["cna"].loc[samples]
     muts = data["mutations"][data["mutations"]["sample"].isin(samples)]
-    return Prepared(exp, cna, muts, y, samples, cv, scaled_k_grid(exp.shape[1], cfg.k_grid, cfg.k_max),
+    k_map = scaled_k_grid(exp.shape[1], cfg.k_grid, cfg.k_max, top=max(max(cfg.k_grid), max(PAPER_K_GRID)))
+    return Prepared(exp, cna, muts, y, samples, cv, k_map,
                     report=report)
 
 
@@ -197,3 +198,75 @@ def top20(ranking: Ranking, modality: str, present) -> tuple[pd.DataFrame, list[
                "our_rank_of_paper_gene": {g: ours_all.index(g) + 1 for g in genes if g in ours_all},
                "n_nonzero": ranking.n_nonzero, "n_features": len(ours_all)}
     return side, rows, summary
+
+
+def data_claims(data: Loaded, prep: Prepared, enc: MutationEncoder, rankings: dict[str, Ranking]) -> list:
+    """Tables 1–3 and the Methods' counts as claims: counts we can recount on the real data (``exact``),
+    and those that need genes we do not have (provenance ``absent``, with the reason).
+
+    The cohort (labels, three-modality availability) and the mutation table are the full study's, so
+    their counts carry provenance ``full``; on synthetic data every claim is a pipeline check."""
+    from omicslib.book import reference
+    from omicslib.book.claims import ABSENT, value_claim
+
+    def r(key):
+        return reference.text("p1", key)
+
+    syn = data.provenance.is_synthetic
+    full = "synthetic" if syn else "full"
+    counts = data.labels.value_counts()
+    cohort_note = (f"the cohort rule (expression, CNA and a mutation call; LumA/LumB/Her2/Basal) gives "
+                   f"{int(counts.sum()):,} samples in the full cBioPortal study (data README: metabric/drga_31genes); "
+                   f"the paper's {r('t1_total')} reflects a filter it does not state")
+    kw = dict(n_seeds=0, unit="one count")
+    sub = "a smoke subsample of the cohort: not the cohort's count" if any("subsample" in r for r in prep.report) else ""
+    out = []
+    for c, key in (("LumA", "t1_luma"), ("LumB", "t1_lumb"), ("Her2", "t1_her2"), ("Basal", "t1_basal")):
+        out.append(value_claim("p1", f"table1_{c.lower()}", f"Table 1: {c} samples with all three modalities", key,
+                               provenance=full, test="recount of the labelled samples with all three modalities",
+                               estimate=int(counts.get(c, 0)), kind="exact", note=cohort_note, **kw))
+    out.append(value_claim("p1", "table1_total", "Table 1: samples with all three modalities", "t1_total",
+                           provenance=full, test="recount", estimate=int(counts.sum()), kind="exact",
+                           note=cohort_note, **kw))
+    out.append(value_claim("p1", "holdout_size", "Hold-out samples (20 % stratified; Table 6 caption)", "n_holdout",
+                           provenance=full, test="size of our stratified 20 % hold-out", estimate=len(prep.cv.test),
+                           kind="exact", note="follows from the cohort size", blocker=sub, **kw))
+    mut_note = "the same mutation table (cBioPortal 2018 export); vocabulary from our 80 % training part"
+    out.append(value_claim("p1", "mut_genes", f"Mutation data cover {r('n_mut_genes')} genes", "n_mut_genes",
+                           provenance=full,
+                           test="genes with a mutation call in the cohort",
+                           estimate=prep.mutations["gene"].nunique(), kind="exact", note=mut_note, blocker=sub, **kw))
+    out.append(value_claim("p1", "mut_features",
+                           f"{r('n_mut_features')} Gene + Variant_Classification features (training set)",
+                           "n_mut_features", provenance=full, test="multi-hot vocabulary of our 80 % training part",
+                           estimate=len(enc.features_), kind="exact",
+                           note=mut_note + "; another split or cohort filter changes the count", blocker=sub, **kw))
+    out.append(value_claim("p1", "mut_categories",
+                           f"{r('n_variant_categories')} Variant_Classification categories in the training set",
+                           "n_variant_categories", provenance=full, test="categories in our 80 % training part",
+                           estimate=len(enc.categories_), kind="exact", note=mut_note, blocker=sub, **kw))
+    gene_note = (f"needs the full matrices: our expression has {prep.exp.shape[1]} of the study's genes (Kaggle "
+                 f"METABRIC table) and our CNA {prep.cna.shape[1]} driver genes (data README)")
+    absent = [("exp_genes", f"Gene expression of {r('n_exp_genes')} genes", "n_exp_genes"),
+              ("cna_genes", f"CNA of {r('n_cna_genes')} genes", "n_cna_genes"),
+              ("enet_nonzero_exp", f"ElasticNet sparsity: {r('n_nonzero_exp')} non-zero expression features",
+               "n_nonzero_exp"),
+              ("enet_nonzero_cna", f"ElasticNet sparsity: about {r('n_nonzero_cna')} non-zero CNA features",
+               "n_nonzero_cna"),
+              ("table2_top20_exp", "Table 2: the top-20 expression genes by |coefficient|", "t2_rank01"),
+              ("table3_top20_cna", "Table 3: the top-20 CNA genes by |coefficient|", "t3_rank01")]
+    ours = {"enet_nonzero_exp": f"ours on {prep.exp.shape[1]} genes: {rankings['exp'].n_nonzero} non-zero",
+            "enet_nonzero_cna": f"ours on {prep.cna.shape[1]} genes: {rankings['cna'].n_nonzero} non-zero"}
+    for cid, stmt, key in absent:
+        out.append(value_claim("p1", cid, stmt, key, provenance="synthetic" if syn else ABSENT,
+                               test="not run: the genes are not in our data", kind="exact",
+                               note=gene_note + (f"; {ours[cid]} (not comparable)" if cid in ours else ""), **kw))
+    return out
+
+
+def subset_scope(prep: Prepared) -> str:
+    """The real-subset scope of a verdict: our genes against the paper's (reference file)."""
+    from omicslib.book import reference
+
+    n_exp, n_cna = (int(reference.value("p1", k)) for k in ("n_exp_genes", "n_cna_genes"))
+    return f"{prep.exp.shape[1]} of {n_exp:,} expression genes, {prep.cna.shape[1]} of {n_cna:,} CNA genes"

@@ -72,14 +72,16 @@ def explorer_view(result: GridResult):
 
 
 def gate_trajectory_figure(traj, k_map: dict[int, int]):
-    """sigmoid(gate) per stage-2 epoch (0 = initial value), one line per fold, one panel per variant x gate."""
+    """sigmoid(gate) per stage-2 epoch (0 = initial value), one line per fold model (and seed), one panel per
+    variant x gate."""
     panels = [(v, g) for v in ("EXP+CNA", "EXP+CNA+MUT") for g in ("gate_cna", "gate_mut")
               if g in traj and (traj["variant"] == v).any() and traj.loc[traj["variant"] == v, g].notna().any()]
     fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels), 3.2), squeeze=False, sharey=True)
     for ax, (v, g) in zip(axes[0], panels):
         sub = traj[traj["variant"] == v]
+        runs = ["fold", "seed"] if "seed" in sub.columns else ["fold"]
         for i, (kp, d) in enumerate(sub.groupby("K_paper")):
-            for j, (_, f) in enumerate(d.groupby("fold")):
+            for j, (_, f) in enumerate(d.groupby(runs)):
                 ax.plot(f["epoch"], f[g], color=f"C{i}", alpha=0.6, marker=".",
                         label=f"K={kp} (ours {k_map[kp]})" if j == 0 else None)
         ax.axhline(0.5, color="grey", lw=0.8, ls=":")

@@ -28,7 +28,7 @@ one file per unit); :func:`run_grid` given ``jobs_dir`` assembles the same :clas
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -168,12 +168,35 @@ def stage2(emb: dict[str, torch.Tensor], y, tr, va, cfg: P1Config, variant: str,
     yt = torch.as_tensor(y)
     tl = loader([*(t[tr] for t in tensors), yt[tr]], cfg.batch_size, shuffle=True, seed=seed)
     vl = loader([*(t[va] for t in tensors), yt[va]], cfg.batch_size)
-    opt = torch.optim.AdamW(fusion.parameters(), lr=cfg.s2_lr, weight_decay=cfg.weight_decay)
+    opt = torch.optim.AdamW(stage2_param_groups(fusion, cfg), lr=cfg.s2_lr, weight_decay=cfg.weight_decay)
     hist = fit(fusion, tl, vl, loss_step=step, optimizer=opt, epochs=epochs, patience=cfg.patience,
                device=device, grad_clip=cfg.grad_clip, on_epoch_start=lambda e: state.update(epoch=e))
     traj = pd.DataFrame([{"epoch": e, **{f"gate_{c}": g for c, g in gs.items()}} for e, gs in sorted(trajectory.items())])
     traj["kept"] = traj["epoch"] == hist.best_epoch + 1
     return fusion, hist, traj
+
+
+def stage2_param_groups(fusion: CrossModalFusion, cfg: P1Config) -> list[dict]:
+    """AdamW parameter groups of stage 2: the gate logits at ``cfg.gate_lr`` (see
+    ``config.REASONS['gate_lr']``), everything else at ``cfg.s2_lr``."""
+    gates = list(fusion.gate_logits.parameters())
+    ids = {id(p) for p in gates}
+    rest = [p for p in fusion.parameters() if id(p) not in ids]
+    return [{"params": rest, "lr": cfg.s2_lr}, {"params": gates, "lr": cfg.gate_lr}]
+
+
+@torch.no_grad()
+def enrichment_share(fusion: CrossModalFusion, emb: dict[str, torch.Tensor], rows, device) -> dict[str, float]:
+    """How much the trained fusion changes the expression tokens on ``rows`` (eval mode, nothing masked):
+    ``enrich_ratio`` = ||E' - E|| / ||E|` (Frobenius, over the rows), and the mean |LayerScale| of the
+    cross-attention blocks' two branches (initialised at ``layerscale_init``), which bounds the enrichment
+    A whatever the gate."""
+    fusion.to(device).eval()
+    E = emb["exp"][rows].to(device)
+    ctx = {c: emb[c][rows].to(device) for c in fusion.contexts}
+    E2 = fusion(E, ctx)
+    ls = [float(b.ls1.gamma.abs().mean() + b.ls2.gamma.abs().mean()) / 2 for b in fusion.cross.values()]
+    return {"enrich_ratio": float((E2 - E).norm() / E.norm()), "layerscale_mean": float(np.mean(ls))}
 
 
 @torch.no_grad()
@@ -288,10 +311,12 @@ def run_unit(prep: Prepared, k_paper: int, fold: int, cfg: P1Config, device="cpu
             Z = enrich(fusion, emb, device)
             prob, h3, _ = stage3(Z, prep.y, tr, va, test, cfg, device, seed, len(prep.classes))
             gates = fusion.gates() if fusion else {}
+            share = enrichment_share(fusion, emb, va, device) if fusion else {}
             out.append({
                 "K_paper": k_paper, "K": k, "K_cna": len(feats.cna_genes), "n_mut": len(feats.mut_features),
                 "variant": variant, "fold": fold, **scores(prep.y[test], prob, len(prep.classes)),
                 "gate_cna": gates.get("cna", np.nan), "gate_mut": gates.get("mut", np.nan),
+                "enrich_ratio": share.get("enrich_ratio", np.nan), "layerscale_mean": share.get("layerscale_mean", np.nan),
                 "prob": prob, "histories": {"stage1": h1.to_frame(), "stage2": None if h2 is None else h2.to_frame(),
                                             "stage3": h3.to_frame()},
                 "seconds": time.perf_counter() - tv + (s1_seconds if variant == todo[0] else 0.0),
@@ -367,19 +392,20 @@ def _read_jobs(jobs_dir, cfg: P1Config, data_source: str | None, provenance: Pro
 
 def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = False,
              variants: tuple[str, ...] | None = None, jobs_dir=None, data_source: str | None = None,
-             provenance: Provenance | None = None) -> GridResult:
+             provenance: Provenance | None = None, rankings: list[dict[str, Ranking]] | None = None) -> GridResult:
     """All K x variant x fold models; units (K, fold) run in ``cfg.n_jobs`` processes.
 
     With ``jobs_dir`` the units are read from the files of the grid jobs (``jobs.py``, :func:`run_job`)
     instead; files computed with another config, ``data_source`` or data (``provenance``) are an
-    error, and :attr:`GridResult.seconds` is then the jobs' summed time."""
+    error, and :attr:`GridResult.seconds` is then the jobs' summed time. ``rankings`` (per fold) reuses
+    rankings already fitted on the same split (another model seed's grid)."""
     t0 = time.perf_counter()
     if jobs_dir:
         if identity or variants:
             raise ValueError("grid jobs hold the default grid; run identity/variants ablations in the notebook")
         res, ranks, seconds = _read_jobs(jobs_dir, cfg, data_source, provenance)
     else:
-        ranks = fold_rankings(prep, cfg)
+        ranks = rankings if rankings is not None else fold_rankings(prep, cfg)
         kw = dict(identity=identity, variants=variants)
         if cfg.n_jobs > 1:
             from joblib import Parallel, delayed
@@ -397,3 +423,43 @@ def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = Fa
                       time.perf_counter() - t0 if seconds is None else seconds, ranks,
                       pd.DataFrame([u.diagnostics for u in res]),
                       pd.concat(trajs, ignore_index=True) if trajs else pd.DataFrame())
+
+
+def model_seeds(cfg: P1Config) -> list[int]:
+    """The model seeds of a run: ``cfg.seed`` and the next ``n_seeds - 1`` integers. Every seed uses the
+    same split (drawn with ``cfg.seed`` by :func:`~omicslib.papers.p1_crossmodal.data.prepare`): only
+    initialisation, shuffling, masks and dropout follow the model seed, so all models score the same
+    hold-out patients and comparisons pair on them."""
+    return [cfg.seed + i for i in range(cfg.n_seeds)]
+
+
+def run_seeds(prep: Prepared, cfg: P1Config, device="cpu", *, jobs_dir=None, data_source: str | None = None,
+              provenance: Provenance | None = None) -> tuple[GridResult, GridResult]:
+    """The grid for every model seed (:func:`model_seeds`) on the split of ``prep``; the first seed may be
+    read from grid jobs (``jobs_dir``), the others run here with the first seed's rankings. Returns
+    ``(combined, first)``: all seeds (:func:`combine_seeds`) and the first seed's grid alone (audits,
+    training curves)."""
+    seeds = model_seeds(cfg)
+    first = run_grid(prep, cfg, device, jobs_dir=jobs_dir, data_source=data_source, provenance=provenance)
+    runs = [first] + [run_grid(prep, replace(cfg, seed=s), device, rankings=first.rankings) for s in seeds[1:]]
+    return combine_seeds(runs, seeds), first
+
+
+def combine_seeds(runs: list[GridResult], seeds: list[int]) -> GridResult:
+    """One :class:`GridResult` of several model seeds on the same split: a ``seed`` column in the
+    tables, probabilities and histories keyed ``(K, variant, fold, seed)``, the first seed's rankings
+    and config, the seconds summed. Different hold-outs are an error."""
+    if len(runs) != len(seeds) or not runs:
+        raise ValueError(f"{len(runs)} runs for {len(seeds)} seeds")
+    for r in runs[1:]:
+        if not np.array_equal(r.y_test, runs[0].y_test) or r.k_map != runs[0].k_map:
+            raise ValueError("the seeds' grids do not share one hold-out and K map")
+
+    def cat(attr):
+        parts = [getattr(r, attr).assign(seed=s) for r, s in zip(runs, seeds) if len(getattr(r, attr))]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    probs = {(*k, s): v for r, s in zip(runs, seeds) for k, v in r.probs.items()}
+    hists = {(*k, s): v for r, s in zip(runs, seeds) for k, v in r.histories.items()}
+    return GridResult(cat("folds"), probs, runs[0].y_test, runs[0].k_map, hists, runs[0].config,
+                      float(sum(r.seconds for r in runs)), runs[0].rankings, cat("diagnostics"), cat("gate_trajectory"))
