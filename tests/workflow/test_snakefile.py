@@ -194,12 +194,13 @@ def test_slurm_profile_renders_gpu_resources(repo):
                                    extra_args=["--forceall"])
     cmd[cmd.index("--workflow-profile") + 1] = slurm
     # run from the repository root, as the README says (the profile names its settings file relative to it)
-    out = subprocess.run(cmd, cwd=runner.REPO_ROOT, env={**os.environ, **env}, capture_output=True, text=True,
-                         timeout=600)
+    # the profile reads the GPU partition from $SLURM_GPU_PARTITION
+    out = subprocess.run(cmd, cwd=runner.REPO_ROOT, env={**os.environ, **env, "SLURM_GPU_PARTITION": "gpu-test"},
+                         capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     lines = {m.group(1): m.group(2) for m in re.finditer(r"^Job \d+: (p\d_\w+): (.*)$", out.stdout + out.stderr, re.M)}
     # p1_02 and p2_01 match gpu_notebooks in workflow/config.yaml; p1_01 does not
-    assert "gpu=1" in lines["p1_02_other"] and "slurm_partition=<GPU_PARTITION>" in lines["p1_02_other"]
+    assert "gpu=1" in lines["p1_02_other"] and "slurm_partition=gpu-test" in lines["p1_02_other"]
     assert "gpu=1" in lines["p2_01_images"]
     assert "gpu=0" in lines["p1_01_reader"] and "slurm_partition" not in lines["p1_01_reader"]
 
