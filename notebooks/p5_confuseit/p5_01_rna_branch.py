@@ -99,6 +99,7 @@ for key, (setting, metric) in {"rna_cindex": ("RNA encoder (no pretraining)", "c
 run.fact("rna_seeds", len(cfg.seeds), "{:d}")
 run.fact("folds", cfg.folds, "{:d}")
 run.fact("logreg_convergence_warnings", logreg.attrs["convergence_warnings"], "{:d}")
+_ = run.facts({**P.baseline_facts(cox, "cox"), **P.baseline_facts(logreg, "logreg")})
 display(summary.round(3))
 
 # %% [markdown]
@@ -182,6 +183,10 @@ for label, feats in (("first", "rna"), ("second", "bag"), ("all", "all")):
     run.fact(f"pair_logreg_{label}_f1", pair_base.loc[(pair_base.evaluated_on == feats), "macro_f1"].mean())
 run.fact("pair_seeds", len(pcfg.seeds), "{:d}")
 run.fact("pair_convergence_warnings", pair_base.attrs["convergence_warnings"], "{:d}")
+for label, feats in (("first", "rna"), ("second", "bag"), ("all", "all")):
+    sel = pair_base[pair_base.evaluated_on == feats]
+    _ = run.facts({**P.baseline_facts(sel[sel["setting"].str.startswith("ridge Cox")], f"pair_cox_{label}"),
+                   **P.baseline_facts(sel[sel["setting"].str.startswith("logistic")], f"pair_logreg_{label}")})
 display(pair_summary.round(3))
 
 # %% [markdown]
@@ -192,15 +197,20 @@ display(pair_summary.round(3))
 # need real slides.
 
 # %%
-claims = (P.pair_claims(pair_fold, pcfg.folds, pair_base) + P.multitask_claims(per_fold, prov.kind,
-          "RNA encoder (no pretraining)") + P.absent_claims())
+scope = f"{len(cohort):,} TCGA-BRCA patients, {cohort.rna_dim} pre-selected genes"
+claims = (P.pair_claims(pair_fold, pcfg.folds, pair_base, scope=scope + f", {pairs['second'].rna_dim} miRNAs")
+          + P.multitask_claims(per_fold, prov.kind, "RNA encoder (no pretraining)",
+                               pd.concat([cox, logreg], ignore_index=True), scope)
+          + P.absent_claims())
 ledger = run.claims(claims)
 for cl in claims:
     if cl.id.startswith("pair_"):
         run.fact(f"{cl.id}_delta", cl.ours, "{:+.3f}")
         run.fact(f"{cl.id}_ci", f"[{cl.ci_low:+.3f}, {cl.ci_high:+.3f}]")
         run.fact(f"{cl.id}_p", cl.p, "{:.2g}")
-run.fact("margin", P.EQUIVALENCE_MARGIN, "{:.2f}")
+run.fact("margin", P.margin_of(P.EQUIVALENCE_KEY)[0], "{:.2f}")
+run.fact("margin_reason", P.margin_of(P.EQUIVALENCE_KEY)[1])
+run.fact("gain_margin", P.margin_of(P.GAIN_KEY)[0], "{:.2f}")
 for cid, v in P.verdicts(claims).items():
     run.fact(f"{cid}_verdict", v)
 display(ledger)

@@ -46,7 +46,8 @@ from omicslib.papers import p5_confuseit as P
 
 cfg = P.config(profile, "her2st", seed, **config_overrides)
 setup = P.her2st_setup(profile, allow_random_weights=allow_random_weights, **setup_overrides)
-run, dev = report.start("p5", "p5_03_her2st_attention", profile, seed, device, outdir, cpu_threads=1)
+run, dev = report.start("p5", "p5_03_her2st_attention", profile, seed, device, outdir, seeds=list(cfg.seeds),
+                        cpu_threads=1)
 pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_frame("value")
 
 # %% [markdown]
@@ -72,17 +73,18 @@ prov.label()
 # compared with chance and with the same model trained on shuffled (unpaired) regions.
 
 # %%
-results, models = P.leave_section_out(sec, setup, cfg, dev, seed)
+results, models = P.leave_section_out_seeds(sec, setup, cfg, dev)
 run.table(results, "her2st_retrieval", prov,
           "Real HER2ST: cross-modal retrieval of held-out regions (image bag <-> pseudo-bulk RNA)")
 for name in P.Her2stSetup().held_out:  # the quick profile's sections; every key in every profile
     r = results[(results["held_out"] == name) & (results["pairing"] == "true")]
     c = results[(results["held_out"] == name) & (results["pairing"] != "true")]
-    for key, value, fmt in ((f"{name.lower()}_top5", r["top5_slide_to_rna"], "{:.2f}"),
-                            (f"{name.lower()}_chance", r["top5_chance"], "{:.2f}"),
-                            (f"{name.lower()}_control", c["top5_slide_to_rna"], "{:.2f}"),
-                            (f"{name.lower()}_regions", r["test_regions"], "{:d}")):
-        run.fact(key, value.iloc[0] if len(value) else "not run", fmt)
+    for key, value, fmt in ((f"{name.lower()}_top5", r["top5_slide_to_rna"].mean(), "{:.2f}"),
+                            (f"{name.lower()}_chance", r["top5_chance"].mean(), "{:.2f}"),
+                            (f"{name.lower()}_control", c["top5_slide_to_rna"].mean(), "{:.2f}"),
+                            (f"{name.lower()}_regions", int(r["test_regions"].iloc[0]) if len(r) else 0, "{:d}")):
+        run.fact(key, value if len(r) else "not run", fmt)
+run.fact("her2st_seeds", len(cfg.seeds), "{:d}")
 display(results.round(3))
 
 # %% [markdown]

@@ -2,20 +2,24 @@
 
 Modules: :mod:`.config` (profiles), ``reference.csv`` (the abstract's and TANGLE's values), :mod:`.data`
 (cohorts, the synthetic world, real TCGA cohorts), :mod:`.model` (encoders, heads, loss steps),
+:mod:`.splits` (the folds every comparison shares),
 :mod:`.protocol` (pretraining, fine-tuning, CV, transfer), :mod:`.baselines` (tuned ridge Cox, logistic
 regression), :mod:`.her2st_regions` (HER2ST spot patches and region pairs), :mod:`.analysis` (tables and
 claims), :mod:`.figures`. Notebooks use only the names exported here.
 """
 
 from omicslib.papers.p5_confuseit.analysis import (
-    EQUIVALENCE_MARGIN,
+    EQUIVALENCE_KEY,
+    GAIN_KEY,
     PAIR_ARMS,
     SYNTHETIC_ARMS,
     absent_claims,
+    baseline_facts,
     best_arm,
     compare_arms,
     corrected_compare,
     her2st_rows,
+    margin_of,
     multitask_claims,
     pair_claims,
     retrieval_claims,
@@ -26,7 +30,14 @@ from omicslib.papers.p5_confuseit.analysis import (
     synthetic_rows,
     verdicts,
 )
-from omicslib.papers.p5_confuseit.baselines import cox_cv, logistic_cv, ridge_cox, tune_ridge_cox
+from omicslib.papers.p5_confuseit.baselines import (
+    cox_cv,
+    logistic_cv,
+    ridge_cox,
+    search_1d,
+    tune_logistic,
+    tune_ridge_cox,
+)
 from omicslib.papers.p5_confuseit.config import (
     Config,
     Her2stSetup,
@@ -59,6 +70,7 @@ from omicslib.papers.p5_confuseit.her2st_regions import (
     PATIENT,
     feature_extractor,
     leave_section_out,
+    leave_section_out_seeds,
     load_sections,
     log_cpm,
     region_pairs,
@@ -74,7 +86,6 @@ from omicslib.papers.p5_confuseit.protocol import (
     cross_validate,
     evaluate,
     finetune,
-    folds,
     infer,
     pair_settings,
     pair_study,
@@ -84,9 +95,10 @@ from omicslib.papers.p5_confuseit.protocol import (
     transfer_study,
     transfer_validate,
 )
+from omicslib.papers.p5_confuseit.splits import folds
 
 __all__ = [
-    "CELL_TYPES", "Cohort", "ConFuseIT", "ConFuseITPredictor", "Config", "EQUIVALENCE_MARGIN", "Her2stSetup",
+    "CELL_TYPES", "Cohort", "ConFuseIT", "ConFuseITPredictor", "Config", "EQUIVALENCE_KEY", "GAIN_KEY", "Her2stSetup",
     "PAIR_ARMS", "PAM50_4", "PATIENT", "SYNTHETIC_ARMS", "Setting", "SyntheticSetup", "SyntheticWorld",
     "absent_claims", "attention_check", "best_arm", "centre_correlation", "cindex_bars", "compare_arms", "config",
     "corrected_compare", "cox_cv", "cross_validate", "evaluate", "feature_extractor", "finetune", "finetune_step",
@@ -97,5 +109,5 @@ __all__ = [
     "risk_groups", "rna_branch_rows", "rna_cohort", "section_attention", "spearman", "spot_patches",
     "standardise", "summarise", "synthetic_attention", "synthetic_claims", "synthetic_cohorts", "synthetic_rows",
     "synthetic_setup", "transfer_study", "transfer_validate", "tune_ridge_cox", "verdicts", "weights_caption",
-    "with_weights",
+    "with_weights", "baseline_facts", "search_1d", "tune_logistic", "margin_of", "leave_section_out_seeds",
 ]

@@ -87,7 +87,7 @@ def _training(profile: str) -> dict:
 
 # Per study: (number of seeds per profile, extra quick / smoke settings). Seeds start at the notebook's seed.
 _SEEDS = {"rna": dict(smoke=1, quick=2, paper=5), "transfer": dict(smoke=1, quick=3, paper=5),
-          "synthetic": dict(smoke=1, quick=2, paper=5), "her2st": dict(smoke=1, quick=1, paper=1),
+          "synthetic": dict(smoke=1, quick=2, paper=5), "her2st": dict(smoke=1, quick=3, paper=3),
           "pairs": dict(smoke=1, quick=3, paper=5)}
 _STUDY = {
     "rna": {},

@@ -165,6 +165,21 @@ def leave_section_out(sec: dict, setup: Her2stSetup, cfg: Config, device="cpu", 
     return out, models
 
 
+def leave_section_out_seeds(sec: dict, setup: Her2stSetup, cfg: Config, device="cpu"):
+    """:func:`leave_section_out` once per seed of ``cfg`` (new region sampling, PCA and initialisation each).
+    Returns (results with a ``seed`` column, models of the first seed); ``results.attrs['hits']`` maps
+    ``(held_out, pairing, seed)`` to the per-region top-5 hits."""
+    parts, hits, models = [], {}, None
+    for seed in cfg.seeds:
+        res, m = leave_section_out(sec, setup, cfg, device, seed)
+        parts.append(res.assign(seed=seed))
+        hits.update({(*k, seed): v for k, v in res.attrs["hits"].items()})
+        models = m if models is None else models
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["hits"] = hits
+    return out, models
+
+
 def top_k_hits(a: torch.Tensor, b: torch.Tensor, k: int) -> np.ndarray:
     """Per row of ``a``: is its paired row of ``b`` among its ``k`` nearest (cosine)? (the per-region
     outcomes behind :func:`omicslib.nn.losses.clip.retrieval_accuracy`)."""

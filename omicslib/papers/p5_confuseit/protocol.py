@@ -24,8 +24,9 @@ from omicslib import metrics
 from omicslib.papers.p5_confuseit.config import Config
 from omicslib.papers.p5_confuseit.data import Cohort, standardise
 from omicslib.papers.p5_confuseit.model import ConFuseIT, ConFuseITPredictor, finetune_step, pretrain_step
+from omicslib.papers.p5_confuseit.splits import folds
 from omicslib.runtime import seed_everything
-from omicslib.splits import check_disjoint, stratified_kfold
+from omicslib.splits import check_disjoint
 from omicslib.train import fit, loader
 
 
@@ -98,14 +99,6 @@ def inner_split(cohort: Cohort, train_idx: np.ndarray, frac: float, seed: int):
     """Early-stopping split of a training fold (stratified on the label when every patient has one)."""
     strat = cohort.label[train_idx] if (cohort.label >= 0).all() else cohort.event[train_idx]
     return train_test_split(train_idx, test_size=frac, stratify=strat, random_state=seed)
-
-
-def folds(cohort: Cohort, cfg: Config, stratify_on: str = "label"):
-    """``(seed, fold, train_idx, test_idx)`` for every seed of ``cfg``: the one split of every comparison."""
-    strat = cohort.label if stratify_on == "label" else cohort.event
-    for seed in cfg.seeds:
-        for fold, (tr, te) in enumerate(stratified_kfold(strat, cfg.folds, seed)):
-            yield seed, fold, tr, te
 
 
 @dataclass(frozen=True)
