@@ -154,6 +154,6 @@ display(defk.round(3))
 # %%
 claims = P.fig2_claims(scores, prov.kind, n_seeds=len(seeds))
 ledger = run.claims(claims)
-P.record(run, P.fig2_facts(summary, scores, stab, defk, budget) | P.verdict_facts(claims)
+P.record(run, P.fig2_facts(summary, scores, stab, defk, budget) | P.verdict_facts(claims, P.FIG2_IDS)
          | P.embedding_facts(embedding_effect, "fig2"))
 ledger

@@ -489,11 +489,21 @@ def aml_claims(provenance: str, best_k: int, n_seeds: int, baseline_k: int | Non
     ]
 
 
-def verdict_facts(claim_list: list[Claim], prefix: str = "verdict_") -> dict:
+#: claim ids of Figure 2 in every profile (the cells a profile does not run read "not run" in the facts)
+FIG2_IDS = (("fig2_dmacl_best_cindex", "fig2_efvae_silhouette", "fig2_efvae_db")
+            + tuple(f"fig2_cindex_{c}_k{k}" for c in ("equ", "het") for k in (5, 10, 15))
+            + tuple(f"fig2_cindex_rank_{c}_k{k}" for c in ("equ", "het") for k in (5, 10, 15))
+            + tuple(f"fig2_sil_rank_equ_k{k}" for k in (5, 10, 15)) + tuple(f"fig2_db_rank_het_k{k}" for k in (5, 10, 15))
+            + ("text_n_methods_intro", "text_n_methods_abstract"))
+
+
+def verdict_facts(claim_list: list[Claim], expected=(), prefix: str = "verdict_") -> dict:
     """``{prefix + id: (verdict, "{}")}`` of every claim, from the ledger, so that pages quote verdicts
-    instead of stating them in their own words; plus ``n_claims`` and ``n_<verdict>`` counts."""
+    instead of stating them in their own words; ids in ``expected`` that this run has no claim for read
+    "not run" (the same keys in every profile); plus ``n_claims`` and ``n_<verdict>`` counts."""
     led = ledger(claim_list)
-    out = {f"{prefix}{r.id}": (r.verdict, "{}") for r in led.itertuples()}
+    out = {f"{prefix}{i}": (NOT_RUN, "{}") for i in expected}
+    out |= {f"{prefix}{r.id}": (r.verdict, "{}") for r in led.itertuples()}
     out["n_claims"] = (len(led), "{:d}")
     for v in VERDICTS:
         out[f"n_{v.replace(' ', '_')}"] = (int((led["verdict"] == v).sum()), "{:d}")

@@ -60,13 +60,19 @@ def embedding_scores(scores: pd.DataFrame, outs: dict, datasets, kmeans_runs: in
                 continue
             for view in views:
                 for k in ds.eval_ks:
-                    r = clustering.evaluate(o["views"][view], k, kmeans_runs, ds.truth, seed, common=ds.common)
+                    try:
+                        r = clustering.evaluate(o["views"][view], k, kmeans_runs, ds.truth, seed, common=ds.common)
+                    except ValueError:  # a degenerate vector (every k-means run one cluster): no row, as in the grid
+                        continue
                     out.append(pd.DataFrame([{"dataset": ds.name, "seed": seed, "k": k, "embedding": view,
                                               **{c: r[c] for c in cols[3:] if c in r}}]))
     return pd.concat(out, ignore_index=True)
 
 
-def embedding_effect(emb: pd.DataFrame, metrics=("c_index_common", "ari", "c_index", "silhouette")) -> pd.DataFrame:
+EFFECT_INDICES = ("c_index_common", "ari", "c_index", "silhouette")
+
+
+def embedding_effect(emb: pd.DataFrame, metrics=EFFECT_INDICES) -> pd.DataFrame:
     """Per embedding and index: the mean over datasets (seeds and k averaged within a dataset first), and the
     difference from ours (``instance``) with its spread over datasets (the unit of replication)."""
     metrics = [m for m in metrics if m in emb and emb[m].notna().any()]
@@ -92,7 +98,8 @@ def embedding_facts(effect: pd.DataFrame, figure: str) -> dict:
     of ``figure`` (:data:`PAPER_CINDEX`) and which embedding's own-space C-index lies closer to it."""
     from omicslib.book import reference
 
-    f = {f"emb_{r.index}_{r.key}": (r.mean, "{:.3f}") for r in effect.itertuples()}
+    f = {f"emb_{m}_{e}": ("not run", "{}") for m in EFFECT_INDICES for e in EMBEDDINGS}
+    f |= {f"emb_{r.index}_{r.key}": (r.mean, "{:.3f}") for r in effect.itertuples()}
     target = float(np.mean([reference.value("p3", k) for k in PAPER_CINDEX[figure]]))
     own = effect[effect["index"] == "c_index"].set_index("key")["mean"]
     f["emb_paper_c_mean"] = (target, "{:.3f}")

@@ -137,6 +137,14 @@ def test_verdict_facts_quote_the_ledger():
     assert facts["verdict_fig3_cindex"] == ("not testable here", "{}")
     assert facts["n_claims"][0] == len(P.fig3_claims())
     assert facts["n_not_testable_here"][0] + facts["n_not_reproduced"][0] == facts["n_claims"][0]
+    # Figure 2's ids are the same keys in every profile: a cell not run reads "not run"
+    sims = [f"{c} k={k}" for c in ("equal", "heterogeneous") for k in (5, 10, 15)]
+    full = P.fig2_claims(_scores(["DMACL", "efVAE"], sims, c_of=lambda m, i, s: 0.01 * s), "full", 3)
+    assert {c.id for c in full} == set(P.FIG2_IDS)
+    one = P.verdict_facts(P.fig2_claims(_scores(["DMACL", "efVAE"], SIMS[:1], c_of=lambda m, i, s: 0.01 * s),
+                                        "full", 3), P.FIG2_IDS)
+    assert one["verdict_fig2_db_rank_het_k15"] == ("not run", "{}")
+    assert one["verdict_fig2_cindex_equ_k5"][0] != "not run"
 
 
 def test_start_opens_the_run_with_the_profile_config_and_seeds(tmp_path):
