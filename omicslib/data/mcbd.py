@@ -109,25 +109,35 @@ def read_labels(path: str | Path) -> pd.DataFrame:
     return df.set_index("patient")
 
 
-def read_image(path: str | Path) -> np.ndarray:
-    """One greyscale image as a float32 array in [0, 255], failing with the file name when unreadable."""
+def read_image(path: str | Path, max_side: int | None = None) -> np.ndarray:
+    """One greyscale image as a float32 array in [0, 255], failing with the file name when unreadable.
+
+    ``max_side``: decode at a reduced size (JPEG draft mode, then a box filter) so that the long side is at
+    most ``max_side`` px (a cheap first reduction; the pipeline resizes further)."""
     from PIL import Image
 
     path = Path(path)
     try:
         with Image.open(path) as im:
+            if max_side is not None and max(im.size) > max_side:
+                f = max_side / max(im.size)
+                size = (max(1, round(im.size[0] * f)), max(1, round(im.size[1] * f)))
+                im.draft("L", size)
+                im = im.convert("L").resize(size, Image.BOX)
             return np.asarray(im.convert("L"), dtype=np.float32)
     except Exception as e:
         raise DataError(f"cannot read image {path}: {type(e).__name__}: {e}") from e
 
 
-def load(root: str | Path | None = None, patients=None, verify: bool = True) -> "Loaded":  # noqa: F821
+def load(root: str | Path | None = None, patients=None, verify: bool = True,
+         max_side: int | None = None) -> "Loaded":  # noqa: F821
     """MCBD: labels of every patient and both views, checked against the manifest (provenance ``other-cohort``).
 
     ``root``: a folder holding ``complaints.xlsx``, ``MANIFEST.txt`` and ``images/`` (default: the registered
     files in the data mirror, checksums verified). ``patients`` restricts to those IDs. Table ``patients``
     (side, pathology, malignant, birads, birads_score, n_views, blank_views) and table ``images`` (patient,
     view, path, blank, duplicate_of); ``meta['images']`` the pixel arrays (list of float32 (H, W)).
+    ``max_side`` decodes the images reduced to that long side (:func:`read_image`).
     ``report`` names blank (all-zero) images and files shared by several patients: both are kept in the
     tables and flagged, never dropped silently.
     """
@@ -165,7 +175,7 @@ def load(root: str | Path | None = None, patients=None, verify: bool = True) -> 
             if got != r.local_sha256:
                 raise ChecksumError(f"checksum mismatch for {path}: manifest {manifest_path} expects sha256 "
                                     f"{r.local_sha256}, got {got}")
-        img = read_image(path)
+        img = read_image(path, max_side)
         blank = bool(img.max() == img.min())
         dup = first_of.setdefault(r.original_sha256, f"{r.patient}/{r.view}")
         rows.append({"patient": r.patient, "view": r.view, "path": str(path), "blank": blank,

@@ -4,10 +4,11 @@ Modules: :mod:`.config` (profiles), ``reference.csv`` (the paper's values), :mod
 ROIs, the rehearsal's capped cohort), :mod:`.roi` (CLAHE, crop, oversampling, augmentation), :mod:`.model`
 (CBAM, DenseNet121-CBAM, comparators), :mod:`.gradcam`, :mod:`.clinical_table` (Table 1), :mod:`.protocol`
 (training and CV, fold units), :mod:`.jobs` (the heavy grids as workflow jobs), :mod:`.analysis` (metrics,
-DeLong/McNemar, tables, facts, claims), :mod:`.figures`, :mod:`.audit` (split-leak audit).
+DeLong/McNemar, tables, facts, claims), :mod:`.figures`, :mod:`.audit` (split-leak audit),
+:mod:`.scoring` (metrics of one prediction set), :mod:`.real` (the real-mammogram arm on MCBD).
 """
 
-from omicslib.papers.p4_mammography import clinical_table, gradcam
+from omicslib.papers.p4_mammography import clinical_table, gradcam, real
 from omicslib.papers.p4_mammography.analysis import (
     METRICS,
     backbone_claims,
@@ -40,7 +41,7 @@ from omicslib.papers.p4_mammography.audit import (
     run_audit,
     split_leak_audit,
 )
-from omicslib.papers.p4_mammography.config import ARCH_NAMES, P4Config, config, scaled_bound
+from omicslib.papers.p4_mammography.config import ARCH_NAMES, P4Config, RealConfig, config, real_config, scaled_bound
 from omicslib.papers.p4_mammography.data import (
     TASKS,
     Task,
@@ -86,13 +87,13 @@ from omicslib.splits import holdout_kfold
 
 __all__ = [
     "ARCHS", "ARCH_NAMES", "BuildReport", "CBAM", "CVPlan", "CVResult", "DenseNetCBAM", "Fold", "METRICS",
-    "P4Config", "TASKS", "Task", "assemble", "backbone_auc_figure", "backbone_claims", "backbone_facts",
+    "P4Config", "RealConfig", "TASKS", "Task", "assemble", "backbone_auc_figure", "backbone_claims", "backbone_facts",
     "backbone_rows", "best_model", "binary_gradcam_figure", "binary_roc_figure", "build", "capped_cohort",
     "class_auc_rows", "class_aucs", "class_roc_figure", "clinical_table", "cmmd_characteristics_figure",
     "cohort_flow", "cohort_flow_figure", "compare_models", "config", "config_facts", "cross_validate", "evaluate",
     "fold_auc_test", "fold_unit", "gradcam", "holdout_kfold", "implied_ppv", "knn_learner", "leak_facts",
     "leak_gap", "leak_rows", "learner_builds", "model_claims", "model_facts", "network_learner",
-    "oversampling_rate", "plan", "positive_class_check", "predict_proba", "prepare",
+    "oversampling_rate", "plan", "positive_class_check", "predict_proba", "prepare", "real", "real_config",
     "require_weights", "roc_figure", "roi_figure", "roi_masks", "run_audit", "run_comparison", "run_tasks",
     "scaled_bound", "split_leak_audit", "split_leak_figure", "step_times", "synthetic", "table1_claims",
     "table1_consistency", "table1_facts", "table1_rows", "table_rows", "train_model", "training_curves_figure",

@@ -162,3 +162,93 @@ def config(profile: str, study: str = "models", **overrides) -> P4Config:
     if "bound" not in overrides:
         cfg = configure(cfg, profile, {"bound": scaled_bound(cfg.full_size)})
     return cfg
+
+
+# ------------------------------------------------------------------------------ real mammograms (p4_05)
+
+#: Grad-CAM layers per architecture on the real images: DenseNet121-CBAM's are the authors' (see
+#: :data:`.gradcam.DENSENET_CBAM_LAYERS`); the two-layer CNN's are its two ReLU outputs.
+REAL_CAM_LAYERS = {
+    "simple_cnn_molsub": ("features.1", "features.4"),
+    "densenet121_cbam": ("features.pool0", "features.cbam1", "features.cbam2", "features.cbam3",
+                         "features.denseblock4"),
+}
+
+
+@dataclass(frozen=True)
+class RealConfig:
+    """The real-mammogram arm (MCBD, benign vs malignant): pipeline sizes, training and what runs.
+
+    Training follows the paper (AdamW, weight decay, dropout, cosine schedule, batch, augmentation, the
+    Luminal task's oversampling rate) except where a field says otherwise; every network starts from
+    random initialisation (no ImageNet weights for one-channel mammograms here)."""
+
+    load_px: int = 1024           # long side the JPEGs are decoded at
+    work_px: int = 1024           # long side for segmentation and CLAHE
+    image_size: int = _ref("hp_image_size", int)
+    epochs: int = 50
+    batch_size: int = _ref("hp_batch_size", int)
+    lr: float = _ref("hp_lr")
+    weight_decay: float = _ref("hp_weight_decay")
+    dropout: float = _ref("hp_dropout")
+    t_max: int = 20
+    eta_min: float = 1e-5
+    augment: bool = True
+    n_folds: int = 5
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    archs: tuple[str, ...] = ("densenet121_cbam", "densenet121", "simple_cnn_molsub", "mob_cbam", "resnet101",
+                              "vit_b_16")
+    leak_archs: tuple[str, ...] = ("densenet121_cbam", "densenet121", "simple_cnn_molsub", "mob_cbam")
+    cam_arch: str = "densenet121_cbam"
+    cam_images: int = 60
+    n_boot: int = 2000
+    profile: str = "paper"
+
+    def __post_init__(self):
+        def bad(name, why):
+            raise ValueError(f"RealConfig.{name}={getattr(self, name)!r}: {why}")
+
+        for name in ("load_px", "work_px", "image_size", "epochs", "batch_size", "n_folds", "cam_images", "n_boot"):
+            if int(getattr(self, name)) < 1:
+                bad(name, "must be a positive integer")
+        if self.n_folds < 2:
+            bad("n_folds", "must be >= 2")
+        if self.work_px > self.load_px:
+            bad("work_px", f"must not exceed load_px={self.load_px}")
+        if not isinstance(self.seeds, tuple) or len(self.seeds) < 1:
+            bad("seeds", "must be a non-empty tuple")
+        for name in ("archs", "leak_archs"):
+            v = getattr(self, name)
+            if not isinstance(v, tuple) or not v or set(v) - set(ARCH_NAMES):
+                bad(name, f"must be a non-empty tuple drawn from {ARCH_NAMES}")
+        if set(self.leak_archs) - set(self.archs):
+            bad("leak_archs", "must be a subset of archs (the leak compares the same models)")
+        if self.cam_arch not in self.archs or self.cam_arch not in REAL_CAM_LAYERS:
+            bad("cam_arch", f"must be one of archs with Grad-CAM layers {sorted(REAL_CAM_LAYERS)}")
+
+
+#: quick: at most about 4 CPU minutes for the whole real arm (measured on the page): 48 px inputs from
+#: 128 px working images, 6 epochs at the quick profile's lr 1e-3 (see _COMMON), 3 folds x 3 seeds, the
+#: two-layer CNN only (DenseNet121 with or without CBAM costs about 75 CPU-s per seed at 48 px and 3
+#: epochs, so 3 seeds of both exceed this arm's budget; they run in the paper profile).
+REAL_PROFILES = {
+    "smoke": {"load_px": 128, "work_px": 64, "image_size": 16, "epochs": 1, "batch_size": 16, "lr": 1e-3,
+              "n_folds": 2, "seeds": (0, 1), "archs": ("simple_cnn_molsub",), "leak_archs": ("simple_cnn_molsub",),
+              "cam_arch": "simple_cnn_molsub", "cam_images": 8, "n_boot": 200},
+    "quick": {"load_px": 256, "work_px": 128, "image_size": 48, "epochs": 6, "batch_size": 16, "lr": 1e-3,
+              "n_folds": 3, "seeds": (0, 1, 2), "archs": ("simple_cnn_molsub",), "leak_archs": ("simple_cnn_molsub",),
+              "cam_arch": "simple_cnn_molsub", "cam_images": 60, "n_boot": 1000},
+    "paper": {},
+}
+
+
+def real_config(profile: str, **overrides) -> RealConfig:
+    """The real-mammogram arm's configuration under ``profile``; ``overrides`` (notebook parameters) win."""
+    if profile not in REAL_PROFILES:
+        raise ValueError(f"profile must be one of {sorted(REAL_PROFILES)}, got {profile!r}")
+    names = {f.name for f in fields(RealConfig)}
+    unknown = set(overrides) - names
+    if unknown:
+        raise ValueError(f"unknown RealConfig fields {sorted(unknown)}; known: {sorted(names)}")
+    values = {**REAL_PROFILES[profile], **{k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()}}
+    return RealConfig(profile=profile, **values)

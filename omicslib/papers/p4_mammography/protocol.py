@@ -27,11 +27,11 @@ from torch import nn
 
 from omicslib import gridjobs, stats
 from omicslib.book.provenance import FileRecord, Provenance
-from omicslib.papers.p4_mammography.analysis import evaluate
 from omicslib.papers.p4_mammography.config import P4Config
 from omicslib.papers.p4_mammography.data import TASKS, oversampling_rate
 from omicslib.papers.p4_mammography.model import TORCHVISION, BuildReport, build
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, oversample
+from omicslib.papers.p4_mammography.scoring import evaluate
 from omicslib.runtime import seed_everything
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
 from omicslib.train import History, fit, loader, predict, supervised

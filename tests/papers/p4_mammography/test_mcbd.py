@@ -1,0 +1,200 @@
+"""MCBD loader (named errors on a tiny fake copy) and the real-data protocol on tiny images (seconds)."""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from sklearn.metrics import roc_auc_score
+
+from omicslib.data import mcbd
+from omicslib.data.fetch import ChecksumError, DataError, MissingDataError
+from omicslib.papers.p4_mammography import real, real_config
+
+MALIGNANT = {"1": "良", "2": "恶", "3": "良", "4": "恶"}
+
+
+def _sha(p):
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _breast(seed, n=64, blank=False):
+    """A dark image with a bright half-ellipse (a breast) against the left edge."""
+    if blank:
+        return np.zeros((n, n), np.uint8)
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:n, 0:n]
+    inside = ((yy - n / 2) / (0.4 * n)) ** 2 + (xx / (0.5 * n)) ** 2 <= 1
+    return np.clip(inside * (150 + 40 * rng.random((n, n))), 0, 255).astype(np.uint8)
+
+
+def fake_mcbd(root, patients=("1", "2", "3", "4"), blank=(), labels_extra=()):
+    (root / "images").mkdir(parents=True)
+    lines = ["# fake MCBD manifest"]
+    for p in patients:
+        for v in ("CC", "MLO"):
+            f = root / "images" / f"{int(p):02d}_{v}.jpg"
+            Image.fromarray(_breast(int(p) * 2 + (v == "MLO"), blank=(p, v) in blank)).save(f, quality=95)
+            lines.append("\t".join([f"{int(p):02d}/{v}.jpg", "64x64", "RGB", _sha(f), f"images/{f.name}", "64x64",
+                                    _sha(f)]))
+    (root / "MANIFEST.txt").write_text("\n".join(lines) + "\n")
+    ids = list(patients) + list(labels_extra)
+    birads = ["3", "4b", "4a", "5"]
+    pd.DataFrame({"ID": ids, "LeftRight": "Left", "number": "2",
+                  "良恶性": [MALIGNANT.get(i, "恶" if int(i) % 2 == 0 else "良") for i in ids],
+                  "BI-RADS分级": [birads[k % 4] for k in range(len(ids))]}).to_excel(root / "complaints.xlsx",
+                                                                                   index=False)
+    return root
+
+
+def test_load_a_fake_copy(tmp_path):
+    d = mcbd.load(fake_mcbd(tmp_path, blank=[("3", "CC")]))
+    t = d["patients"]
+    assert d.provenance.kind == "other-cohort" and mcbd.NOTE in d.provenance.notes
+    assert list(t.index) == ["1", "2", "3", "4"] and t["malignant"].tolist() == [0, 1, 0, 1]
+    # BI-RADS 3 < 4a < 4b < 5 on the ordinal scale
+    assert t["birads_score"].tolist() == [2.0, 4.0, 3.0, 6.0]
+    assert d["images"]["blank"].sum() == 1 and t.loc["3", "blank_views"] == 1
+    assert any("3/CC" in r for r in d.report)
+    assert len(d.meta["images"]) == 8 and d.meta["images"][0].shape == (64, 64)
+
+
+def test_reduced_decoding(tmp_path):
+    d = mcbd.load(fake_mcbd(tmp_path), max_side=32)
+    assert max(d.meta["images"][0].shape) == 32
+
+
+def test_missing_image_is_named(tmp_path):
+    root = fake_mcbd(tmp_path)
+    (root / "images" / "02_MLO.jpg").unlink()
+    with pytest.raises(MissingDataError, match="02_MLO.jpg"):
+        mcbd.load(root)
+
+
+def test_unreadable_image_is_named(tmp_path):
+    root = fake_mcbd(tmp_path)
+    f = root / "images" / "04_CC.jpg"
+    f.write_bytes(b"not a jpeg")
+    man = (root / "MANIFEST.txt").read_text().splitlines()
+    man = [ln if "04_CC" not in ln else "\t".join(ln.split("\t")[:6] + [_sha(f)]) for ln in man]
+    (root / "MANIFEST.txt").write_text("\n".join(man) + "\n")
+    with pytest.raises(DataError, match="cannot read image .*04_CC.jpg"):
+        mcbd.load(root)
+
+
+def test_checksum_mismatch_is_named(tmp_path):
+    root = fake_mcbd(tmp_path)
+    Image.fromarray(_breast(99)).save(root / "images" / "01_CC.jpg")
+    with pytest.raises(ChecksumError, match="01_CC.jpg"):
+        mcbd.load(root)
+
+
+def test_label_row_without_images(tmp_path):
+    with pytest.raises(DataError, match=r"label rows without images.*\['5'\]"):
+        mcbd.load(fake_mcbd(tmp_path, labels_extra=("5",)))
+
+
+def test_zero_padded_ids_match_labels():
+    assert mcbd._pid("01") == "1" and mcbd._pid(" 119 ") == "119"
+
+
+# ----------------------------------------------------------------------------------------- pipeline
+
+
+def test_breast_mask_and_square_crop():
+    img = _breast(0).astype(float)
+    m = real.breast_mask(img, sigma=0.5)
+    truth = img > 0
+    assert abs(m.sum() - truth.sum()) / truth.sum() < 0.1
+    assert not real.breast_mask(np.zeros((8, 8))).any()
+    # hand example: a 2 x 4 box inside a 10 x 10 image -> a 4 x 4 square, the box centred in rows 1:3
+    im, mask = np.arange(100.0).reshape(10, 10), np.zeros((10, 10), bool)
+    mask[3:5, 2:6] = True
+    ci, cm = real.square_crop(im, mask)
+    assert ci.shape == (4, 4) and cm[1:3].all() and not cm[[0, 3]].any()
+    assert ci[1, 0] == 32 and ci[0].sum() == 0
+
+
+def test_preprocess_shapes_and_normalisation():
+    x, m, st = real.preprocess(_breast(1), 16, 32, stages=True)
+    assert x.shape == (16, 16) and m.shape == (16, 16) and m.any()
+    assert list(st)[:4] == ["input", "breast mask", "CLAHE", "breast crop"]
+    from omicslib.papers.p4_mammography.roi import GREY_MEAN, GREY_STD
+    assert np.isclose(x.min(), (0 - GREY_MEAN) / GREY_STD, atol=0.05)
+
+
+def test_patient_folds_keep_views_together_and_image_folds_do_not():
+    pid = np.repeat(np.arange(40), 2)
+    y = np.repeat(np.arange(40) % 2, 2)
+    usable = np.ones(80, bool)
+    fp = real.folds_of(y, pid, usable, "patient", 4, 0)
+    assert (fp[0::2] == fp[1::2]).all()
+    fi = real.folds_of(y, pid, usable, "image", 4, 0)
+    assert (fi[0::2] != fi[1::2]).any()
+    usable[5] = False
+    assert real.folds_of(y, pid, usable, "patient", 4, 0)[5] == -1
+
+
+def test_patient_score_is_the_mean_of_views():
+    s = real.patient_scores([0.2, 0.6, np.nan, 0.9], ["a", "a", "b", "b"])
+    assert s["a"] == pytest.approx(0.4) and s["b"] == pytest.approx(0.9)
+
+
+def test_birads_auc_matches_sklearn():
+    y = np.array([0, 0, 0, 1, 1, 0, 1, 1, 0, 1])
+    score = np.array([2, 2, 3, 4, 6, 3, 5, 2, 4, 7.0])
+    assert real.birads_baseline(y, score)["auc"] == pytest.approx(roc_auc_score(y, score))
+
+
+def test_paired_bootstrap_sign_and_zero():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    good, noise = y + rng.normal(0, 0.5, 200), rng.normal(size=200)
+    r = real.paired_bootstrap_auc_diff(y, good, noise, n_boot=300)
+    assert r["diff"] == pytest.approx(roc_auc_score(y, good) - roc_auc_score(y, noise))
+    assert r["lo"] > 0 and r["p"] < 0.05
+    same = real.paired_bootstrap_auc_diff(y, good, good, n_boot=100)
+    assert same["diff"] == 0 and same["lo"] == 0 and same["hi"] == 0
+
+
+def test_random_map_share_is_the_mask_area():
+    m = np.zeros((32, 32), bool)
+    m[:, :8] = True
+    assert real.random_map_share(m, 16, n=50) == pytest.approx(0.25, abs=0.02)
+
+
+def test_logistic_baseline_tunes_inside_the_grid():
+    rng = np.random.default_rng(1)
+    y = np.r_[np.zeros(60), np.ones(40)].astype(int)
+    F = rng.normal(size=(100, 8))
+    F[:, 0] += 1.5 * y
+    fold = np.arange(100) % 3
+    b = real.image_stat_baseline(F, y, fold, seed=0)
+    assert np.isfinite(b["score"]).all() and len(b["C"]) == 3 and b["convergence_warnings"] == 0
+    assert roc_auc_score(y, b["score"]) > 0.6
+    assert b["at_edge"] == sum(c in (real.C_GRID[0], real.C_GRID[-1]) for c in b["C"])
+
+
+def test_tiny_real_protocol_runs(tmp_path):
+    d = mcbd.load(fake_mcbd(tmp_path, patients=tuple(str(i) for i in range(1, 13))))
+    cfg = real_config("smoke", image_size=16, work_px=32, cam_images=4, n_boot=50)
+    X, masks = real.prepare_real(d.meta["images"], cfg.image_size, cfg.work_px)
+    arm = real.run_arm(X, masks, d["images"], d["patients"], cfg, 1.3)
+    assert set(arm["seeds"]["split"]) == {"patient", "image"} and (arm["seeds"]["init"] == "random").all()
+    assert len(arm["seeds"]) == 2 * len(cfg.seeds)
+    assert set(arm["cam"]["layer"]) == {"features.1", "features.4"}
+    assert arm["cam"]["cam_share"].dropna().between(0, 1 + 1e-9).all()
+    y = d["patients"]["malignant"].to_numpy()
+    leak = real.leak_inflation(y, arm["scores"], cfg.leak_archs, 50)
+    claims = real.real_claims(y, arm["scores"], arm["seeds"], leak, cfg, {"auc": 0.9, "lo": 0.8, "hi": 1.0})
+    by = {c.id: c for c in claims}
+    assert by["real_cbam_beats_densenet121"].blocker and by["real_split_leak_simple_cnn_molsub"].provenance == \
+        "other-cohort"
+
+
+def test_real_config_rejects_bad_values():
+    with pytest.raises(ValueError, match="leak_archs"):
+        real_config("quick", leak_archs=("densenet121",))
+    with pytest.raises(ValueError, match="unknown RealConfig fields"):
+        real_config("quick", nope=1)
