@@ -89,14 +89,14 @@ print(f"{len(res.folds)} models in {res.seconds:.0f} s")
 _ = run.table(res.folds, "per_fold_metrics", prov, caption="Hold-out metrics of every fold model")
 
 # %% [markdown]
-# ## Table 4 · Hold-out metrics per K and modality (mean over the five fold models)
+# ## Table 4 · Hold-out metrics per K and modality (mean over the seed × fold models)
 
 # %%
 t4 = P.table4(res.folds)
 run.table(t4, "table4_wide", prov, caption=f"Table 4 (ours, wide) · {k_note}")
 run.facts(P.table4_facts(t4, cfg))
 run.compare(P.table4_rows(t4, k_note), "table4", prov,
-            caption="Table 4 · paper vs ours, mean over five fold models (SD of macro-F1 in ours_sd)")
+            caption="Table 4 · paper vs ours, mean over the seed × fold models (SD of macro-F1 in ours_sd)")
 
 # %% [markdown]
 # ## Table 5 and the statistics of the Results text
@@ -154,7 +154,7 @@ run.facts({**{f"t6_{c.lower()}_{m}": (float(pc.loc[c, m]), "{:.3f}") for c in P.
            "cm_luma_as_her2": (int(cmo.loc["LumA", "Her2"]), "{:d}")})
 display(pc.round(4))
 run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"), "table6", prov,
-            caption=f"Table 6 · per-subtype metrics, five checkpoints pooled (ours n={int(pc.loc['macro avg', 'support'])})")
+            caption=f"Table 6 · per-subtype metrics, the seed × fold checkpoints pooled (ours n={int(pc.loc['macro avg', 'support'])})")
 
 # %% [markdown]
 # Our confusion matrix beside the paper's printed Figure 6.
@@ -162,9 +162,9 @@ run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"
 
 # %%
 run.table(cmo.reset_index(), "figure6_confusion_ours", prov,
-          caption="Figure 6 · our confusion matrix summed over five checkpoints")
+          caption="Figure 6 · our confusion matrix summed over the seed × fold checkpoints")
 run.figure(P.figure6(cm, prep.k_map[K_BEST], V_BEST, prov.kind), "figure6_confusion", prov,
-           caption="Figure 6 · confusion matrices summed over five checkpoints: ours (left) beside the paper's "
+           caption="Figure 6 · confusion matrices summed over the checkpoints (ours: seed × fold; the paper: five): ours (left) beside the paper's "
                    "printed matrix (right)",
            alt="Two confusion-matrix heat maps, ours and the paper's, classes Basal, Her2, LumA, LumB")
 
@@ -176,7 +176,7 @@ run.figure(P.figure6(cm, prep.k_map[K_BEST], V_BEST, prov.kind), "figure6_confus
 
 # %%
 run.figure(P.config_grid(res), "explorer_all_configs", prov, caption="Confusion matrix of every K × modality "
-           "configuration (five checkpoints pooled on the hold-out), titled with macro-F1 mean ± SD over folds",
+           "configuration (seed × fold checkpoints pooled on the hold-out), titled with macro-F1 mean ± SD over them",
            alt="Grid of confusion-matrix heat maps, one row per K and one column per modality variant")
 widgets.explorer(P.explorer_view(res), K=list(cfg.k_grid), variant=list(cfg.variants))
 
@@ -192,7 +192,7 @@ interactive.heatmap_explorer(
     orders={"variant": list(cfg.variants), "true": list(P.CONFUSION_ORDER), "predicted": list(P.CONFUSION_ORDER)},
     sliders=["K_paper"], labels={"K_paper": "K (paper)", "variant": "modalities", "count": "samples"},
     title="Pooled hold-out confusion matrix", provenance=prov,
-    caption="Every K × modality configuration: confusion matrix (five checkpoints pooled) and macro-F1 of each fold model")
+    caption="Every K × modality configuration: confusion matrix (seed × fold checkpoints pooled) and macro-F1 of each fold model")
 
 # %% [markdown]
 # ## Learned gates sigmoid(a) (CNA) and sigmoid(b) (MUT) and their trajectory in stage 2
@@ -305,7 +305,7 @@ run.facts({"scope_f1_fold": (scope["mean_b"], "{:.3f}"), "scope_f1_train80": (sc
 display(scope_folds.round(4), pd.DataFrame([scope]).round(4))
 
 # %% [markdown]
-# ## Training curves of one configuration (stage 3, five folds)
+# ## Training curves of one configuration (stage 3, five folds of the first seed)
 
 # %%
 run.figure(P.training_curves(res0, K_BEST, V_BEST, cfg.n_folds), "training_curves_stage3", prov,
