@@ -154,7 +154,8 @@ run.facts({**{f"t6_{c.lower()}_{m}": (float(pc.loc[c, m]), "{:.3f}") for c in P.
            "cm_luma_as_her2": (int(cmo.loc["LumA", "Her2"]), "{:d}")})
 display(pc.round(4))
 run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"), "table6", prov,
-            caption=f"Table 6 · per-subtype metrics, the seed × fold checkpoints pooled (ours n={int(pc.loc['macro avg', 'support'])})")
+            caption=f"Table 6 · per-subtype metrics, the seed × fold checkpoints pooled "
+                    f"(ours n={int(pc.loc['macro avg', 'support'])})")
 
 # %% [markdown]
 # Our confusion matrix beside the paper's printed Figure 6.
@@ -164,7 +165,8 @@ run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"
 run.table(cmo.reset_index(), "figure6_confusion_ours", prov,
           caption="Figure 6 · our confusion matrix summed over the seed × fold checkpoints")
 run.figure(P.figure6(cm, prep.k_map[K_BEST], V_BEST, prov.kind), "figure6_confusion", prov,
-           caption="Figure 6 · confusion matrices summed over the checkpoints (ours: seed × fold; the paper: five): ours (left) beside the paper's "
+           caption="Figure 6 · confusion matrices summed over the checkpoints (ours: seed × fold; the paper: five): "
+                   "ours (left) beside the paper's "
                    "printed matrix (right)",
            alt="Two confusion-matrix heat maps, ours and the paper's, classes Basal, Her2, LumA, LumB")
 
