@@ -28,6 +28,8 @@ from omicslib.papers.p4_mammography.analysis import (
     table1_consistency,
     table1_facts,
     table1_rows,
+    table1_text_claims,
+    table23_claims,
     table_rows,
     wall_time,
 )
@@ -96,6 +98,7 @@ __all__ = [
     "oversampling_rate", "plan", "positive_class_check", "predict_proba", "prepare", "real", "real_config",
     "require_weights", "roc_figure", "roi_figure", "roi_masks", "run_audit", "run_comparison", "run_tasks",
     "scaled_bound", "split_leak_audit", "split_leak_figure", "step_times", "synthetic", "table1_claims",
+    "table1_text_claims", "table23_claims",
     "table1_consistency", "table1_facts", "table1_rows", "table_rows", "train_model", "training_curves_figure",
     "wall_time", "weights_caption", "with_weights",
 ]

@@ -287,3 +287,25 @@ def test_torchvision_checkpoints_load_but_the_head(arch, tv, head):
     assert report.unexpected_keys == () and report.missing_keys and all(k.startswith(head) for k in report.missing_keys)
     x = torch.randn(1, 1, 48, 48) if arch != "vit_b_16" else torch.randn(1, 1, 32, 32)
     assert model.eval()(x).shape == (1, 3)
+
+
+def test_table1_text_claims_recompute_by_hand():
+    # T grade: chi² 9.390, n 390, 5 subtypes x 4 grades -> V = sqrt(9.390 / (390 * 3)) = 0.0896 (printed 0.09)
+    from omicslib.papers import p4_mammography as P
+
+    by = {c.id: c for c in P.table1_text_claims()}
+    assert by["txt_t1_tgrade_effect"].ours == pytest.approx((9.390 / (390 * 3)) ** 0.5)
+    # age: partial eta² = 4 F / (4 F + 385) with F = 4.639
+    assert by["txt_t1_age_effect"].ours == pytest.approx(4 * 4.639 / (4 * 4.639 + 385))
+    assert by["txt_abstract_luminal_auc"].ours == pytest.approx(0.7592)
+    assert all(c.provenance == "paper text" for c in by.values())
+
+
+def test_table23_rows_are_not_testable_and_skip_the_claimed_ones():
+    from omicslib.book.claims import ABSENT
+    from omicslib.papers import p4_mammography as P
+
+    rows = P.table23_claims()
+    ids = {c.id for c in rows}
+    assert "luminal_test_auc" not in ids and "luminal_val_auc" in ids and "tn_cv_auc" in ids
+    assert len(rows) == 4 * (2 * 6 - 1 + 1) and all(c.provenance == ABSENT for c in rows)
