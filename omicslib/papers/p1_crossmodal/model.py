@@ -16,9 +16,19 @@ a sample's features permutes its output tokens, and every masked position of a s
 same output, so masked reconstruction cannot tell which gene a token is. Only the classifier sees
 order, through the flatten. ``ModalityEncoder(n_features=G)`` adds a learned per-feature identity
 embedding (an audit ablation, not the paper's model).
+
+How attention is computed (the function is nn.MultiheadAttention's, with its weights and state_dict keys):
+binary mutations and integer CNA levels give each sample only a few distinct tokens, so their blocks attend
+over the distinct rows with their multiplicities (:class:`GroupedTokens`, :func:`grouped_attention`; attention
+dropout as Binomial counts of kept weights, the same distribution as element-wise dropout); other tokens go
+through ``F.scaled_dot_product_attention``, or on a CPU in training with dropout through a blockwise kernel
+that stores only the dropout mask (:class:`_ChunkedDropoutAttention`). ``tests/papers/p1_crossmodal/
+test_p1_attention_equiv.py`` checks outputs and gradients against nn.MultiheadAttention (issue 23).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -82,12 +92,207 @@ class GLUFeedForward(nn.Module):
         return self.drop(self.w2(self.drop(a * F.gelu(b))))
 
 
+class GroupedTokens(NamedTuple):
+    """Tokens of which each sample has only a few distinct ones (binary mutations, integer CNA levels):
+    ``table`` (1 or N, U, d) the distinct token vectors, ``types`` (N, G) each token's row of the table,
+    ``counts`` (N, U) how many tokens of each sample have that row (0 = a padding row). ``expand()``
+    gives the (N, G, d) tokens themselves."""
+
+    table: torch.Tensor
+    types: torch.Tensor
+    counts: torch.Tensor
+
+    def expand(self) -> torch.Tensor:
+        n, g = self.types.shape
+        t = self.table.expand(n, -1, -1)
+        return t.gather(1, self.types.unsqueeze(-1).expand(n, g, t.shape[-1]))
+
+
+#: The grouped path is used when a sample has at most this many distinct tokens, and at most
+#: a quarter of its token count (below that, attention over the tokens themselves costs little).
+MAX_GROUPS = 32
+
+
+def _use_groups(n_groups: int, n_tokens: int) -> bool:
+    return n_groups <= MAX_GROUPS and 4 * n_groups <= n_tokens
+
+
+def group_scalar_tokens(x: torch.Tensor, embed: nn.Module, mask: torch.Tensor | None = None,
+                        mask_token: torch.Tensor | None = None) -> GroupedTokens | None:
+    """Group the tokens of (N, G) scalars ``x`` embedded by ``embed`` (one Linear(1 -> d) for every
+    scalar): a scalar value is one token vector, so the table holds the embeddings of the batch's
+    distinct values (plus ``mask_token`` where ``mask`` is True). None when there are too many values."""
+    if x.ndim != 2 or x.shape[1] < 4:
+        return None
+    vals = torch.unique(x[0])
+    if not _use_groups(vals.numel() + (mask is not None), x.shape[1]):
+        return None
+    vals = torch.unique(x)
+    u = vals.numel()
+    if not _use_groups(u + (mask is not None), x.shape[1]) or bool(torch.isnan(vals).any()):
+        return None
+    types = torch.searchsorted(vals, x.contiguous())
+    table = embed(vals.unsqueeze(0))                                    # (1, U, d)
+    if mask is not None:
+        types = torch.where(mask, u, types)
+        table = torch.cat([table, mask_token.to(table.dtype).view(1, 1, -1)], dim=1)
+    counts = torch.zeros(x.shape[0], table.shape[1], dtype=table.dtype, device=x.device)
+    counts.scatter_add_(1, types, torch.ones_like(types, dtype=table.dtype))
+    return GroupedTokens(table, types, counts)
+
+
+@torch.no_grad()
+def group_rows(x: torch.Tensor) -> GroupedTokens | None:
+    """Group the equal rows of each sample of (N, G, d) tokens that carry no gradient (the stage-1
+    embeddings of binary mutations that stage 2 attends to). Rows are matched by a float64 projection
+    and the grouping is accepted only if it reproduces ``x`` exactly; None when it does not pay."""
+    n, g, d = x.shape
+    if g < 4 or x.requires_grad:
+        return None
+    r = torch.randn(d, generator=torch.Generator().manual_seed(0), dtype=torch.float64).to(x.device)
+    h, order = (x.double() @ r).sort(1)
+    new = torch.ones_like(h, dtype=torch.long)
+    new[:, 1:] = (h[:, 1:] != h[:, :-1]).long()
+    gid = new.cumsum(1) - 1
+    u = int(gid[:, -1].max()) + 1
+    if not _use_groups(u, g):
+        return None
+    types = torch.empty_like(gid).scatter_(1, order, gid)
+    first = torch.zeros(n, u, dtype=torch.long, device=x.device).scatter_(1, gid, order)
+    table = x.gather(1, first.unsqueeze(-1).expand(n, u, d))
+    counts = torch.zeros(n, u, dtype=x.dtype, device=x.device).scatter_add_(1, types, torch.ones_like(h, dtype=x.dtype))
+    grouped = GroupedTokens(table, types, counts)
+    return grouped if torch.equal(grouped.expand(), x) else None
+
+
+def _heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
+    b, length, d = x.shape
+    return x.view(b, length, n_heads, d // n_heads).transpose(1, 2)
+
+
+def _merge(x: torch.Tensor) -> torch.Tensor:
+    b, h, length, dh = x.shape
+    return x.transpose(1, 2).reshape(b, length, h * dh)
+
+
+#: attention weights per block of :class:`_ChunkedDropoutAttention` (16 MB of float32)
+ATTENTION_BLOCK = 2 ** 22
+
+
+class _ChunkedDropoutAttention(torch.autograd.Function):
+    """softmax(q k^T / sqrt(dh)) with dropout on the weights, times v, over blocks of queries: the
+    (N, H, Lq, Lk) weights never exist at once, only the kept/dropped mask is stored (one byte per weight)
+    and the backward pass recomputes each block's weights from q, k and the block's log-sum-exp.
+    ``keep`` (bool, the mask) overrides the draw (tests)."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, p: float, keep: torch.Tensor | None = None):
+        n, h, lq, dh = q.shape
+        scale, step = dh ** -0.5, max(1, ATTENTION_BLOCK // max(1, n * h * k.shape[2]))
+        out, lse = torch.empty_like(q), q.new_empty(n, h, lq, 1)
+        draw = keep is None
+        if draw:
+            keep = torch.empty(n, h, lq, k.shape[2], dtype=torch.bool, device=q.device)
+        kt = k.transpose(-2, -1)
+        for i in range(0, lq, step):
+            s = (q[:, :, i:i + step] @ kt).mul_(scale)
+            lse[:, :, i:i + step] = torch.logsumexp(s, -1, keepdim=True)
+            w = s.sub_(lse[:, :, i:i + step]).exp_()
+            if draw:
+                keep[:, :, i:i + step] = torch.empty_like(w).bernoulli_(1 - p).bool()
+            out[:, :, i:i + step] = (w.mul_(keep[:, :, i:i + step])) @ v
+        out.mul_(1 / (1 - p))
+        ctx.save_for_backward(q, k, v, lse, keep)
+        ctx.p, ctx.step = p, step
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, dout):
+        q, k, v, lse, keep = ctx.saved_tensors
+        step, lq = ctx.step, q.shape[2]
+        scale, c = q.shape[-1] ** -0.5, 1 / (1 - ctx.p)
+        dq, dk, dv = torch.empty_like(q), torch.zeros_like(k), torch.zeros_like(v)
+        kt, vt = k.transpose(-2, -1), v.transpose(-2, -1)
+        for i in range(0, lq, step):
+            sl = slice(i, i + step)
+            w = (q[:, :, sl] @ kt).mul_(scale).sub_(lse[:, :, sl]).exp_()     # softmax weights
+            m = keep[:, :, sl]
+            dv += (w * m).transpose(-2, -1) @ dout[:, :, sl]
+            dw = (dout[:, :, sl] @ vt).mul_(m)
+            ds = dw.sub_((dw * w).sum(-1, keepdim=True)).mul_(w).mul_(c * scale)
+            dq[:, :, sl] = ds @ k
+            dk += ds.transpose(-2, -1) @ q[:, :, sl]
+        return dq, dk, dv.mul_(c), None, None
+
+
+def _sdpa(q, k, v, p: float) -> torch.Tensor:
+    """F.scaled_dot_product_attention; with dropout on a CPU (whose fused kernels have none and whose
+    fallback materialises every weight twice) :class:`_ChunkedDropoutAttention`."""
+    if p > 0 and q.device.type == "cpu":
+        return _ChunkedDropoutAttention.apply(q, k, v, p)
+    return F.scaled_dot_product_attention(q, k, v, dropout_p=p)
+
+
+def attention(attn: nn.MultiheadAttention, query: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+    """``attn(query, context, context, need_weights=False)[0]`` (self-attention when ``context`` is None)
+    with ``attn``'s own weights through ``F.scaled_dot_product_attention`` (fused kernels where the backend
+    has them; dropout ``attn.dropout`` on the attention weights in training, as nn.MultiheadAttention; on a
+    CPU, dropout through :class:`_ChunkedDropoutAttention`)."""
+    w, b, h = attn.in_proj_weight, attn.in_proj_bias, attn.num_heads
+    if context is None:
+        q, k, v = F.linear(query, w, b).chunk(3, dim=-1)
+    else:
+        wq, wkv = w.split([attn.embed_dim, 2 * attn.embed_dim])
+        bq, bkv = b.split([attn.embed_dim, 2 * attn.embed_dim])
+        q = F.linear(query, wq, bq)
+        k, v = F.linear(context, wkv, bkv).chunk(2, dim=-1)
+    p = attn.dropout if attn.training else 0.0
+    out = _sdpa(_heads(q, h), _heads(k, h), _heads(v, h), p)
+    return attn.out_proj(_merge(out))
+
+
+def grouped_attention(attn: nn.MultiheadAttention, query: torch.Tensor, context: GroupedTokens,
+                      query_types: torch.Tensor | None = None, keep_counts: torch.Tensor | None = None) -> torch.Tensor:
+    """:func:`attention` of ``query`` to the tokens of ``context``, computed on its distinct rows only.
+
+    A key of multiplicity n enters the softmax as n equal terms: logit + log n. ``query`` is (1 or N, Lq, d):
+    the query tokens themselves, or with ``query_types`` (N, G) the distinct query rows of a grouped
+    self-attention. Attention dropout (training, ``attn.dropout`` > 0) keeps each of the n weights of a
+    (query token, key row) pair independently with probability 1 - p, so the number kept is drawn
+    Binomial(n, 1 - p) per query token, head and key row (``keep_counts`` (N, H, G or Lq, U) overrides the
+    draw: the tests pass the counts of an element-wise mask). Returns (N, Lq, d) per query row without
+    dropout, else (N, G, d) per query token."""
+    w, b, h = attn.in_proj_weight, attn.in_proj_bias, attn.num_heads
+    wq, wk, wv = w.chunk(3)
+    bq, bk, bv = b.chunk(3)
+    q, k, v = _heads(F.linear(query, wq, bq), h), _heads(F.linear(context.table, wk, bk), h), \
+        _heads(F.linear(context.table, wv, bv), h)
+    counts = context.counts[:, None, None, :]                            # (N, 1, 1, U)
+    s = (q @ k.transpose(-2, -1)) * q.shape[-1] ** -0.5                  # (B, H, Lq, U)
+    s = s - torch.logsumexp(s + counts.log(), dim=-1, keepdim=True)       # log weight of one key token
+    p = attn.dropout if attn.training else 0.0
+    if p == 0 and keep_counts is None:
+        out = (s.exp() * counts) @ v                                     # (N, H, Lq, dh)
+    else:
+        weights = s.exp()
+        if query_types is not None:                                      # one row per query token
+            n, g = query_types.shape
+            weights = weights.expand(n, h, -1, -1).gather(2, query_types[:, None, :, None].expand(n, h, g, s.shape[-1]))
+        if keep_counts is None:
+            full = counts.expand_as(weights).contiguous()
+            keep_counts = torch.binomial(full, torch.full_like(full, 1 - p))
+        out = (weights * keep_counts / (1 - p)) @ v
+    return attn.out_proj(_merge(out))
+
+
 class _Block(nn.Module):
     def __init__(self, d_model, n_heads, ffn_hidden, dropout, drop_path, layerscale_init):
         super().__init__()
         if d_model % n_heads:
             raise ValueError(f"d_model {d_model} not divisible by n_heads {n_heads}")
         self.norm1 = nn.LayerNorm(d_model)
+        #: holds the attention weights (state_dict keys of nn.MultiheadAttention); run by :func:`attention`
         self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=dropout, batch_first=True)
         self.ls1, self.ls2 = LayerScale(d_model, layerscale_init), LayerScale(d_model, layerscale_init)
         self.norm2 = nn.LayerNorm(d_model)
@@ -99,28 +304,50 @@ class _Block(nn.Module):
 
 
 class TransformerBlock(_Block):
-    """Pre-norm self-attention block: x + DP(LS(MHA(LN x))), then x + DP(LS(FFN(LN x)))."""
+    """Pre-norm self-attention block: x + DP(LS(MHA(LN x))), then x + DP(LS(FFN(LN x))).
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    Given :class:`GroupedTokens` (a sample's tokens take a few distinct values) the same function is
+    computed on the distinct rows: attention costs N x U x U (x G with dropout) instead of N x G x G."""
+
+    def forward(self, x: torch.Tensor | GroupedTokens) -> torch.Tensor:
+        if isinstance(x, GroupedTokens):
+            return self._grouped(x)
         h = self.norm1(x)
-        x = x + self.drop_path(self.ls1(self.attn(h, h, h, need_weights=False)[0]))
+        x = x + self.drop_path(self.ls1(attention(self.attn, h)))
         return self._ffn(x)
+
+    def _grouped(self, g: GroupedTokens) -> torch.Tensor:
+        h = GroupedTokens(self.norm1(g.table), g.types, g.counts)
+        a = grouped_attention(self.attn, h.table, h, query_types=g.types)
+        if self.attn.training and self.attn.dropout > 0:
+            return self._ffn(g.expand() + self.drop_path(self.ls1(a)))   # one output per token already
+        x = GroupedTokens(g.table + self.drop_path(self.ls1(a)), g.types, g.counts)  # (N, U, d)
+        if self.training:   # element-wise dropout in the feed-forward: every token its own
+            return self._ffn(x.expand())
+        return GroupedTokens(self._ffn(x.table), g.types, g.counts).expand()
 
 
 class CrossAttentionBlock(_Block):
     """Same block with cross-attention (query = expression tokens, key/value = context tokens).
 
     Returns the enrichment ``A`` = block output minus its query input, so the
-    caller adds it to ``E`` through a gate.
+    caller adds it to ``E`` through a gate. Context tokens without gradient whose samples hold few
+    distinct rows (stage-1 mutation embeddings) are attended to through :func:`grouped_attention`.
     """
 
     def __init__(self, d_model, n_heads, ffn_hidden, dropout, drop_path, layerscale_init):
         super().__init__(d_model, n_heads, ffn_hidden, dropout, drop_path, layerscale_init)
         self.norm_ctx = nn.LayerNorm(d_model)
 
-    def forward(self, query: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
-        c = self.norm_ctx(context)
-        x = query + self.drop_path(self.ls1(self.attn(self.norm1(query), c, c, need_weights=False)[0]))
+    def forward(self, query: torch.Tensor, context: torch.Tensor | GroupedTokens) -> torch.Tensor:
+        if not isinstance(context, GroupedTokens):
+            context = group_rows(context) or context
+        if isinstance(context, GroupedTokens):
+            c = GroupedTokens(self.norm_ctx(context.table), context.types, context.counts)
+            a = grouped_attention(self.attn, self.norm1(query), c)
+        else:
+            a = attention(self.attn, self.norm1(query), self.norm_ctx(context))
+        x = query + self.drop_path(self.ls1(a))
         return self._ffn(x) - query
 
 
@@ -142,6 +369,10 @@ class ModalityEncoder(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """(N, G) -> (N, G, d); positions where ``mask`` is True get the learnable mask token
         (plus the feature's identity embedding when the encoder has one)."""
+        if self.identity is None:
+            grouped = group_scalar_tokens(x, self.embed, mask, self.mask_token)
+            if grouped is not None:     # binary / few-level features: attention over distinct tokens
+                return self.block(grouped)
         tok = self.embed(x)
         if mask is not None:
             tok = torch.where(mask.unsqueeze(-1), self.mask_token.to(tok.dtype), tok)
