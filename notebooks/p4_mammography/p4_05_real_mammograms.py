@@ -142,6 +142,8 @@ cam.round(3)
 # %%
 run.facts(real.real_facts(arm, aucs, birads, vs_birads, leak, cam, cfg, len(patients), len(images),
                           int(images["blank"].sum()), prep_s))
-run.claims(real.real_claims(y, arm["scores"], arm["seeds"], leak, cfg, birads),
-           caption="p4 real analogues on MCBD (another cohort, another task)")
+run.facts(real.data_quality_facts(images, patients))
+claims = real.real_claims(y, arm["scores"], arm["seeds"], leak, cfg, birads)
+run.facts(real.verdict_facts(claims))
+run.claims(claims, caption="p4 real analogues on MCBD (another cohort, another task)")
 run.facts(P.wall_time(run))

@@ -569,14 +569,33 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
     for r in leak.itertuples():
         f[f"leak_{r.arch}"], f[f"leak_{r.arch}_lo"], f[f"leak_{r.arch}_hi"] = ((r.diff, "{:+.3f}"), (r.lo, "{:+.3f}"),
                                                                               (r.hi, "{:+.3f}"))
-    for r in cam.itertuples():
-        key = "cam_" + r.layer.replace("features.", "").replace(".", "_")
-        f[key] = (r.cam_share, "{:.2f}")
-        f[key + "_random"] = (r.random_share, "{:.2f}")
-        f[key + "_diff"], f[key + "_lo"], f[key + "_hi"] = (r.diff, "{:+.3f}"), (r.lo, "{:+.3f}"), (r.hi, "{:+.3f}")
+    f["cam_layers"] = (", ".join(cam["layer"]), "{}")
+    f["n_cam_layers"] = (int(len(cam)), "{:d}")
+    f["cam_share_min"], f["cam_share_max"] = (cam["cam_share"].min(), "{:.2f}"), (cam["cam_share"].max(), "{:.2f}")
+    f["cam_random_min"], f["cam_random_max"] = (cam["random_share"].min(), "{:.2f}"), (cam["random_share"].max(), "{:.2f}")
+    f["cam_diff_lo_min"] = (cam["lo"].min(), "{:+.2f}")
+    f["n_cam_layers_above_random"] = (int((cam["lo"] > 0).sum()), "{:d}")
     f["cam_arch"] = (arm["cam_arch"], "{}")
     f["cam_n_images"] = (int(cam["n_images"].max()) if len(cam) else 0, "{:d}")
     return f
+
+
+def data_quality_facts(images: pd.DataFrame, patients: pd.DataFrame) -> dict:
+    """What the loader flagged: blank images and images shared by two patients (with their pathologies)."""
+    dup = images[(images["duplicate_of"] != "") & ~images["blank"]]
+    pairs = [f"{d.patient}/{d.view} = {d.duplicate_of} ({patients.pathology[d.patient]} vs "
+             f"{patients.pathology[d.duplicate_of.split('/')[0]]})" for d in dup.itertuples()]
+    blank = images[images["blank"]]
+    return {"real_n_duplicates": (len(pairs), "{:d}"), "real_duplicates": ("; ".join(pairs) or "none", "{}"),
+            "real_blank_list": (", ".join(blank["patient"] + "/" + blank["view"]) or "none", "{}")}
+
+
+def verdict_facts(claims: list) -> dict:
+    """``{<claim id>_verdict: verdict}`` from the ledger of ``claims`` (so that pages quote verdicts, never
+    restate them)."""
+    from omicslib.book.claims import ledger
+
+    return {f"{r.id}_verdict": (r.verdict, "{}") for r in ledger(claims).itertuples()}
 
 
 # -------------------------------------------------------------------------------------------- figures
