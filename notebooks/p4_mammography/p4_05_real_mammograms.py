@@ -137,6 +137,18 @@ run.table(cam, "real_cam_summary", prov, caption="Grad-CAM share inside the brea
 cam.round(3)
 
 # %% [markdown]
+# The authors' ROI code measured on real images (issue 26): molsub's crop box (axes swapped in the
+# clamp, inclusive end used as exclusive) against the correct box, with the breast standing in for the
+# lesion, at the shipped bound 0 and the paper's bound; and molsub's red-channel normalisation constants
+# against the grey ones (first 120 images, at the working size):
+
+# %%
+dep = real.departure_effects(data.meta["images"][:120], cfg.work_px)
+run.table(dep, "real_molsub_departures", prov, caption="molsub's ROI box and normalisation vs ours on MCBD images")
+run.facts(real.departure_facts(dep))
+dep.groupby("bound")[["kept_molsub", "kept_inclusive_end_only", "aspect_molsub"]].describe().T.round(3)
+
+# %% [markdown]
 # The numbers the chapter quotes, and the real-analogue claims:
 
 # %%

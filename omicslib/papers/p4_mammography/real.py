@@ -635,3 +635,82 @@ def auc_figure(aucs: pd.DataFrame, birads: dict):
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------- the authors' ROI code, measured on MCBD
+
+
+def molsub_box(mask: np.ndarray, bound: int, swap_axes: bool = True, inclusive_end_bug: bool = True):
+    """The crop box of molsub's ROI step as issue 26 describes it, on ``mask``'s bounding box: the
+    inclusive maximum used as an exclusive end (loses the last row and column), expanded by ``bound``,
+    squared by extending up or left, then clamped with the axes swapped (``x, y = image.shape`` read as
+    width, height: rows clamped against the width, columns against the height; a box past the far edge
+    shifted back against the swapped limit only). Returns ``(r0, r1, c0, c1)`` as numpy slicing then
+    applies them (truncating at the real edge)."""
+    rows, cols = np.nonzero(np.asarray(mask))
+    r0, r1 = int(rows.min()), int(rows.max()) + (0 if inclusive_end_bug else 1)
+    c0, c1 = int(cols.min()), int(cols.max()) + (0 if inclusive_end_bug else 1)
+    r0, r1, c0, c1 = r0 - bound, r1 + bound, c0 - bound, c1 + bound
+    side = max(r1 - r0, c1 - c0)
+    r0, c0 = r0 - (side - (r1 - r0)), c0 - (side - (c1 - c0))
+    h, w = np.asarray(mask).shape
+    lim_r, lim_c = (w, h) if swap_axes else (h, w)
+
+    def fit(lo, hi, size):
+        if lo < 0:
+            lo, hi = 0, hi - lo
+        if hi > size:
+            lo, hi = max(0, lo - (hi - size)), size
+        return lo, hi
+
+    (r0, r1), (c0, c1) = fit(r0, r1, lim_r), fit(c0, c1, lim_c)
+    return r0, min(r1, h), c0, min(c1, w)
+
+
+def departure_effects(pixels, work_px: int, bound_full: int = 100, full_px: int = 4096) -> pd.DataFrame:
+    """Issue 26's molsub departures measured on real MCBD images at ``work_px`` (the breast region stands in
+    for the lesion, the only region MCBD outlines): per image, the share of the breast kept by molsub's
+    crop (axes swapped + inclusive end) and by the inclusive end alone, against the correct box, at the
+    shipped bound 0 and at the paper's 100 px (scaled from the originals' ``full_px`` long side); the
+    crop's aspect ratio; and the normalisation difference between molsub's red-channel constants
+    (0.485 / 0.229) and the grey ones (0.449 / 0.226) on the CLAHE'd breast pixels."""
+    from omicslib.papers.p4_mammography.roi import GREY_MEAN, GREY_STD
+
+    bound = max(1, round(bound_full * work_px / full_px))
+    rows = []
+    for i, p in enumerate(pixels):
+        small = downscale(p, work_px)
+        m = breast_mask(small)
+        if not m.any():
+            continue
+        total = m.sum()
+        for b in (0, bound):
+            r0, r1, c0, c1 = molsub_box(m, b)
+            k_swap = m[r0:r1, c0:c1].sum() / total
+            q0, q1, d0, d1 = molsub_box(m, b, swap_axes=False)
+            k_end = m[q0:q1, d0:d1].sum() / total
+            rows.append({"image": i, "bound": b, "portrait": small.shape[0] > small.shape[1],
+                         "kept_molsub": k_swap, "kept_inclusive_end_only": k_end,
+                         "aspect_molsub": (r1 - r0) / max(1, c1 - c0)})
+        x = clahe(small)[m]
+        d = np.abs((x - 0.485) / 0.229 - (x - GREY_MEAN) / GREY_STD)
+        rows[-1].update(norm_diff_mean=float(d.mean()), norm_diff_max=float(d.max()))
+    return pd.DataFrame(rows)
+
+
+def departure_facts(dep: pd.DataFrame) -> dict:
+    """Summary of :func:`departure_effects` for the audit page."""
+    f = {}
+    for b, g in dep.groupby("bound"):
+        tag = "b0" if b == 0 else "bpaper"
+        f[f"dep_{tag}_bound"] = (int(b), "{:d}")
+        f[f"dep_{tag}_kept_mean"] = (g["kept_molsub"].mean(), "{:.1%}")
+        f[f"dep_{tag}_kept_min"] = (g["kept_molsub"].min(), "{:.1%}")
+        f[f"dep_{tag}_under90"] = (int((g["kept_molsub"] < 0.9).sum()), "{:d}")
+        f[f"dep_{tag}_end_kept_mean"] = (g["kept_inclusive_end_only"].mean(), "{:.2%}")
+        f[f"dep_{tag}_nonsquare"] = (int((~np.isclose(g["aspect_molsub"], 1, atol=0.02)).sum()), "{:d}")
+    f["dep_n_images"] = (int(dep["image"].nunique()), "{:d}")
+    f["dep_n_portrait"] = (int(dep.drop_duplicates("image")["portrait"].sum()), "{:d}")
+    f["dep_norm_diff_mean"] = (dep["norm_diff_mean"].mean(), "{:.3f}")
+    f["dep_norm_diff_max"] = (dep["norm_diff_max"].max(), "{:.3f}")
+    return f

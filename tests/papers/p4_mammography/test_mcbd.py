@@ -198,3 +198,18 @@ def test_real_config_rejects_bad_values():
         real_config("quick", leak_archs=("densenet121",))
     with pytest.raises(ValueError, match="unknown RealConfig fields"):
         real_config("quick", nope=1)
+
+
+def test_molsub_box_by_hand():
+    # portrait 10 x 6 image, lesion rows 7-8, columns 1-2 (inclusive)
+    m = np.zeros((10, 6), bool)
+    m[7:9, 1:3] = True
+    # inclusive end as exclusive: rows 7:8, cols 1:2; swapped clamp pushes rows against the width (6): 5:6
+    assert real.molsub_box(m, 0) == (5, 6, 1, 2)
+    r0, r1, c0, c1 = real.molsub_box(m, 0)
+    assert m[r0:r1, c0:c1].sum() == 0  # nothing of the lesion kept
+    # without the swap only the off-by-one remains: 1 of 4 lesion pixels kept
+    q = real.molsub_box(m, 0, swap_axes=False)
+    assert q == (7, 8, 1, 2) and m[q[0]:q[1], q[2]:q[3]].sum() == 1
+    # with neither departure the box is the lesion's
+    assert real.molsub_box(m, 0, swap_axes=False, inclusive_end_bug=False) == (7, 9, 1, 3)
