@@ -153,3 +153,14 @@ def test_overlay_frames_one_row_per_image_and_layer_with_unique_labels():
     assert frames.loc[0, "rgb"].shape == (8, 8, 3)
     with pytest.raises(ValueError, match="titles"):
         overlay_frames(images, maps, ["one"])
+
+
+def test_architecture_matches_molsub_count():
+    # issue 26: molsub's own MolSub class (5 classes) has 7,125,035 parameters and 736 state-dict keys;
+    # ours must match (same structure: DenseNet121, 1-channel stem, CBAM after blocks 1-3, linear head)
+    model, _ = build("densenet121_cbam", 5, pretrained=False, image_size=224)
+    assert sum(p.numel() for p in model.parameters()) == 7_125_035
+    assert len(model.state_dict()) == 736
+    # by hand: each extra class adds 1024 weights + 1 bias to the head
+    two, _ = build("densenet121_cbam", 2, pretrained=False, image_size=224)
+    assert sum(p.numel() for p in model.parameters()) - sum(p.numel() for p in two.parameters()) == 3 * 1025
