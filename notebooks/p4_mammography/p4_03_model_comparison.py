@@ -117,6 +117,6 @@ times.round(4)
 
 # %%
 claims = P.backbone_claims(results, tests, prov.kind, seed)
-run.facts(P.backbone_facts(tests, claims, times))
+run.facts(P.backbone_facts(tests, claims, times) | P.analysis.architecture_facts())
 run.claims(claims, caption="p4 backbone claims (synthetic images)")
 run.facts(P.wall_time(run))

@@ -435,3 +435,13 @@ def table23_claims(claimed=("test_auc",)) -> list:
                                  paper_value=reference.value(PAPER, key), paper_sd=reference.sd(PAPER, key),
                                  note="the synthetic run of p4_02 is a pipeline check; MCBD (real) has no subtypes"))
     return out
+
+
+def architecture_facts(n_classes: int = 5) -> dict[str, tuple]:
+    """Parameter count and state-dict size of our DenseNet121-CBAM for the paper's five classes (the
+    numbers issue 26 measured for molsub's own ``MolSub``: 7,125,035 and 736; a test pins them)."""
+    from omicslib.papers.p4_mammography.model import build
+
+    model, _ = build("densenet121_cbam", n_classes, pretrained=False, image_size=224)
+    return {"arch_n_params": (sum(p.numel() for p in model.parameters()), "{:,d}"),
+            "arch_n_keys": (len(model.state_dict()), "{:d}")}
