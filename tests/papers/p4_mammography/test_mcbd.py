@@ -213,3 +213,14 @@ def test_molsub_box_by_hand():
     assert q == (7, 8, 1, 2) and m[q[0]:q[1], q[2]:q[3]].sum() == 1
     # with neither departure the box is the lesion's
     assert real.molsub_box(m, 0, swap_axes=False, inclusive_end_bug=False) == (7, 9, 1, 3)
+
+
+@pytest.mark.skipif(not __import__("omicslib.data", fromlist=["available"]).available("mcbd", "manifest"),
+                    reason="MCBD mirror not on this machine")
+def test_real_mcbd_counts():
+    d = mcbd.load(max_side=64)
+    t = d["patients"]
+    assert len(t) == 181 and len(d["images"]) == 362
+    assert (t["pathology"] == "benign").sum() == 117 and t["malignant"].sum() == 64
+    assert d["images"]["blank"].sum() == 6
+    assert d.provenance.kind == "other-cohort"
