@@ -557,6 +557,9 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
     nets = vs_birads[~vs_birads.model.str.startswith("image statistics")]
     f["n_nets_below_birads"] = (int(((nets["diff"] < 0) & (nets["p"] < 0.05)).sum()), "{:d}")
     f["n_nets"] = (int(len(nets)), "{:d}")
+    n_below, n_above = int(((nets["diff"] < 0) & (nets["p"] < 0.05)).sum()), int(((nets["diff"] > 0) & (nets["p"] < 0.05)).sum())
+    f["birads_headline"] = ("The radiologist's BI-RADS beats every network trained here" if n_below == len(nets) and len(nets)
+                            else f"{n_above} network(s) beat BI-RADS and {n_below} lose to it (DeLong p < 0.05)", "{}")
     f["max_net_minus_birads"] = (nets["diff"].max() if len(nets) else np.nan, "{:.3f}")
     f["max_net_minus_birads_p"] = (nets.loc[nets["diff"].idxmax(), "p"] if len(nets) else np.nan, "{:.2g}")
     t = arm["tuning"]
