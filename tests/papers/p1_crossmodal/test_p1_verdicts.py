@@ -143,7 +143,8 @@ def test_declared_family_and_blocked_modality_claims():
     assert tested.loc[i, "p_holm"] == pytest.approx(min(1.0, 18 * tested.loc[i, "p"]))
     assert fam["test"].str.contains("paired bootstrap").all()
     val = df[df["kind"] == "value"]
-    assert (val["ci_level"] == 0.90).all() and val.loc[val["n_runs"] > 0, "baseline"].eq(B.TUNED_LR).all()
+    strongest = P.strongest_baseline(base.scores)
+    assert (val["ci_level"] == 0.90).all() and val.loc[val["n_runs"] > 0, "baseline"].eq(strongest).all()
     assert {"t6_her2_precision", "headline_roc_auc", "t4_k300_exp_f1_macro"} <= set(df["id"])
     assert df.loc[df["id"] == "t4_k1500_exp_f1_macro", "verdict"].item() == "not testable here"
     syn = C.ledger(P.claims(res, prep, cfg, "synthetic", base))
