@@ -35,21 +35,31 @@ LossStep = Callable[[nn.Module, Batch], "torch.Tensor | tuple[torch.Tensor, dict
 
 
 def loader(dataset: Dataset | Iterable, batch_size: int, *, shuffle: bool = False, seed: int = 0,
-           drop_last: bool = False) -> DataLoader:
-    """A DataLoader whose shuffling order depends only on ``seed``; tensors/arrays become a TensorDataset."""
+           drop_last: bool = False, num_workers: int = 0, pin_memory: bool = False) -> DataLoader:
+    """A DataLoader whose shuffling order depends only on ``seed``; tensors/arrays become a TensorDataset.
+
+    ``num_workers`` / ``pin_memory`` (GPU readiness for image data; off by default): worker processes
+    decode batches in parallel and pinned host memory lets the copy to a GPU overlap compute. The order of
+    the batches does not depend on them."""
     if isinstance(dataset, (tuple, list)):
         dataset = TensorDataset(*[torch.as_tensor(np.asarray(a)) if not torch.is_tensor(a) else a for a in dataset])
     g = torch.Generator().manual_seed(seed)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=g, drop_last=drop_last)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=g, drop_last=drop_last,
+                      num_workers=num_workers, pin_memory=pin_memory and torch.cuda.is_available(),
+                      persistent_workers=num_workers > 0)
 
 
-def to_device(batch: Batch, device: torch.device) -> Batch:
+def to_device(batch: Batch, device: torch.device, channels_last: bool = False) -> Batch:
+    """Move a batch to ``device``; with ``channels_last`` its 4-D float tensors (images) in NHWC memory order."""
     if torch.is_tensor(batch):
-        return batch.to(device, non_blocking=True)
+        batch = batch.to(device, non_blocking=True)
+        if channels_last and batch.ndim == 4 and batch.is_floating_point():
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        return batch
     if isinstance(batch, dict):
-        return {k: to_device(v, device) for k, v in batch.items()}
+        return {k: to_device(v, device, channels_last) for k, v in batch.items()}
     if isinstance(batch, (list, tuple)):
-        return type(batch)(to_device(b, device) for b in batch)
+        return type(batch)(to_device(b, device, channels_last) for b in batch)
     return batch
 
 
@@ -99,11 +109,26 @@ def _split_loss(out) -> tuple[torch.Tensor, dict]:
     return out, {}
 
 
-def _autocast(device: torch.device, amp: bool):
+PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def _autocast(device: torch.device, amp: bool | str):
+    """``amp`` True: bf16 (fp16 where bf16 is unsupported) autocast on CUDA only, float32 elsewhere (the default);
+    ``"bf16"`` / ``"fp16"``: autocast to that type on any device (CPU included); False: float32."""
+    if isinstance(amp, str):
+        if amp not in PRECISIONS:
+            raise ValueError(f"amp must be True, False or one of {list(PRECISIONS)}, got {amp!r}")
+        return torch.autocast(device.type, dtype=PRECISIONS[amp])
     if amp and device.type == "cuda":
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
         return torch.autocast("cuda", dtype=dtype)
     return torch.autocast("cpu", enabled=False)
+
+
+def _needs_scaler(device: torch.device, amp: bool | str) -> bool:
+    if device.type != "cuda":
+        return False
+    return amp == "fp16" or (amp is True and not torch.cuda.is_bf16_supported())
 
 
 def max_steps_setting(max_steps: int | None = None) -> int | None:
@@ -165,14 +190,14 @@ def _progress_bar(iterable, progress, desc: str):
 
 @torch.no_grad()
 def evaluate_loss(model: nn.Module, data: DataLoader, loss_step: LossStep, device: torch.device,
-                  amp: bool = True, max_batches: int | None = None) -> float:
+                  amp: bool | str = True, max_batches: int | None = None, channels_last: bool = False) -> float:
     """Mean per-sample loss over a loader (its first ``max_batches`` batches if given), in eval mode."""
     model.eval()
     total, n = 0.0, 0
     for i, batch in enumerate(data):
         if max_batches is not None and i >= max_batches:
             break
-        batch = to_device(batch, device)
+        batch = to_device(batch, device, channels_last)
         with _autocast(device, amp):
             loss, _ = _split_loss(loss_step(model, batch))
         bs = _batch_size(batch)
@@ -201,13 +226,15 @@ def fit(
     patience: int | None = None,
     min_delta: float = 0.0,
     device: torch.device | str = "cpu",
-    amp: bool = True,
+    amp: bool | str = True,
     grad_clip: float | None = None,
     on_epoch_start: Callable[[int], None] | None = None,
     val_loss_step: LossStep | None = None,
     progress: bool | str | None = None,
     desc: str = "train",
     max_steps: int | None = None,
+    channels_last: bool = False,
+    compile: bool | dict = False,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs and return its :class:`History`.
 
@@ -222,20 +249,31 @@ def fit(
     steps, whatever the epoch, and limits each validation pass to that many batches (the rehearsal's cap).
     ``progress``: None follows ``$OMICSLIB_PROGRESS`` (a file such as ``/dev/tty``; unset = no bar), True
     draws tqdm in the notebook, False nothing, a path draws on that file.
+
+    GPU readiness (all off by default, so results on a CPU are unchanged): ``amp="bf16"`` or ``"fp16"``
+    autocasts to that type on any device (fp16 on CUDA with a GradScaler); ``channels_last`` stores the model
+    and 4-D image batches in NHWC order (faster convolutions on tensor cores); ``compile`` runs the model
+    through ``torch.compile`` (True, or a dict of its keyword arguments, e.g. ``{"backend": "aot_eager"}``);
+    the weights, the state kept for early stopping and the model returned stay the uncompiled module's.
     """
     device = torch.device(device) if isinstance(device, str) else device
     model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    run_model = model
+    if compile:
+        run_model = torch.compile(model, **(compile if isinstance(compile, dict) else {}))
     val_loss_step = val_loss_step or loss_step
     cap = max_steps_setting(max_steps)
     hist = History(epochs_planned=epochs, steps_planned=epochs * len(train) if hasattr(train, "__len__") else 0)
     t0 = time.perf_counter()
-    use_scaler = amp and device.type == "cuda" and not torch.cuda.is_bf16_supported()
-    scaler = torch.amp.GradScaler("cuda") if use_scaler else None
+    scaler = torch.amp.GradScaler("cuda") if _needs_scaler(device, amp) else None
     epoch_iter, progress_file = _progress_bar(range(epochs), progress, desc)
     try:
         _epochs(model, train, val, hist, epoch_iter, cap, loss_step=loss_step, val_loss_step=val_loss_step,
                 optimizer=optimizer, scheduler=scheduler, patience=patience, min_delta=min_delta, device=device,
-                amp=amp, grad_clip=grad_clip, on_epoch_start=on_epoch_start, scaler=scaler)
+                amp=amp, grad_clip=grad_clip, on_epoch_start=on_epoch_start, scaler=scaler, run_model=run_model,
+                channels_last=channels_last)
     finally:
         if progress_file is not None:
             epoch_iter.close()
@@ -262,7 +300,9 @@ def _log_fit(hist: History, desc: str, device: torch.device) -> None:
 
 
 def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val_loss_step, optimizer, scheduler,
-            patience, min_delta, device, amp, grad_clip, on_epoch_start, scaler) -> None:
+            patience, min_delta, device, amp, grad_clip, on_epoch_start, scaler, run_model=None,
+            channels_last=False) -> None:
+    run_model = model if run_model is None else run_model
     best_state = None
     bad_epochs = 0
     for epoch in epoch_iter:
@@ -274,10 +314,10 @@ def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val
             if cap is not None and hist.steps >= cap:
                 hist.capped = True
                 break
-            batch = to_device(batch, device)
+            batch = to_device(batch, device, channels_last)
             optimizer.zero_grad(set_to_none=True)
             with _autocast(device, amp):
-                loss, extra = _split_loss(loss_step(model, batch))
+                loss, extra = _split_loss(loss_step(run_model, batch))
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"non-finite training loss {loss.item()} at epoch {epoch + 1}")
             if scaler:
@@ -304,7 +344,8 @@ def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val
             hist.logs.append({k: v / max(n, 1) for k, v in logs.items()})
         monitor = None
         if val is not None:
-            monitor = evaluate_loss(model, val, val_loss_step, device, amp, max_batches=cap)
+            monitor = evaluate_loss(run_model, val, val_loss_step, device, amp, max_batches=cap,
+                                    channels_last=channels_last)
             hist.val_loss.append(monitor)
             if monitor < hist.best_val_loss - min_delta:
                 hist.best_val_loss, hist.best_epoch, bad_epochs = monitor, epoch, 0

@@ -1,0 +1,91 @@
+"""GPU-readiness options of the training loop (issue 23), checked on the CPU: autocast (bf16 / fp16),
+channels-last, torch.compile and DataLoader workers stay within tolerance of the default float32 run,
+and the defaults leave the result unchanged."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from omicslib.runtime import seed_everything
+from omicslib.train import fit, loader, predict, supervised
+
+
+def _mlp_run(seed=0, epochs=6, **kw):
+    seed_everything(seed)
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(192, 10)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.int64)
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 2))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    hist = fit(model, loader((x[:160], y[:160]), 32, shuffle=True, seed=seed), loader((x[160:], y[160:]), 32),
+               loss_step=supervised(nn.CrossEntropyLoss()), optimizer=opt, epochs=epochs, device="cpu", **kw)
+    return model, hist, x
+
+
+def _conv_run(seed=0, epochs=3, **kw):
+    seed_everything(seed)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(48, 3, 12, 12, generator=g)
+    y = (x[:, 0].mean((1, 2)) > 0).long()
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                          nn.Flatten(), nn.Linear(8, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    hist = fit(model, loader((x[:32], y[:32]), 8, shuffle=True, seed=seed), loader((x[32:], y[32:]), 8),
+               loss_step=supervised(nn.CrossEntropyLoss()), optimizer=opt, epochs=epochs, device="cpu", **kw)
+    return model, hist, x
+
+
+def _params(model):
+    return torch.cat([p.detach().flatten().float() for p in model.parameters()])
+
+
+def test_defaults_unchanged():
+    a, ha, _ = _mlp_run()
+    b, hb, _ = _mlp_run(amp=False, channels_last=False, compile=False)
+    assert ha.train_loss == hb.train_loss and ha.val_loss == hb.val_loss
+    assert torch.equal(_params(a), _params(b))
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_autocast_on_cpu_within_tolerance(precision):
+    ref, href, x = _mlp_run()
+    low, hlow, _ = _mlp_run(amp=precision)
+    np.testing.assert_allclose(hlow.train_loss, href.train_loss, rtol=0.05, atol=0.02)
+    np.testing.assert_allclose(hlow.val_loss, href.val_loss, rtol=0.05, atol=0.02)
+    assert all(p.dtype == torch.float32 for p in low.parameters())          # master weights stay float32
+    xs = torch.as_tensor(x[160:])
+    with torch.no_grad():
+        assert (ref(xs).argmax(1) == low(xs).argmax(1)).float().mean() > 0.9
+
+
+def test_autocast_rejects_unknown_precision():
+    with pytest.raises(ValueError, match="amp"):
+        _mlp_run(epochs=1, amp="fp8")
+
+
+def test_channels_last_same_result():
+    ref, href, x = _conv_run()
+    cl, hcl, _ = _conv_run(channels_last=True)
+    assert cl[0].weight.is_contiguous(memory_format=torch.channels_last)
+    np.testing.assert_allclose(hcl.train_loss, href.train_loss, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(_params(cl), _params(ref), rtol=1e-4, atol=1e-5)
+
+
+def test_compile_same_result_and_plain_weights():
+    ref, href, x = _mlp_run(epochs=3)
+    comp, hcomp, _ = _mlp_run(epochs=3, compile={"backend": "aot_eager"})
+    assert isinstance(comp, nn.Sequential)                                  # the caller's module, not a wrapper
+    assert all("_orig_mod" not in k for k in comp.state_dict())
+    np.testing.assert_allclose(hcomp.train_loss, href.train_loss, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(_params(comp), _params(ref), rtol=1e-4, atol=1e-5)
+
+
+def test_loader_workers_same_batches():
+    x = np.arange(40, dtype=np.float32).reshape(20, 2)
+    y = np.arange(20)
+    plain = [b[1].tolist() for b in loader((x, y), 6, shuffle=True, seed=3)]
+    workers = [b[1].tolist() for b in loader((x, y), 6, shuffle=True, seed=3, num_workers=2, pin_memory=True)]
+    assert plain == workers
+    model = nn.Linear(2, 3)
+    np.testing.assert_allclose(predict(model, loader((x, y), 6, num_workers=2)), predict(model, loader((x, y), 6)))
