@@ -83,11 +83,12 @@ browser-test: $(STAMP)
 	$(PY) -m pip install -q playwright==1.65.2 axe-playwright-python==0.1.8
 	$(PY) tests/browser/check_book.py
 
-benchmark: $(STAMP)
-	$(PY) -m omicslib.benchmarks
+benchmark: $(STAMP)   ## every model vs this machine's measured ceiling -> book/performance/benchmark.csv (issue 23)
+	$(PY) -m omicslib.benchmarks --device $(DEVICE)
+	$(PY) -m omicslib.book.performance
 
 clean:
-	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/*/*_claims_forest.png book/verdict_summary.md
+	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/*/*_claims_forest.png book/verdict_summary.md book/performance.md book/performance/scaling.png
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 # ---- Launch links, publishing, offline checks of the published files ----

@@ -5,6 +5,8 @@ Each module's ``main(argv)`` prints one table; ``python -m omicslib.benchmarks``
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import threading
 import time
 from typing import Callable
@@ -13,10 +15,19 @@ import psutil
 import torch
 
 
+def _trim() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc
+        pass
+
+
 class PeakMemory:
     """Peak memory of a block in MB: CUDA's max allocated on a GPU, else the peak growth of the
-    process's resident set over its level on entry (sampled every 2 ms by a thread). On the CPU,
-    memory freed by an earlier block is reused, so a later, smaller block can read close to 0."""
+    process's resident set over its level on entry (sampled every 2 ms by a thread). On the CPU, memory
+    freed earlier is handed back to the system first (glibc ``malloc_trim``, where there is one), so that a
+    later, smaller block does not read close to 0 by reusing it."""
 
     def __init__(self, device: torch.device):
         self.device = torch.device(device)
@@ -24,6 +35,8 @@ class PeakMemory:
     def __enter__(self):
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
+        else:
+            _trim()
         self.proc, self._stop = psutil.Process(), threading.Event()
         self.base = self.peak = self.proc.memory_info().rss
         self._t = threading.Thread(target=self._poll, daemon=True)

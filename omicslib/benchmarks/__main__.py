@@ -1,13 +1,10 @@
-"""Run every benchmark: ``python -m omicslib.benchmarks [--device auto] [--steps 3]``."""
+"""``make benchmark``: every paper's model against this machine's measured ceiling, scaling sweeps, one CSV
+(``python -m omicslib.benchmarks [--quick] [--device auto] [--steps 2] [--out CSV]``; see
+:mod:`omicslib.benchmarks.suite`). The per-K p1 table and the p2-p5 table remain as
+``python -m omicslib.benchmarks.p1`` and ``python -m omicslib.benchmarks.models``."""
 
-import argparse
 import sys
 
-from omicslib.benchmarks import models, p1
+from omicslib.benchmarks import suite
 
-ap = argparse.ArgumentParser(description=__doc__)
-ap.add_argument("--device", default="auto")
-ap.add_argument("--steps", default="3")
-a = ap.parse_args()
-common = ["--device", a.device, "--steps", a.steps]
-sys.exit(p1.main(common) or models.main(common))
+sys.exit(suite.main())

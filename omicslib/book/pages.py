@@ -398,6 +398,7 @@ def main() -> None:
             forests.add(p)
         (BOOK / p / f"{p}_claims.md").write_text(claims_page(p, forest=p in forests))
     (BOOK / "verdict_summary.md").write_text(verdict_summary(forests=frozenset(forests)))
+    __import__("omicslib.book.performance", fromlist=["write_page"]).write_page()   # book/performance.md (issue 23)
     print(f"wrote {BOOK / 'data.md'}, {BOOK / 'scoreboard.md'} and one scoreboard per paper")
 
 

@@ -1,0 +1,123 @@
+"""The book's performance page (issue 23), generated from the benchmark's CSV.
+
+``make benchmark`` (:mod:`omicslib.benchmarks.suite`) writes ``book/performance/benchmark.csv``;
+:func:`write_page` turns it into ``book/performance.md`` with the per-model table (counted FLOPs per
+training sample, samples/s, achieved FLOP/s and its ratio to the machine's measured matmul ceiling, peak
+memory), p1's before/after rows and a figure of the scaling sweeps (``book/performance/scaling.png``).
+Without a CSV the page says how to produce one. Called by :func:`omicslib.book.pages.main`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from omicslib.paths import REPO_ROOT
+
+BOOK = REPO_ROOT / "book"
+CSV = BOOK / "performance" / "benchmark.csv"
+PAGE = BOOK / "performance.md"
+FIGURE = BOOK / "performance" / "scaling.png"
+
+HOW_TO = """Run `make benchmark` (about ten minutes on two CPU cores; `python -m omicslib.benchmarks --quick`
+runs tiny shapes in seconds). It writes `book/performance/benchmark.csv`; `make book` then draws this page
+from it. On a GPU machine, `make benchmark DEVICE=cuda` measures the same models there."""
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    return "" if pd.isna(x) else f"{x:,.{digits}f}"
+
+
+def _table(df: pd.DataFrame) -> str:
+    lines = ["| paper | model | batch | MFLOP / sample | samples/s | achieved GFLOP/s | of ceiling | peak MB |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in df.itertuples():
+        lines.append(f"| {r.paper} | {r.model} | {int(r.batch)} | {_fmt(r.flops_per_sample / 1e6, 2)} | "
+                     f"{_fmt(r.samples_per_s)} | {_fmt(r.achieved_gflops, 2)} | {r.ratio_to_ceiling:.2%} | "
+                     f"{_fmt(r.peak_mb, 0)} |")
+    return "\n".join(lines)
+
+
+def write_figure(scaling: pd.DataFrame, out: Path = FIGURE) -> bool:
+    """Samples/s (top) and peak MB (bottom) against each swept quantity; False when nothing was swept."""
+    groups = list(scaling.groupby(["paper", "sweep"], sort=False))
+    if not groups:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, len(groups), figsize=(3.1 * len(groups), 5.4), squeeze=False)
+    for j, ((paper, sweep), g) in enumerate(groups):
+        g = g.assign(value=pd.to_numeric(g["value"])).sort_values("value")
+        for i, (col, label) in enumerate((("samples_per_s", "samples/s"), ("peak_mb", "peak MB"))):
+            ax = axes[i, j]
+            ax.plot(g["value"], g[col], "o-")
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel({"n_mut": "mutation tokens", "K": "K (expression tokens)", "image": "image side (px)",
+                           "batch": "batch size"}.get(sweep, sweep))
+            if j == 0:
+                ax.set_ylabel(label)
+            if i == 0:
+                ax.set_title(f"{paper} {g['model'].iloc[0]}", fontsize=9)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return True
+
+
+def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
+    head = "# Performance: each model against this machine's limit\n\n"
+    if df is None or df.empty:
+        return head + "No benchmark has been run in this checkout yet.\n\n" + HOW_TO + "\n"
+    ceil = df[df["section"] == "ceiling"]
+    c = ceil.iloc[0] if len(ceil) else df.iloc[0]
+    parts = [head,
+             f"Measured by `make benchmark` on **{c['machine']}** (device `{c['device']}`, {int(c['threads'])} torch "
+             f"threads, torch {c['torch']}). The machine's own ceiling, measured in the same run: dense float32 "
+             f"matmul **{c['ceiling_gflops']:.1f} GFLOP/s**, memory bandwidth **{c['mem_bw_gbs']:.1f} GB/s** "
+             "(tensor copy, read + write). FLOPs are counted by `torch.utils.flop_counter.FlopCounterMode` over "
+             "one training step (forward and backward; matmuls, convolutions and attention, not element-wise "
+             "work, so a memory-bound model shows a small ratio). Other work on the machine during the run "
+             "lowers every figure alike; the ratios are comparable within one run.\n"]
+    models = df[df["section"] == "model"]
+    if len(models):
+        parts += ["## Every paper's model\n", _table(models), ""]
+    ba = df[df["section"].isin(["before", "after"])]
+    if len(ba) == 2:
+        b, a = ba[ba["section"] == "before"].iloc[0], ba[ba["section"] == "after"].iloc[0]
+        parts += ["## p1: attention before and after (issue 23)\n",
+                  "Before: nn.MultiheadAttention over every token (the mutation self-attention materialises "
+                  "batch x heads x tokens x tokens weights). After: attention over each sample's distinct tokens "
+                  "(binary mutations, CNA levels), with the same function, gradients and dropout distribution "
+                  "(`tests/papers/p1_crossmodal/test_p1_attention_equiv.py`).\n",
+                  _table(ba.assign(model=ba["section"] + ": " + ba["model"])),
+                  f"\n{a['samples_per_s'] / b['samples_per_s']:.1f}x the samples/s, "
+                  f"{_fmt(b['peak_mb'], 0)} -> {_fmt(a['peak_mb'], 0)} MB peak.\n"]
+    scaling = df[df["section"] == "scaling"]
+    if len(scaling):
+        parts += ["## Scaling\n", "Samples/s and peak memory against the number of tokens (p1: mutation "
+                  "features, K expression features), the batch size and the image size (p4).\n"]
+        if figure:
+            parts += [f"![scaling]({FIGURE.relative_to(BOOK).as_posix()})\n"]
+        parts += [_table(scaling.assign(model=scaling["model"] + " · " + scaling["sweep"] + " = " +
+                                         scaling["value"].astype(str))), ""]
+    parts += ["## Reproduce\n", HOW_TO, ""]
+    return "\n".join(parts)
+
+
+def write_page(csv: Path = CSV, page: Path = PAGE) -> Path:
+    """Write ``book/performance.md`` (and its figure) from the benchmark CSV, or the how-to page without one."""
+    df = pd.read_csv(csv) if Path(csv).exists() else None
+    figure = df is not None and write_figure(df[df["section"] == "scaling"], FIGURE if page == PAGE else
+                                             page.parent / "performance" / FIGURE.name)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(page_text(df, figure))
+    return page
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_page()}")
