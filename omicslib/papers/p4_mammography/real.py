@@ -199,6 +199,28 @@ def cross_validate_real(X, y_img, patients, usable, cfg, arch: str, split: str, 
     return RealRun(arch, split, seed, prob, fold, time.perf_counter() - t0, True, states)
 
 
+KNN = "1-NN pixels"
+#: Scores that do not come from a trained network (no initialisation to record).
+NOT_NETWORKS = (KNN, "image statistics (logistic)")
+
+
+def knn_real(X, y_img, patients, usable, split: str, seed: int, n_folds: int) -> RealRun:
+    """The pure memoriser of the synthetic audit (:func:`.audit.knn_learner`: 1-nearest neighbour on the
+    pixels) on the same folds: its out-of-fold prediction (0/1) per image. It recognises a patient's other
+    view when the split lets that view into training."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    t0 = time.perf_counter()
+    y_img, usable = np.asarray(y_img), np.asarray(usable, bool)
+    fold = folds_of(y_img, np.asarray(patients), usable, split, n_folds, seed)
+    flat = np.asarray(X).reshape(len(X), -1)
+    prob = np.full(len(y_img), np.nan)
+    for k in range(n_folds):
+        tr, te = np.flatnonzero((fold != k) & usable), np.flatnonzero(fold == k)
+        prob[te] = KNeighborsClassifier(1).fit(flat[tr], y_img[tr]).predict(flat[te])
+    return RealRun(KNN, split, seed, prob, fold, time.perf_counter() - t0, random_init=False)
+
+
 def patient_scores(image_prob, patients) -> pd.Series:
     """Per-patient score = mean of its views' probabilities (views without a score left out)."""
     s = pd.Series(np.asarray(image_prob, float)).groupby(np.asarray(patients), sort=False).mean()
@@ -280,7 +302,8 @@ def seed_auc(y_pat: pd.Series, runs: list[RealRun], patients) -> pd.DataFrame:
         s = patient_scores(r.image_prob, patients).reindex(y_pat.index)
         auc, lo, hi = _auc_ci(y_pat.to_numpy(), s.to_numpy())
         rows.append({"arch": r.arch, "split": r.split, "seed": r.seed, "auc": auc, "lo": lo, "hi": hi,
-                     "seconds": r.seconds, "init": "random" if r.random_init else "pretrained"})
+                     "seconds": r.seconds,
+                     "init": "not a network" if r.arch in NOT_NETWORKS else "random" if r.random_init else "pretrained"})
     return pd.DataFrame(rows)
 
 
@@ -300,7 +323,7 @@ def model_aucs(y, scores: dict, seeds: pd.DataFrame) -> pd.DataFrame:
         g = seeds[(seeds.arch == arch) & (seeds.split == split)]["auc"]
         rows.append({"arch": arch, "split": split, "auc": auc, "lo": lo, "hi": hi, "n_seeds": int(g.size),
                      "seed_mean": g.mean(), "seed_min": g.min(), "seed_max": g.max(),
-                     "init": "not a network" if arch.startswith("image statistics") else "random"})
+                     "init": "not a network" if arch in NOT_NETWORKS else "random"})
     return pd.DataFrame(rows)
 
 
@@ -437,6 +460,9 @@ def run_arm(X, masks, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: f
                 keep = arch == cfg.cam_arch and split == "patient" and seed == cfg.seeds[0]
                 runs.append(cross_validate_real(X, y_img, pid, usable, cfg, arch, split, seed, cfg.n_folds, rate,
                                                 keep_state=keep))
+    for split in ("patient", "image"):
+        for seed in cfg.seeds:
+            runs.append(knn_real(X, y_img, pid, usable, split, seed, cfg.n_folds))
     seeds = seed_auc(patients["malignant"], runs, pid)
     scores = ensemble_scores(runs, pid, patients.index)
     # the simple baseline: per-patient image statistics (mean over usable views), the same folds and seeds
@@ -518,7 +544,7 @@ def real_claims(y, scores: dict, seeds: pd.DataFrame, leak: pd.DataFrame, cfg, b
                                      "DenseNet121 fold costs more than this arm's quick budget); runs in the paper "
                                      "profile", note=birads, **common))
     lm, lwhy = margin_of("p4", "split_leak_auc_diff")
-    for arch in cfg.archs:
+    for arch in (*cfg.archs, KNN):
         row = leak[leak.arch == arch]
         common = dict(statement=f"Real analogue: a per-image split gives the same AUC as a per-patient split ({arch})",
                       locator=reference.row("p4", "split_leak_auc_diff")["locator"], kind="no_difference",
@@ -526,12 +552,14 @@ def real_claims(y, scores: dict, seeds: pd.DataFrame, leak: pd.DataFrame, cfg, b
                       scope=SCOPE, unit="patient (paired bootstrap of seed-averaged scores)", ci_level=CI_LEVEL)
         if len(row):
             r = row.iloc[0]
-            out.append(Claim("p4", f"real_split_leak_{arch}", test=f"AUC(per-image split) - AUC(per-patient split), "
+            out.append(Claim("p4", "real_split_leak_knn" if arch == KNN else f"real_split_leak_{arch}",
+                             test=f"AUC(per-image split) - AUC(per-patient split), "
                              f"same model and seeds, paired bootstrap over patients ({int(r['n_boot'])} resamples)",
                              n_seeds=n_seeds, n_runs=2 * n_seeds * cfg.n_folds, ours=r["diff"], ci_low=r["lo"],
                              ci_high=r["hi"], p=r["p"], **common))
         else:
-            out.append(Claim("p4", f"real_split_leak_{arch}", test="not run in this profile",
+            out.append(Claim("p4", "real_split_leak_knn" if arch == KNN else f"real_split_leak_{arch}",
+                             test="not run in this profile",
                              blocker=f"per-image split of {arch} not trained in the {cfg.profile} profile", **common))
     return out
 
@@ -553,8 +581,11 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
         f[key] = (r.auc, "{:.3f}")
         f[key + "_lo"], f[key + "_hi"] = (r.lo, "{:.3f}"), (r.hi, "{:.3f}")
     best = aucs[aucs.split == "patient"].sort_values("auc").iloc[-1]
+    knn = aucs[(aucs.arch == KNN)].set_index("split")["auc"]
+    f["real_auc_knn_patient"] = (knn.get("patient", np.nan), "{:.3f}")
+    f["real_auc_knn_image"] = (knn.get("image", np.nan), "{:.3f}")
     f["real_best_model"], f["real_best_auc"] = (best.arch, "{}"), (best.auc, "{:.3f}")
-    nets = vs_birads[~vs_birads.model.str.startswith("image statistics")]
+    nets = vs_birads[~vs_birads.model.isin(NOT_NETWORKS)]
     f["n_nets_below_birads"] = (int(((nets["diff"] < 0) & (nets["p"] < 0.05)).sum()), "{:d}")
     f["n_nets"] = (int(len(nets)), "{:d}")
     n_below, n_above = int(((nets["diff"] < 0) & (nets["p"] < 0.05)).sum()), int(((nets["diff"] > 0) & (nets["p"] < 0.05)).sum())
@@ -570,6 +601,9 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
     f["logit_auc"] = (float(aucs.set_index("arch").loc["image statistics (logistic)", "auc"]), "{:.3f}")
     f["logit_conv_warnings"] = (int(t["convergence_warnings"].sum()), "{:d}")
     for r in leak.itertuples():
+        if r.arch == KNN:
+            f["leak_knn"], f["leak_knn_lo"], f["leak_knn_hi"] = (r.diff, "{:+.3f}"), (r.lo, "{:+.3f}"), (r.hi, "{:+.3f}")
+            continue
         f[f"leak_{r.arch}"], f[f"leak_{r.arch}_lo"], f[f"leak_{r.arch}_hi"] = ((r.diff, "{:+.3f}"), (r.lo, "{:+.3f}"),
                                                                               (r.hi, "{:+.3f}"))
     f["cam_layers"] = (", ".join(cam["layer"]), "{}")
@@ -591,6 +625,12 @@ def data_quality_facts(images: pd.DataFrame, patients: pd.DataFrame) -> dict:
     blank = images[images["blank"]]
     return {"real_n_duplicates": (len(pairs), "{:d}"), "real_duplicates": ("; ".join(pairs) or "none", "{}"),
             "real_blank_list": (", ".join(blank["patient"] + "/" + blank["view"]) or "none", "{}")}
+
+
+def cpu_time() -> dict:
+    """CPU seconds this process has used so far (all threads): the budget measure on a loaded machine,
+    where wall time depends on the other jobs."""
+    return {"cpu_time_s": (time.process_time(), "{:.0f}")}
 
 
 def verdict_facts(claims: list) -> dict:
@@ -624,6 +664,7 @@ def pipeline_figure(stages: list[dict], augmented: np.ndarray, titles: list[str]
 
 def auc_figure(aucs: pd.DataFrame, birads: dict):
     """Per-patient AUC with its 90 % CI of every model and split, BI-RADS as a band."""
+    aucs = aucs.reset_index(drop=True)
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 0.45 * len(aucs) + 1.2))

@@ -181,16 +181,17 @@ def test_tiny_real_protocol_runs(tmp_path):
     cfg = real_config("smoke", image_size=16, work_px=32, cam_images=4, n_boot=50)
     X, masks = real.prepare_real(d.meta["images"], cfg.image_size, cfg.work_px)
     arm = real.run_arm(X, masks, d["images"], d["patients"], cfg, 1.3)
-    assert set(arm["seeds"]["split"]) == {"patient", "image"} and (arm["seeds"]["init"] == "random").all()
-    assert len(arm["seeds"]) == 2 * len(cfg.seeds)
+    nets = arm["seeds"][arm["seeds"]["arch"] != real.KNN]
+    assert set(nets["split"]) == {"patient", "image"} and (nets["init"] == "random").all()
+    assert len(nets) == 2 * len(cfg.seeds) and (arm["seeds"]["arch"] == real.KNN).sum() == 2 * len(cfg.seeds)
     assert set(arm["cam"]["layer"]) == {"features.1", "features.4"}
     assert arm["cam"]["cam_share"].dropna().between(0, 1 + 1e-9).all()
     y = d["patients"]["malignant"].to_numpy()
-    leak = real.leak_inflation(y, arm["scores"], cfg.leak_archs, 50)
+    leak = real.leak_inflation(y, arm["scores"], (*cfg.leak_archs, real.KNN), 50)
     claims = real.real_claims(y, arm["scores"], arm["seeds"], leak, cfg, {"auc": 0.9, "lo": 0.8, "hi": 1.0})
     by = {c.id: c for c in claims}
-    assert by["real_cbam_beats_densenet121"].blocker and by["real_split_leak_simple_cnn_molsub"].provenance == \
-        "other-cohort"
+    assert "real_split_leak_knn" in by and by["real_cbam_beats_densenet121"].blocker
+    assert by["real_split_leak_simple_cnn_molsub"].provenance == "other-cohort"
 
 
 def test_real_config_rejects_bad_values():
@@ -224,3 +225,18 @@ def test_real_mcbd_counts():
     assert (t["pathology"] == "benign").sum() == 117 and t["malignant"].sum() == 64
     assert d["images"]["blank"].sum() == 6
     assert d.provenance.kind == "other-cohort"
+
+
+def test_knn_memoriser_profits_from_the_per_image_split_only():
+    # 40 patients whose two views are the same random image: a per-image split puts most twins in training
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(40, 1, 8, 8)).astype(np.float32)
+    X, pid = np.repeat(base, 2, axis=0), np.repeat(np.arange(40), 2)
+    y = np.repeat(rng.permutation(np.r_[np.zeros(20), np.ones(20)]).astype(int), 2)
+    usable = np.ones(80, bool)
+    img = real.knn_real(X, y, pid, usable, "image", 0, 4)
+    pat = real.knn_real(X, y, pid, usable, "patient", 0, 4)
+    twin_in_train = img.fold_of_image[0::2] != img.fold_of_image[1::2]
+    # every view whose twin sat in training is predicted exactly
+    assert (img.image_prob[0::2][twin_in_train] == y[0::2][twin_in_train]).all()
+    assert roc_auc_score(y, img.image_prob) > 0.8 and roc_auc_score(y, pat.image_prob) < 0.75
