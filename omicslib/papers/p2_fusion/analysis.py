@@ -263,13 +263,13 @@ def _recall_claim(id, runs: list[CVResult], cfg, provenance, scope):
                       f"{rec['recall_basal_her2'].mean():.3f}")
 
 
-def _holdout_value(id, statement, key, mixomics, metric, model, provenance, scope, threshold, baseline=None):
-    y = mixomics.attrs["y_test"]
+def _holdout_value(id, statement, key, mixomics, held, metric, model, provenance, scope, threshold, baseline=None):
+    y = held["y_test"]
     seeds = sorted(mixomics.loc[mixomics["model"] == model, "seed"])
-    est, ci = holdout_ci(y, [mixomics.attrs["prob"][(model, s)] for s in seeds], metric, threshold)
+    est, ci = holdout_ci(y, [held["prob"][(model, s)] for s in seeds], metric, threshold)
     base = None
     if baseline is not None:
-        b_est, b_ci = holdout_ci(y, [mixomics.attrs["prob"][(baseline, s)] for s in seeds], metric, threshold)
+        b_est, b_ci = holdout_ci(y, [held["prob"][(baseline, s)] for s in seeds], metric, threshold)
         base = (f"{baseline} (tuned)", b_est, b_ci)
     return value_claim(PAPER, id, statement, key, provenance=provenance,
                        test="trained on mixOmics' training split, scored on its shared test split; mean over "
@@ -306,12 +306,13 @@ def text_claims() -> list[Claim]:
     return out
 
 
-def claims(real: dict[str, list[CVResult]], a2: dict[str, list[CVResult]], mixomics: pd.DataFrame,
+def claims(real: dict[str, list[CVResult]], a2: dict[str, list[CVResult]], mixomics: tuple[pd.DataFrame, dict],
            synthetic: dict[str, list[CVResult]], provenance: dict[str, str], cfg,
            scopes: dict[str, str] | None = None) -> list[Claim]:
     """The chapter's claims ledger (p2_03). ``real`` / ``a2``: gene MLP and baselines over seeds on the
-    735-patient subset and on site A2; ``mixomics``: holdout rows (``model``, ``seed``, metrics; test
-    probabilities in ``attrs``); ``synthetic``: the five models on the synthetic paired cohort;
+    735-patient subset and on site A2; ``mixomics``: what :func:`~omicslib.papers.p2_fusion.baselines.
+    holdout_runs` returns (rows per model and seed, test probabilities and labels); ``synthetic``: the
+    five models on the synthetic paired cohort;
     ``provenance``: kind per setting (``real``, ``_a2``, ``mixomics``); ``scopes``: the same keys, the
     scope text of each real setting (:func:`scope_of`)."""
     scopes = scopes or {}
@@ -335,11 +336,12 @@ def claims(real: dict[str, list[CVResult]], a2: dict[str, list[CVResult]], mixom
                                   runs["gene"], runs[base], "pr_auc", prov, "baseline", scope,
                                   test=CV_COMPARE + " (PR-AUC as average precision)"))
         out.append(_recall_claim(f"confusion_recall{tag}", runs["gene"], cfg, prov, scope))
+    mixomics, held = mixomics
     mix_base = next(iter(n for n in mixomics["model"].unique() if n != "gene"), None)
     for metric, key, label in (("f1", "gene_f1", "F1"), ("pr_auc_trapz", "gene_pr_auc", "PR-AUC")):
         out.append(_holdout_value(f"{key}_mixomics", f"The gene-expression model reaches {label} "
                                   f"{reference.text(PAPER, key)} (external check: mixOmics breast.TCGA, its own "
-                                  "train/test split)", key, mixomics, metric, "gene", provenance["mixomics"],
+                                  "train/test split)", key, mixomics, held, metric, "gene", provenance["mixomics"],
                                   scopes.get("mixomics", ""), cfg.threshold, mix_base))
     # the paper's headline numbers and comparisons that need paired images: synthetic pipeline checks
     syn = "synthetic"

@@ -163,10 +163,10 @@ def gene_and_baselines(cohort, cfg: Config, device="cpu") -> dict[str, list[CVRe
     return out
 
 
-def holdout_runs(train, test, cfg: Config, device="cpu") -> pd.DataFrame:
+def holdout_runs(train, test, cfg: Config, device="cpu") -> tuple[pd.DataFrame, dict]:
     """The gene MLP and the baselines trained on cohort ``train`` and scored on ``test``, once per seed.
-    ``attrs['prob']`` holds the test probabilities per ``(model, seed)`` and ``attrs['y_test']`` the test
-    labels (for the bootstrap over test patients, :func:`~omicslib.papers.p2_fusion.analysis.holdout_ci`)."""
+    Returns (one row per model and seed, ``{"prob": {(model, seed): test probabilities}, "y_test": labels}``
+    for the bootstrap over test patients, :func:`~omicslib.papers.p2_fusion.analysis.holdout_ci`)."""
     from dataclasses import replace
 
     from omicslib.papers.p2_fusion.protocol import holdout, seeds_of
@@ -180,6 +180,4 @@ def holdout_runs(train, test, cfg: Config, device="cpu") -> pd.DataFrame:
         for name, r in runs.items():
             probs[(name, s)] = r.pop("prob")
             rows.append({"model": name, **r})
-    out = pd.DataFrame(rows)
-    out.attrs.update(prob=probs, y_test=np.asarray(test.y).astype(int))
-    return out
+    return pd.DataFrame(rows), {"prob": probs, "y_test": np.asarray(test.y).astype(int)}

@@ -172,8 +172,9 @@ def leave_section_out_seeds(sec: dict, setup: Her2stSetup, cfg: Config, device="
     parts, hits, models = [], {}, None
     for seed in cfg.seeds:
         res, m = leave_section_out(sec, setup, cfg, device, seed)
-        parts.append(res.assign(seed=seed))
         hits.update({(*k, seed): v for k, v in res.attrs["hits"].items()})
+        res.attrs = {}  # arrays in attrs break pandas' concat (it compares attrs)
+        parts.append(res.assign(seed=seed))
         models = m if models is None else models
     out = pd.concat(parts, ignore_index=True)
     out.attrs["hits"] = hits

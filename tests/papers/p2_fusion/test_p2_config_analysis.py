@@ -116,9 +116,8 @@ def _mix():
     y = np.array([0] * 40 + [1] * 20)
     rng = np.random.default_rng(0)
     mix = pd.DataFrame({"model": ["gene"] * 3 + ["logreg"] * 3, "seed": [0, 1, 2] * 2, "f1": [0.9] * 6})
-    mix.attrs.update(y_test=y, prob={(m, s): np.clip(y * 0.8 + rng.uniform(0, 0.3, y.size), 0, 1)
-                                     for m in ("gene", "logreg") for s in range(3)})
-    return mix
+    prob = {(m, s): np.clip(y * 0.8 + rng.uniform(0, 0.3, y.size), 0, 1) for m in ("gene", "logreg") for s in range(3)}
+    return mix, {"y_test": y, "prob": prob}
 
 
 def test_claims_synthetic_are_pipeline_checks_and_real_claims_get_verdicts():
