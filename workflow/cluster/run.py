@@ -226,13 +226,13 @@ def _on_signal(signum, frame):
 
 def main() -> int:
     t0 = time.time()
+    if os.geteuid() != 0:
+        print("SKIP: make cluster-test needs root (the test cluster's daemons and jobs run as root)")
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     for sub in ("book", "fail", "gpu", "logs"):
         shutil.rmtree(OUT / sub, ignore_errors=True)
     signal.signal(signal.SIGTERM, _on_signal)
-    if os.geteuid() != 0:
-        print("SKIP: make cluster-test needs root (the test cluster's daemons and jobs run as root)")
-        return 0
     summary = {"runs": [], "result": "started"}
     cluster = daemons.Cluster()
     rc = 1
