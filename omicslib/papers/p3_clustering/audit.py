@@ -99,7 +99,8 @@ def embedding_facts(effect: pd.DataFrame, figure: str) -> dict:
     from omicslib.book import reference
 
     f = {f"emb_{m}_{e}": ("not run", "{}") for m in EFFECT_INDICES for e in EMBEDDINGS}
-    f |= {f"emb_{r.index}_{r.key}": (r.mean, "{:.3f}") for r in effect.itertuples()}
+    f |= {f"emb_{r.index}_{r.key}": (r.mean, "{:.2g}" if r.index == "c_index" else "{:.3f}")
+          for r in effect.itertuples()}  # own-space C-indices are near 0: two significant digits
     target = float(np.mean([reference.value("p3", k) for k in PAPER_CINDEX[figure]]))
     own = effect[effect["index"] == "c_index"].set_index("key")["mean"]
     f["emb_paper_c_mean"] = (target, "{:.3f}")
