@@ -577,7 +577,8 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
          "birads_auc": (birads["auc"], "{:.3f}"), "birads_lo": (birads["lo"], "{:.3f}"),
          "birads_hi": (birads["hi"], "{:.3f}")}
     for r in aucs.itertuples():
-        key = f"real_auc_{r.arch.split(' ')[0]}_{r.split}"
+        name = {KNN: "knn", "image statistics (logistic)": "logit"}.get(r.arch, r.arch)
+        key = f"real_auc_{name}_{r.split}"
         f[key] = (r.auc, "{:.3f}")
         f[key + "_lo"], f[key + "_hi"] = (r.lo, "{:.3f}"), (r.hi, "{:.3f}")
     best = aucs[aucs.split == "patient"].sort_values("auc").iloc[-1]

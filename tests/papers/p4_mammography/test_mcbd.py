@@ -191,6 +191,13 @@ def test_tiny_real_protocol_runs(tmp_path):
     claims = real.real_claims(y, arm["scores"], arm["seeds"], leak, cfg, {"auc": 0.9, "lo": 0.8, "hi": 1.0})
     by = {c.id: c for c in claims}
     assert "real_split_leak_knn" in by and by["real_cbam_beats_densenet121"].blocker
+    aucs = real.model_aucs(y, arm["scores"], arm["seeds"])
+    birads = real.birads_baseline(y, d["patients"]["birads_score"].to_numpy(float))
+    vs = real.comparisons(y, arm["scores"], d["patients"]["birads_score"].to_numpy(float))
+    cam = real.cam_summary(arm["cam"])
+    facts = real.real_facts(arm, aucs, birads, vs, leak, cam, cfg, 12, 24, 0, 1.0)
+    import re
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", k) for k in facts) and "real_auc_knn_image" in facts
     assert by["real_split_leak_simple_cnn_molsub"].provenance == "other-cohort"
 
 
