@@ -199,8 +199,11 @@ class _ChunkedDropoutAttention(torch.autograd.Function):
             lse[:, :, i:i + step] = torch.logsumexp(s, -1, keepdim=True)
             w = s.sub_(lse[:, :, i:i + step]).exp_()
             if draw:
-                keep[:, :, i:i + step] = torch.empty_like(w).bernoulli_(1 - p).bool()
-            out[:, :, i:i + step] = (w.mul_(keep[:, :, i:i + step])) @ v
+                m = torch.empty_like(w).bernoulli_(1 - p)
+                keep[:, :, i:i + step] = m
+            else:
+                m = keep[:, :, i:i + step].to(w.dtype)
+            torch.matmul(w.mul_(m), v, out=out[:, :, i:i + step])
         out.mul_(1 / (1 - p))
         ctx.save_for_backward(q, k, v, lse, keep)
         ctx.p, ctx.step = p, step
@@ -217,7 +220,7 @@ class _ChunkedDropoutAttention(torch.autograd.Function):
         for i in range(0, lq, step):
             sl = slice(i, i + step)
             w = (q[:, :, sl] @ kt).mul_(scale).sub_(lse[:, :, sl]).exp_()     # softmax weights
-            m = keep[:, :, sl]
+            m = keep[:, :, sl].to(w.dtype)
             dv += (w * m).transpose(-2, -1) @ dout[:, :, sl]
             dw = (dout[:, :, sl] @ vt).mul_(m)
             ds = dw.sub_((dw * w).sum(-1, keepdim=True)).mul_(w).mul_(c * scale)
