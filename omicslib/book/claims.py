@@ -334,8 +334,8 @@ def verdict(c: Claim, p_adj: float = math.nan) -> tuple[str, str]:
     else:
         v, reason = value_verdict(c)
     if c.provenance in ("real-subset", "other-cohort") and v in DECIDED + ("inconclusive",):
-        where = "real subset" if c.provenance == "real-subset" else "real data of another cohort"
-        reason += f" — on a {where}" + (f": {c.scope}" if c.scope else "")
+        where = "a real subset" if c.provenance == "real-subset" else "real data of another cohort"
+        reason += f" — on {where}" + (f": {c.scope}" if c.scope else "")
     return v, reason
 
 
