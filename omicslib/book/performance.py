@@ -20,9 +20,10 @@ CSV = BOOK / "performance" / "benchmark.csv"
 PAGE = BOOK / "performance.md"
 FIGURE = BOOK / "performance" / "scaling.png"
 
-HOW_TO = """Run `make benchmark` (about ten minutes on two CPU cores; `python -m omicslib.benchmarks --quick`
-runs tiny shapes in seconds). It writes `book/performance/benchmark.csv`; `make book` then draws this page
-from it. On a GPU machine, `make benchmark DEVICE=cuda` measures the same models there."""
+HOW_TO = """Run `make benchmark` (minutes on two CPU cores; `python -m omicslib.benchmarks --parts models
+before_after` leaves out the scaling sweeps, `--quick` runs tiny shapes in seconds, `--threads 1` on a shared
+machine). It writes `book/performance/benchmark.csv` and this page; `make book` redraws the page from the CSV.
+On a GPU machine, `make benchmark DEVICE=cuda` measures the same models there."""
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -30,11 +31,12 @@ def _fmt(x: float, digits: int = 1) -> str:
 
 
 def _table(df: pd.DataFrame) -> str:
-    lines = ["| paper | model | batch | MFLOP / sample | samples/s | achieved GFLOP/s | of ceiling | peak MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| paper | model | batch | MFLOP / sample | samples/s | per CPU second | achieved GFLOP/s | of ceiling "
+             "| peak MB |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in df.itertuples():
+        cpu = getattr(r, "samples_per_cpu_s", float("nan"))
         lines.append(f"| {r.paper} | {r.model} | {int(r.batch)} | {_fmt(r.flops_per_sample / 1e6, 2)} | "
-                     f"{_fmt(r.samples_per_s)} | {_fmt(r.achieved_gflops, 2)} | {r.ratio_to_ceiling:.2%} | "
+                     f"{_fmt(r.samples_per_s)} | {_fmt(cpu)} | {_fmt(r.achieved_gflops, 2)} | {r.ratio_to_ceiling:.2%} | "
                      f"{_fmt(r.peak_mb, 0)} |")
     return "\n".join(lines)
 
@@ -81,8 +83,9 @@ def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
              f"matmul **{c['ceiling_gflops']:.1f} GFLOP/s**, memory bandwidth **{c['mem_bw_gbs']:.1f} GB/s** "
              "(tensor copy, read + write). FLOPs are counted by `torch.utils.flop_counter.FlopCounterMode` over "
              "one training step (forward and backward; matmuls, convolutions and attention, not element-wise "
-             "work, so a memory-bound model shows a small ratio). Other work on the machine during the run "
-             "lowers every figure alike; the ratios are comparable within one run.\n"]
+             "work, so a memory-bound model shows a small ratio). Other work on a shared machine lowers the wall-clock "
+             "figures (samples/s, achieved FLOP/s, the ratio); samples per CPU second, with one torch thread, "
+             "are the least disturbed.\n"]
     models = df[df["section"] == "model"]
     if len(models):
         parts += ["## Every paper's model\n", _table(models), ""]
