@@ -173,7 +173,7 @@ def test_fig2_claims_verdicts_are_computed():
     assert (led.loc[led["kind"] != "text", "n_seeds"] == 3).all()
     syn = C.ledger(analysis.fig2_claims(_fig2_scores(0.05), "synthetic", n_seeds=3))
     on_data = syn["provenance"] != C.PAPER_TEXT  # the paper's own arithmetic does not depend on our data
-    assert (syn.loc[on_data, "verdict"] == "pipeline check").all() and on_data.sum() == len(syn) - 1
+    assert (syn.loc[on_data, "verdict"] == "pipeline check").all() and on_data.sum() == len(syn) - 2  # two text claims
 
 
 def test_single_cell_claims_not_testable():
