@@ -164,7 +164,8 @@ def holdout_ci(y, probs: list[np.ndarray], metric: str, threshold: float = 0.5, 
     """Mean over seeds of ``metric`` on one shared test set, and its percentile ``level`` CI from a
     two-level bootstrap: each replicate resamples the test patients (stratified by class, so both classes
     stay present) and the seeds with replacement and averages the metric over the drawn seeds on the drawn
-    patients. The interval holds the test-set sampling error and the seed-to-seed spread."""
+    patients. The interval holds the test-set sampling error and the seed-to-seed spread. Replicates
+    without spread (e.g. a perfectly separated test set) give an undefined interval ``(nan, nan)``."""
     if metric not in HOLDOUT_METRICS:
         raise ValueError(f"metric must be one of {sorted(HOLDOUT_METRICS)}, got {metric!r}")
     fn = HOLDOUT_METRICS[metric]
@@ -181,6 +182,8 @@ def holdout_ci(y, probs: list[np.ndarray], metric: str, threshold: float = 0.5, 
         s = rng.integers(0, len(P_), len(P_))
         reps[b] = np.mean([fn(y[idx], P_[k, idx], threshold) for k in s])
     lo, hi = np.quantile(reps, [(1 - level) / 2, (1 + level) / 2])
+    if hi == lo:  # every replicate equal (e.g. a perfectly separated test set): no estimable spread
+        return est, (math.nan, math.nan)
     return est, (float(lo), float(hi))
 
 

@@ -136,8 +136,9 @@ def test_claims_synthetic_are_pipeline_checks_and_real_claims_get_verdicts():
     assert led.loc["gene_f1", "baseline_value"] == pytest.approx(0.80)
     assert v["gene_vs_logreg"] == "reproduced" and v["fusion_on_paired_real_data"] == "not testable here"
     assert led.loc["gene_f1", "n_seeds"] == 3 and led.loc["gene_f1", "n_runs"] == 9
-    # a perfectly separated hold-out: every bootstrap replicate gives F1 = 1
+    # a perfectly separated hold-out: every bootstrap replicate gives F1 = 1, an undefined interval
     assert led.loc["gene_f1_mixomics", "ours"] == 1.0 and led.loc["gene_f1_mixomics", "n_seeds"] == 3
+    assert np.isnan(led.loc["gene_f1_mixomics", "ci_low"]) and led.loc["gene_f1_mixomics", "verdict"] == "inconclusive"
     # recall Luminal 1.0 in every fold, Basal/Her2 1/3 or 2/3: Luminal recalled better
     assert led.loc["confusion_recall", "ours"] == pytest.approx(1 - np.mean([1 / 3, 2 / 3, 1 / 3] * 2 + [2 / 3] * 3))
     # every real claim says what one run is
@@ -159,7 +160,7 @@ def test_holdout_ci_matches_the_binomial_spread_of_a_proportion_like_f1():
     # the stratified bootstrap keeps p fixed, so the interval collapses to that value
     y = np.array([0] * 30 + [1] * 70)
     est, (lo, hi) = P.holdout_ci(y, [np.ones(100)] * 3, "f1")
-    assert est == lo == hi == pytest.approx(2 * 0.7 / 1.7)
+    assert est == pytest.approx(2 * 0.7 / 1.7) and np.isnan(lo) and np.isnan(hi)  # no spread: undefined
     # recall-driven F1 with perfect precision: F1 = 2r / (1 + r), r ~ Binomial(n1, 0.6) / n1; the 90 % interval
     # follows from the binomial quantiles of r (delta method not needed: F1 is monotone in r)
     from scipy.stats import binom
