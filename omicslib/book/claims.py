@@ -56,13 +56,13 @@ PROVENANCES = (*KINDS, ABSENT, PAPER_TEXT)
 #: ``(metric pattern, tolerance, reason)``: the default tolerance of a ``value`` claim whose reference
 #: row states none and whose paper gives no spread; the first pattern that matches the row's metric wins.
 DEFAULT_TOLERANCES = (
+    (r"\brank\b|count|samples|patients|genes|features|number of", 0.0, "a count or rank: exact agreement"),
     (r"ari|nmi|rand|mutual info|silhouette", 0.05,
      "default for a cluster-agreement index without a reported spread: ±0.05 on its 0–1 scale, the between-restart "
      "spread of ARI/NMI on 100–300 subjects is of this order"),
     (r"auc|f1|acc|precision|recall|sens|spec|c-index|cindex|concordance|score|kappa|mcc", 0.03,
      "default for a bounded performance score without a reported spread: ±0.03, about 1.5 × the binomial standard "
      "error of a score near 0.85 on 300 test samples (√(0.85 · 0.15 / 300) = 0.021)"),
-    (r"count|samples|patients|genes|features|number|rank|n$", 0.0, "a count or rank: exact agreement"),
 )
 #: Metrics bounded to [0, 1]: their CIs are clipped to that range.
 BOUNDED = re.compile(r"auc|f1|acc|precision|recall|sens|spec|c-index|cindex|concordance|ari|nmi|rand|proportion|share|rate",
@@ -196,7 +196,7 @@ def interval(values, level: float = VALUE_CI) -> tuple[float, float, float, int]
     v = v[np.isfinite(v)]
     if v.size == 0:
         return math.nan, math.nan, math.nan, 0
-    if v.size == 1 or np.ptp(v) == 0:
+    if v.size == 1 or np.ptp(v) <= 1e-12 * max(1.0, float(np.abs(v).max())):  # float noise is no spread
         return float(v.mean()), math.nan, math.nan, int(v.size)
     m, lo, hi = stats.mean_ci(v, level)
     return m, lo, hi, int(v.size)

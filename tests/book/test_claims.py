@@ -55,6 +55,9 @@ def test_exact_and_text_claims_decide_without_an_interval():
 def test_zero_variance_values_give_an_undefined_interval_not_a_point():
     m, lo, hi, n = C.interval([0.0, 0.0, 0.0])
     assert (m, n) == (0.0, 3) and math.isnan(lo) and math.isnan(hi)
+    assert math.isnan(C.interval([1e-18, 0.0, 2e-18])[1])  # float noise around 0 is no spread either
+    assert C.default_tolerance("silhouette rank")[0] == 0 and C.default_tolerance("C-index rank")[0] == 0
+    assert C.default_tolerance("precision")[0] == 0.03 and C.default_tolerance("number of genes")[0] == 0
     m, lo, hi, n = C.interval([1.0, 2.0, 3.0], 0.90)  # mean 2, sd 1, R qt(0.95, 2) = 2.919986: 2 ± 2.919986/sqrt(3)
     assert (m, n) == (2.0, 3) and lo == pytest.approx(2 - 1.685855, abs=1e-6) and hi == pytest.approx(2 + 1.685855, abs=1e-6)
 
