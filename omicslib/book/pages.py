@@ -387,6 +387,8 @@ def verdict_summary(root: str | Path | None = None, forests: frozenset = frozens
 
 
 def main() -> None:
+    from omicslib.book import performance
+
     (BOOK / "data.md").write_text(data_page())
     (BOOK / "scoreboard.md").write_text(scoreboard_overview())
     forests = set()
@@ -398,7 +400,7 @@ def main() -> None:
             forests.add(p)
         (BOOK / p / f"{p}_claims.md").write_text(claims_page(p, forest=p in forests))
     (BOOK / "verdict_summary.md").write_text(verdict_summary(forests=frozenset(forests)))
-    __import__("omicslib.book.performance", fromlist=["write_page"]).write_page()   # book/performance.md (issue 23)
+    performance.write_page()
     print(f"wrote {BOOK / 'data.md'}, {BOOK / 'scoreboard.md'} and one scoreboard per paper")
 
 

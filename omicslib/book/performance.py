@@ -72,7 +72,9 @@ def write_figure(scaling: pd.DataFrame, out: Path = FIGURE) -> bool:
 
 
 def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
-    head = "# Performance: each model against this machine's limit\n\n"
+    from omicslib.book.pages import GENERATED
+
+    head = GENERATED + "# Performance: each model against this machine's limit\n\n"
     if df is None or df.empty:
         return head + "No benchmark has been run in this checkout yet.\n\n" + HOW_TO + "\n"
     ceil = df[df["section"] == "ceiling"]

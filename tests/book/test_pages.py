@@ -12,6 +12,7 @@ from omicslib.book.pages import BOOK, GENERATED
 ALLOWED = {
     "3.11": "Python version the environment pins",
     "95 %": "the confidence level of every interval (a convention, not a result)",
+    "90 %": "the two-sided level of the value rule's two one-sided tests at α = 0.05 (a convention, not a result)",
 }
 _DIRECTIVE = re.compile(r"^(```+|:::+)\{[^}\n]*\}[^\n]*\n(.*?)^\1\s*$", re.S | re.M)  # {directive}: keep its text
 _FENCE = re.compile(r"^(```+|~~~+)([^\n{]*)\n.*?^\1\s*$", re.S | re.M)  # code blocks

@@ -144,9 +144,9 @@ def test_capped_p5_ridge_cox_search_tries_one_penalty(monkeypatch):
     rng = np.random.default_rng(0)
     x, time, event = rng.normal(size=(60, 4)), rng.exponential(size=60), rng.integers(0, 2, 60)
     monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
-    free, _ = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
+    free, _, _ = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
     monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
-    capped, beta = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
+    capped, beta, _ = tune_ridge_cox(x, time, event, penalties=(100.0, 0.1))
     assert capped == 100.0 and beta.shape == (4,)
     assert free in (100.0, 0.1)
 
