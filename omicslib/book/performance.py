@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from omicslib.book.report import GENERATED
 from omicslib.paths import REPO_ROOT
 
 BOOK = REPO_ROOT / "book"
@@ -72,8 +73,6 @@ def write_figure(scaling: pd.DataFrame, out: Path = FIGURE) -> bool:
 
 
 def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
-    from omicslib.book.pages import GENERATED
-
     head = GENERATED + "# Performance: each model against this machine's limit\n\n"
     if df is None or df.empty:
         return head + "No benchmark has been run in this checkout yet.\n\n" + HOW_TO + "\n"

@@ -154,62 +154,6 @@ def test_quick_baselines_choose_interior_converged_points_on_real_data():
     assert rec["warnings_at_choice"] == 0
 
 
-def _import_graph(pkg: str) -> dict[str, set[str]]:
-    """Module -> package modules it imports (module-level and function-level ``from`` imports)."""
-    import ast
-    import importlib
-    from pathlib import Path
-
-    root = Path(importlib.import_module(pkg).__file__).parent
-    mods = {f.stem for f in root.glob("*.py") if f.stem != "__init__"}
-    graph = {}
-    for m in mods:
-        deps = set()
-        for node in ast.walk(ast.parse((root / f"{m}.py").read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                if node.module == pkg:
-                    deps |= {a.name for a in node.names if a.name in mods}
-                elif node.module.startswith(pkg + "."):
-                    deps.add(node.module.split(".")[-1])
-        graph[m] = deps - {m}
-    return graph
-
-
-def _cycle(graph: dict[str, set[str]]) -> list[str]:
-    """One import cycle of ``graph`` as a path, or [] (depth-first search)."""
-    state: dict[str, int] = {}
-
-    def visit(m, path):
-        if state.get(m) == 1:
-            return path[path.index(m):] + [m]
-        if state.get(m) == 2:
-            return []
-        state[m] = 1
-        for d in sorted(graph.get(m, ())):
-            found = visit(d, path + [m])
-            if found:
-                return found
-        state[m] = 2
-        return []
-
-    for m in sorted(graph):
-        found = visit(m, [])
-        if found:
-            return found
-    return []
-
-
-def test_package_imports_go_one_way():
-    """The p5 (and p2) package's module import graph, function-level imports included, has no cycle."""
-    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]  # the check can fail
-    assert _cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
-    p5 = _import_graph("omicslib.papers.p5_confuseit")
-    assert {"splits", "baselines", "protocol"} <= set(p5) and "protocol" not in p5["baselines"]
-    assert "splits" in p5["baselines"] and "splits" in p5["protocol"]
-    for pkg in ("omicslib.papers.p5_confuseit", "omicslib.papers.p2_fusion"):
-        assert _cycle(_import_graph(pkg)) == [], f"{pkg}: import cycle {' -> '.join(_cycle(_import_graph(pkg)))}"
-
-
 def test_margins_come_from_the_reference_file_with_their_reason():
     assert not hasattr(P, "EQUIVALENCE_MARGIN")
     pf = _per_fold()
