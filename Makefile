@@ -7,6 +7,8 @@ PROFILE ?= quick
 PAPERS  ?= p1 p2 p3 p4 p5
 DEVICE  ?= auto
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# notebooks executed at once: one more than the cores, so a kernel starting or reading data leaves no core idle
+NB_JOBS ?= $(shell echo $$(( $(JOBS) + 1 )))
 PYTHON  ?= python3
 VENV    := .venv
 PY      := $(VENV)/bin/python
@@ -31,7 +33,7 @@ $(STAMP): requirements.txt pyproject.toml
 # Snakemake runs one job per notebook (workflow/Snakefile), then the generated pages; tqdm bars go to the terminal only
 notebooks: $(STAMP)
 	OMICSLIB_PROGRESS=$${OMICSLIB_PROGRESS-$$(test -t 2 && echo /dev/tty)} $(VENV)/bin/snakemake all -s workflow/Snakefile \
-	  --workflow-profile workflow/profiles/local --cores $(JOBS) --config profile=$(PROFILE) device=$(DEVICE) papers="$(PAPERS)"
+	  --workflow-profile workflow/profiles/local --cores $(NB_JOBS) --config profile=$(PROFILE) device=$(DEVICE) papers="$(PAPERS)"
 
 # Every notebook's paper configuration on CPU, each fit() capped at 2 optimiser steps (real widths, K, folds; epochs
 # counted, not run; tuned baselines, k-means restarts, forests and tiles cut to a token size), random weights

@@ -30,8 +30,9 @@
 # **patient**, unlike the authors' per-image split (see `p4_04_split_leak_audit`).
 #
 # The profile (`P.config`) sets the sizes: `smoke` and `quick` use small ROIs, few patients and
-# epochs, and `quick` uses 3 folds and lr 1e-3 (paper 1e-4) so that three epochs move the weights at
-# all; `paper` restores the paper's settings. ImageNet weights are loaded from `$OMICSLIB_WEIGHTS`;
+# epochs, and `quick` trains one of 3 folds (synthetic: a pipeline check, no verdict reads it) at
+# lr 1e-3 (paper 1e-4) so that three epochs move the weights at all; `paper` restores the paper's
+# settings. ImageNet weights are loaded from `$OMICSLIB_WEIGHTS`;
 # the `paper` profile stops without them unless `allow_random_weights=True`, and every table and
 # figure records which weights were used.
 

@@ -29,7 +29,7 @@ TINY = dict(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hid
 def test_profiles_and_overrides():
     assert P.config("paper") == P.P1Config()
     q = P.config("quick", seed=3)
-    assert (q.d_model, q.k_max, q.s2_epochs, q.seed, q.n_seeds, q.k_grid) == (16, 160, 6, 3, 3, (300, 500, 1000))
+    assert (q.d_model, q.k_max, q.s2_epochs, q.seed, q.n_seeds, q.k_grid) == (16, 160, 3, 3, 3, (300, 500, 1000))
     assert q.audit_k in q.k_grid and P.config("paper").audit_k is None and P.config("smoke").n_seeds == 1
     assert P.config("smoke").max_samples == 120
     with pytest.raises(ValueError, match="unknown config keys"):

@@ -27,7 +27,8 @@ def one_thread():
 
 def test_config_profiles_and_validation():
     q = P.config("quick", "synthetic", seed=3)
-    assert q.seeds == (3, 4) and q.finetune_epochs == 20 and q.patience == 4
+    assert q.seeds == (3, 4) and q.finetune_epochs == 10 and q.patience == 4
+    assert P.config("quick", "pairs").folds == 3 and P.config("paper", "pairs").folds == 5
     assert P.config("smoke", "rna").seeds == (0,) and P.config("smoke", "rna").folds == 2
     paper = P.config("paper", "rna")
     assert paper.embed_dim == int(reference.value("p5", "tangle_embed_dim"))
