@@ -85,7 +85,7 @@ def test_grid_sizes_and_other_notebooks():
     assert len(paper3) == 4 * 9 * 5 == 180     # tasks x backbones x folds
     assert len(set(paper3)) == 180 and "taskmulticlass-archvit_b_16-fold4-seed21" in paper3
     assert J.jobs(NB3, "paper", seed=3)[0] == "taskluminal-archdensenet121_cbam-fold0-seed3"
-    assert len(J.jobs(NB2, "smoke")) == 4 and len(J.jobs(NB3, "quick")) == 1 * 6 * 3
+    assert len(J.jobs(NB2, "smoke")) == 4 and len(J.jobs(NB3, "quick")) == 1 * 6 * 1  # quick trains one fold (synthetic)
     for other in ("p4_01_clinical_table", "p4_04_split_leak_audit", "p1_02_crossmodal_grid"):
         assert J.jobs(other, "paper") == []
     with pytest.raises(ValueError, match="not in the grid"):
