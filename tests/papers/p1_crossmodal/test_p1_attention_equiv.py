@@ -15,25 +15,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from omicslib.benchmarks.suite import mha_path  # the original nn.MultiheadAttention path, patched in
 from omicslib.papers.p1_crossmodal import model as M
 
 KW = dict(d_model=16, n_heads=2, ffn_hidden=32, dropout=0.1, drop_path=0.05, layerscale_init=0.5)
 
 
-@contextlib.contextmanager
-def mha_path():
-    """The original implementation: nn.MultiheadAttention on every token, no grouping."""
-    saved = M.attention, M.group_scalar_tokens, M.group_rows
-
-    def mha(attn, q, c=None):
-        c = q if c is None else c
-        return attn(q, c, c, need_weights=False)[0]
-
-    M.attention, M.group_scalar_tokens, M.group_rows = mha, (lambda *a, **k: None), (lambda x: None)
-    try:
-        yield
-    finally:
-        M.attention, M.group_scalar_tokens, M.group_rows = saved
 
 
 def _no_attention_dropout(model):
