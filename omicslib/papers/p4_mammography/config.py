@@ -147,6 +147,16 @@ PROFILES = {
 }
 
 
+def _parameters(cls, overrides: dict) -> dict:
+    """Notebook parameters for ``cls``: unknown names raise (naming them), lists become tuples (papermill
+    passes YAML lists)."""
+    names = {f.name for f in fields(cls)}
+    unknown = set(overrides) - names
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} fields {sorted(unknown)}; known: {sorted(names)}")
+    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()}
+
+
 def config(profile: str, study: str = "models", **overrides) -> P4Config:
     """The configuration of ``study`` under ``profile``; ``overrides`` (notebook parameters) win.
 
@@ -154,12 +164,9 @@ def config(profile: str, study: str = "models", **overrides) -> P4Config:
     """
     if study not in STUDIES:
         raise ValueError(f"study must be one of {STUDIES}, got {study!r}")
-    names = {f.name for f in fields(P4Config)}
-    unknown = set(overrides) - names
-    if unknown:
-        raise ValueError(f"unknown P4Config fields {sorted(unknown)}; known: {sorted(names)}")
+    params = _parameters(P4Config, overrides)
     cfg = configure(P4Config(profile=profile), profile, None, **PROFILES[study])
-    cfg = configure(cfg, profile, {k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()})
+    cfg = configure(cfg, profile, params)
     if "bound" not in overrides:
         cfg = configure(cfg, profile, {"bound": scaled_bound(cfg.full_size)})
     return cfg
@@ -248,9 +255,4 @@ def real_config(profile: str, **overrides) -> RealConfig:
     """The real-mammogram arm's configuration under ``profile``; ``overrides`` (notebook parameters) win."""
     if profile not in REAL_PROFILES:
         raise ValueError(f"profile must be one of {sorted(REAL_PROFILES)}, got {profile!r}")
-    names = {f.name for f in fields(RealConfig)}
-    unknown = set(overrides) - names
-    if unknown:
-        raise ValueError(f"unknown RealConfig fields {sorted(unknown)}; known: {sorted(names)}")
-    values = {**REAL_PROFILES[profile], **{k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()}}
-    return RealConfig(profile=profile, **values)
+    return RealConfig(profile=profile, **{**REAL_PROFILES[profile], **_parameters(RealConfig, overrides)})
