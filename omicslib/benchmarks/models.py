@@ -29,6 +29,7 @@ from omicslib.papers.p3_clustering import dmacl
 from omicslib.papers.p4_mammography import model as densenet_cbam
 from omicslib.papers.p5_confuseit import model as confuseit
 from omicslib.runtime import pick_device, seed_everything
+from omicslib.train import adam
 
 
 def _p2(device, batch):
@@ -72,7 +73,7 @@ def bench(case: str, device: torch.device, steps: int) -> dict:
     seed_everything(0)
     with PeakMemory(device) as mem:
         model, loss = make(device, batch)
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        opt = adam(model.parameters(), decoupled=True, lr=1e-4)
 
         def step():
             opt.zero_grad()

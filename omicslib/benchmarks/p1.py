@@ -21,6 +21,7 @@ from omicslib.benchmarks import PeakMemory, samples_per_second
 from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, config, scaled_k_grid
 from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalClassifier
 from omicslib.runtime import pick_device, seed_everything, set_threads
+from omicslib.train import adam
 
 
 def bench(k: int, n_cna: int, n_mut: int, variant: str, cfg, device, batch: int, steps: int) -> dict:
@@ -34,7 +35,7 @@ def bench(k: int, n_cna: int, n_mut: int, variant: str, cfg, device, batch: int,
 def _run(k, n_cna, n_mut, variant, cfg, device, batch, steps) -> dict:
     model = CrossModalClassifier(k, n_cna, n_mut, variant, 4, cfg.d_model, cfg.n_heads, cfg.ffn_hidden,
                                  cfg.dropout, cfg.drop_path, cfg.layerscale_init, cfg.hidden).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    opt = adam(model.parameters(), decoupled=True, lr=1e-4)
     x = (torch.randn(batch, k, device=device), torch.randint(-2, 3, (batch, n_cna), device=device).float(),
          (torch.rand(batch, n_mut, device=device) < 0.02).float())
     y = torch.randint(0, 4, (batch,), device=device)

@@ -42,6 +42,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from omicslib.benchmarks import PeakMemory
 from omicslib.runtime import pick_device, seed_everything, set_threads
+from omicslib.train import adam
 
 DEFAULT_CSV = Path("book/performance/benchmark.csv")
 COLUMNS = ("section", "paper", "model", "sweep", "value", "batch", "flops_per_sample", "samples_per_s",
@@ -117,7 +118,7 @@ def measure(build: Callable[[], tuple[torch.nn.Module, Callable[[], torch.Tensor
     gc.collect()
     with PeakMemory(device) as mem:
         model, loss = build()
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+        opt = adam(model.parameters(), decoupled=True, lr=1e-4)
 
         def step():
             opt.zero_grad(set_to_none=True)

@@ -89,3 +89,28 @@ def test_loader_workers_same_batches():
     assert plain == workers
     model = nn.Linear(2, 3)
     np.testing.assert_allclose(predict(model, loader((x, y), 6, num_workers=2)), predict(model, loader((x, y), 6)))
+
+
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_fused_adam_matches_the_loop_implementation(decoupled):
+    """omicslib.train.adam takes torch's fused kernel on a CPU; 50 steps land within float rounding of
+    torch's default (per-parameter loop) Adam / AdamW with the same settings, groups included."""
+    from omicslib.train import adam
+
+    def run(make):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 3))
+        groups = [{"params": model[0].parameters()}, {"params": model[2].parameters(), "lr": 3e-3}]
+        opt = make(groups)
+        x, y = torch.randn(128, 20, generator=torch.Generator().manual_seed(1)), torch.arange(128) % 3
+        for _ in range(50):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+        return opt, _params(model)
+
+    cls = torch.optim.AdamW if decoupled else torch.optim.Adam
+    fused, a = run(lambda g: adam(g, 1e-2, decoupled=decoupled, weight_decay=1e-2, eps=1e-3))
+    _, b = run(lambda g: cls(g, lr=1e-2, weight_decay=1e-2, eps=1e-3))
+    assert type(fused) is cls and fused.defaults["fused"] is True
+    assert torch.allclose(a, b, atol=1e-5, rtol=1e-4) and not torch.equal(a, torch.zeros_like(a))

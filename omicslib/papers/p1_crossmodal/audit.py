@@ -46,9 +46,9 @@ def ranking_scope_effect(result: GridResult, prep: Prepared, cfg: P1Config, k_pa
     """ElasticNet ranking fitted on each fold's training rows (ours, the grid ``result``) vs once on the
     whole 80 % training part (the paper's wording, which lets each validation fold take part in its own
     feature selection; the mutation vocabulary follows the same scope). The train80 arm reruns the grid
-    at one K with the grid's variants, seeds and folds (a unit's seed depends only on the seed, K and
-    fold, and stage 1 is trained for the same modalities), so the paired per-fold difference isolates
-    the ranking scope.
+    at one K for ``variant`` with the grid's seeds and folds (a unit's seed depends only on the seed, K and
+    fold, and stage 1 is trained for the modalities of all the grid's variants, as in the grid), so the
+    paired per-fold difference isolates the ranking scope.
 
     Returns ``(per_fold, summary)``: per-fold hold-out macro-F1 of both arms and the share of top-K
     expression genes the two rankings have in common; a :func:`omicslib.stats.paired_comparison` of
@@ -56,7 +56,7 @@ def ranking_scope_effect(result: GridResult, prep: Prepared, cfg: P1Config, k_pa
     """
     if cfg.ranking_scope != "fold":
         raise ValueError(f"the grid must use ranking_scope='fold' for this audit, got {cfg.ranking_scope!r}")
-    other = run_grid(prep, replace(cfg, k_grid=(k_paper,), ranking_scope="train80"), device)
+    other = run_grid(prep, replace(cfg, k_grid=(k_paper,), ranking_scope="train80"), device, variants=(variant,))
     ours, theirs = per_fold_f1(result.folds, k_paper, variant), per_fold_f1(other.folds, k_paper, variant)
     k = prep.k_map[k_paper]
     top80 = set(other.rankings[0]["exp"].top(k))

@@ -44,7 +44,7 @@ from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features
 from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalFusion, ModalityEncoder, ResidualMLP
 from omicslib.papers.p1_crossmodal.selection import Ranking, TrainStandardiser
 from omicslib.runtime import seed_everything, threads
-from omicslib.train import fit, loader, predict
+from omicslib.train import adam, fit, loader, predict
 
 METRICS = ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted",
            "precision_macro", "recall_macro", "f1_macro", "roc_auc")
@@ -95,7 +95,7 @@ def stage1(X: dict[str, np.ndarray], y, tr, va, cfg: P1Config, modalities, devic
     arrays = [X[m] for m in modalities]
     tl = loader([*(a[tr] for a in arrays), y[tr]], cfg.batch_size, shuffle=True, seed=seed)
     vl = loader([*(a[va] for a in arrays), y[va]], cfg.batch_size)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.s1_lr, weight_decay=cfg.weight_decay)
+    opt = adam(model.parameters(), decoupled=True, lr=cfg.s1_lr, weight_decay=cfg.weight_decay)
     epochs = cfg.s1_epochs
     hist = fit(model, tl, vl, loss_step=step, optimizer=opt, epochs=epochs, patience=cfg.patience, device=device,
                grad_clip=cfg.grad_clip, on_epoch_start=lambda e: state.update(t=e / max(epochs - 1, 1)))
@@ -168,7 +168,7 @@ def stage2(emb: dict[str, torch.Tensor], y, tr, va, cfg: P1Config, variant: str,
     yt = torch.as_tensor(y)
     tl = loader([*(t[tr] for t in tensors), yt[tr]], cfg.batch_size, shuffle=True, seed=seed)
     vl = loader([*(t[va] for t in tensors), yt[va]], cfg.batch_size)
-    opt = torch.optim.AdamW(stage2_param_groups(fusion, cfg), lr=cfg.s2_lr, weight_decay=cfg.weight_decay)
+    opt = adam(stage2_param_groups(fusion, cfg), decoupled=True, lr=cfg.s2_lr, weight_decay=cfg.weight_decay)
     hist = fit(fusion, tl, vl, loss_step=step, optimizer=opt, epochs=epochs, patience=cfg.patience,
                device=device, grad_clip=cfg.grad_clip, on_epoch_start=lambda e: state.update(epoch=e))
     traj = pd.DataFrame([{"epoch": e, **{f"gate_{c}": g for c, g in gs.items()}} for e, gs in sorted(trajectory.items())])
@@ -239,7 +239,7 @@ def stage3(Z: np.ndarray, y, tr, va, test, cfg: P1Config, device, seed: int, n_c
     yt = torch.as_tensor(y)
     tl = loader([torch.as_tensor(Zs[tr]), yt[tr]], cfg.batch_size, shuffle=True, seed=seed, drop_last=len(tr) > cfg.batch_size)
     vl = loader([torch.as_tensor(Zs[va]), yt[va]], 256)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.s3_lr, weight_decay=cfg.s3_weight_decay)
+    opt = adam(model.parameters(), decoupled=True, lr=cfg.s3_lr, weight_decay=cfg.s3_weight_decay)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=cfg.plateau_factor, patience=cfg.plateau_patience)
     hist = fit(model, tl, vl, loss_step=mixup_focal_step(alpha, cfg.focal_gamma, cfg.mixup_alpha), optimizer=opt,
                epochs=cfg.s3_epochs, scheduler=sched, patience=cfg.s3_patience, device=device, grad_clip=cfg.grad_clip)

@@ -28,7 +28,7 @@ from omicslib.papers.p2_fusion.model import build, late_fusion_loss
 from omicslib.papers.p2_fusion.preprocess import expression_pipeline
 from omicslib.runtime import seed_everything
 from omicslib.splits import check_disjoint, stratified_kfold
-from omicslib.train import fit, loader, predict, supervised
+from omicslib.train import adam, fit, loader, predict, supervised
 
 #: Metrics summarised per model (mean ± SD over folds). ``pr_auc`` is average precision (ours);
 #: ``pr_auc_trapz`` is the authors' estimator, sklearn ``auc(recall, precision)`` (trapezoids over the
@@ -121,7 +121,7 @@ def train_and_predict(model: str, G: np.ndarray, B: np.ndarray, y: np.ndarray, f
                       drop_last=len(fit_idx) % cfg.batch_size == 1)
     val_dl = loader(_arrays(Gk, B, y, val_idx), cfg.batch_size, shuffle=False, seed=seed)
     hist = fit(net, train_dl, val_dl, loss_step=step,
-               optimizer=torch.optim.Adam(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay),
+               optimizer=adam(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay),
                epochs=cfg.epochs, patience=cfg.patience, device=device)
     test_dl = loader(_arrays(Gk, B, y, test_idx), cfg.batch_size, shuffle=False, seed=seed)
     prob = 1 / (1 + np.exp(-predict(net, test_dl, device)))

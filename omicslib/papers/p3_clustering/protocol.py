@@ -24,7 +24,7 @@ from omicslib.papers.p3_clustering.config import AUTHORS_DEFAULT_K, Budget, DMAC
 from omicslib.papers.p3_clustering.data import OmicsDataset
 from omicslib.papers.p3_clustering.dmacl import DMACL
 from omicslib.runtime import pick_device, seed_everything, threads
-from omicslib.train import fit, loader, predict
+from omicslib.train import adam, fit, loader, predict
 
 METHODS = ("DMACL",) + autoencoders.METHODS + clustering.SIMPLE_BASELINES
 
@@ -45,7 +45,7 @@ def epochs_for_steps(steps: int, n: int, batch_size: int) -> int:
 def _optimizer(model: torch.nn.Module, cfg: DMACLConfig) -> torch.optim.Optimizer:
     name = cfg.optimizer.lower()
     if name == "adam":
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, eps=1e-3, weight_decay=cfg.weight_decay)
+        return adam(model.parameters(), lr=cfg.lr, eps=1e-3, weight_decay=cfg.weight_decay)
     if name == "sgd":
         return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=0.9, weight_decay=cfg.weight_decay)
     if name == "rmsprop":
@@ -109,7 +109,7 @@ def train_baseline(method: str, x: np.ndarray, dims: list[int], kinds: list[str]
     if autoencoders.variant_of(method)[1] == "DAE":  # one fixed corrupted copy, as the benchmark does
         x_in = x + 0.1 * np.random.default_rng(seed).standard_normal(x.shape).astype(np.float32)
     tl = loader((x_in, x), spec.batch_size, shuffle=True, seed=seed, drop_last=x.shape[0] % spec.batch_size == 1)
-    opt = torch.optim.Adam(model.parameters(), lr=spec.lr)
+    opt = adam(model.parameters(), lr=spec.lr)
     hist = fit(model, tl, loss_step=lambda m, b: m.loss(b[0], b[1]), optimizer=opt, epochs=spec.epochs,
                device=device, amp=False)
     emb = predict(model, loader((x,), 512), device, forward=lambda m, b: m(b[0]))

@@ -34,7 +34,7 @@ from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, oversam
 from omicslib.papers.p4_mammography.scoring import evaluate
 from omicslib.runtime import seed_everything
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
-from omicslib.train import History, fit, loader, predict, supervised
+from omicslib.train import History, adam, fit, loader, predict, supervised
 from omicslib.weights import WeightsRecord
 
 
@@ -65,7 +65,7 @@ def train_model(X: np.ndarray, y: np.ndarray, train_idx, val_idx, cfg: P4Config,
     ds = ROIDataset(X, y, train_idx, augmentation() if cfg.augment else None)
     tr = loader(ds, cfg.batch_size, shuffle=True, seed=seed, drop_last=len(ds) > cfg.batch_size)
     va = loader(ROIDataset(X, y, val_idx), 4 * cfg.batch_size) if val_idx is not None else None
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = adam(model.parameters(), decoupled=True, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.t_max, eta_min=cfg.eta_min)
     hist = fit(model, tr, va, loss_step=supervised(nn.CrossEntropyLoss()), optimizer=opt, epochs=cfg.epochs,
                scheduler=sched, patience=cfg.patience if va is not None else None, device=device)
@@ -317,7 +317,7 @@ def step_times(archs, cfg: P4Config, n_classes: int = 2, steps: int = 2, device=
     for arch in archs:
         model, _ = build(arch, n_classes, pretrained=False, image_size=cfg.image_size)
         model = model.to(device).train()
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+        opt = adam(model.parameters(), decoupled=True, lr=cfg.lr)
         times = []
         for _ in range(steps + 1):
             t = time.perf_counter()

@@ -29,7 +29,7 @@ from torch import nn
 
 from omicslib import stats
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, clahe, normalise, oversample
-from omicslib.train import fit, loader, predict, supervised
+from omicslib.train import adam, fit, loader, predict, supervised
 
 #: The binary task's oversampling rate: the paper's Luminal task (its binary task with the closest class
 #: imbalance, 501/261 images = 1.9 : 1; MCBD 117/64 = 1.8 : 1) uses 1.3 (reference.csv oversampling_luminal).
@@ -173,7 +173,7 @@ def train_binary(X, y, train_idx, cfg, arch: str, seed: int, rate: float) -> nn.
     tr = np.asarray(train_idx)
     tr = tr[oversample(y[tr], rate, seed)]
     ds = ROIDataset(X, y, tr, augmentation() if cfg.augment else None)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = adam(model.parameters(), decoupled=True, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.t_max, eta_min=cfg.eta_min)
     fit(model, loader(ds, cfg.batch_size, shuffle=True, seed=seed, drop_last=len(ds) > cfg.batch_size), None,
         loss_step=supervised(nn.CrossEntropyLoss()), optimizer=opt, epochs=cfg.epochs, scheduler=sched,

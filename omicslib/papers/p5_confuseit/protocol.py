@@ -27,7 +27,7 @@ from omicslib.papers.p5_confuseit.model import ConFuseIT, ConFuseITPredictor, fi
 from omicslib.papers.p5_confuseit.splits import folds
 from omicslib.runtime import seed_everything
 from omicslib.splits import check_disjoint
-from omicslib.train import fit, loader
+from omicslib.train import adam, fit, loader
 
 
 def build_backbone(cohort: Cohort, cfg: Config) -> ConFuseIT:
@@ -41,7 +41,7 @@ def pretrain(cohort: Cohort, cfg: Config, device="cpu", seed: int = 0, val: Coho
         raise ValueError("contrastive pretraining needs paired slide bags and RNA")
     seed_everything(seed)
     model = build_backbone(cohort, cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.pretrain_lr, weight_decay=cfg.weight_decay)
+    opt = adam(model.parameters(), decoupled=True, lr=cfg.pretrain_lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(1, cfg.pretrain_epochs), eta_min=cfg.pretrain_lr * 1e-3)
     hist = fit(model, loader(cohort, cfg.batch_size, shuffle=True, seed=seed, drop_last=len(cohort) > cfg.batch_size),
                None if val is None else loader(val, cfg.batch_size), loss_step=pretrain_step, optimizer=opt,
@@ -58,7 +58,7 @@ def finetune(train: Cohort, val: Cohort | None, modalities: Sequence[str], cfg: 
     seed_everything(seed)
     backbone = copy.deepcopy(backbone) if backbone is not None else build_backbone(train, cfg)
     model = ConFuseITPredictor(backbone, n_classes=n_classes, survival=True, dropout=cfg.dropout)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.finetune_lr, weight_decay=cfg.weight_decay)
+    opt = adam(model.parameters(), decoupled=True, lr=cfg.finetune_lr, weight_decay=cfg.weight_decay)
     step = finetune_step(modalities, cfg.survival_weight, cfg.class_weight if n_classes else 0.0)
     # Cox needs events in every batch: batches are large and never a leftover of 1-2 patients.
     bs = min(cfg.batch_size, len(train))
