@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from omicslib import bootstrap as boot
 from omicslib import metrics, stats
 from omicslib.book import reference
 from omicslib.book.claims import ABSENT, Claim, value_claim
@@ -593,64 +594,8 @@ def claim_facts(claim_list: list[Claim]) -> dict:
 # the hold-out patients (multinomial weights) and, in the same replicate, the models of each arm
 # (two-way bootstrap: test-set sampling error and training variance together).
 
-#: Metrics the bootstrap computes from a (weighted) confusion matrix.
+#: Metrics the bootstrap computes from a (weighted) confusion matrix (:func:`omicslib.bootstrap.cm_metrics`).
 CM_METRICS = ("f1_macro", "f1_weighted", "accuracy", "precision_macro", "recall_macro")
-
-
-def boot_weights(n: int, n_boot: int, seed: int) -> np.ndarray:
-    """``(n_boot, n)`` multinomial counts: each row a bootstrap resample of ``n`` patients."""
-    if n < 2 or n_boot < 1:
-        raise ValueError(f"need at least 2 patients and 1 replicate, got n={n}, n_boot={n_boot}")
-    return np.random.default_rng(seed).multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
-
-
-def weighted_confusions(W: np.ndarray, y: np.ndarray, pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """``(B, C, C)`` confusion matrices (rows true, columns predicted) of one model under each row of
-    patient weights ``W`` (B, n)."""
-    y, pred = np.asarray(y, int), np.asarray(pred, int)
-    onehot = np.zeros((len(y), n_classes * n_classes))
-    onehot[np.arange(len(y)), y * n_classes + pred] = 1.0
-    return (W @ onehot).reshape(len(W), n_classes, n_classes)
-
-
-def _div(a, b):
-    return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
-
-
-def cm_metrics(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """Table-4 metrics and per-class precision / recall / F1 from confusion matrices ``(..., C, C)``
-    (a class never predicted has precision 0, as :func:`omicslib.metrics.classification_report`)."""
-    tp = np.diagonal(cm, axis1=-2, axis2=-1)
-    true, pred = cm.sum(-1), cm.sum(-2)
-    n = true.sum(-1)
-    prec, rec, f1 = _div(tp, pred), _div(tp, true), _div(2 * tp, true + pred)
-    return {"f1_macro": f1.mean(-1), "f1_weighted": (true * f1).sum(-1) / n, "accuracy": tp.sum(-1) / n,
-            "precision_macro": prec.mean(-1), "recall_macro": rec.mean(-1),
-            "precision": prec, "recall": rec, "f1": f1}
-
-
-def weighted_auc(W: np.ndarray, y: np.ndarray, prob: np.ndarray) -> np.ndarray:
-    """One-vs-rest macro ROC AUC of one model under each row of patient weights ``W`` (B, n): the
-    weighted Mann-Whitney statistic per class (ties count one half), averaged over classes."""
-    y = np.asarray(y, int)
-    out = np.zeros(len(W))
-    classes = np.arange(prob.shape[1])
-    for c in classes:
-        s = prob[:, c]
-        order = np.argsort(s, kind="mergesort")
-        s_sorted, pos = s[order], (y[order] == c)
-        w = W[:, order]
-        wneg = w * ~pos
-        wpos = w * pos
-        # negative weight strictly below each position, and tied with it
-        _, start, counts = np.unique(s_sorted, return_index=True, return_counts=True)
-        cum = np.concatenate([np.zeros((len(W), 1)), np.cumsum(wneg, 1)], 1)
-        below_grp = cum[:, start]
-        tie_grp = cum[:, start + counts] - below_grp
-        grp = np.repeat(np.arange(len(start)), counts)
-        num = (wpos * (below_grp[:, grp] + 0.5 * tie_grp[:, grp])).sum(1)
-        out += _div(num, wpos.sum(1) * wneg.sum(1))
-    return out / len(classes)
 
 
 @dataclass
@@ -685,23 +630,15 @@ def baseline_arm(base, method: str) -> Arm:
     return Arm(method, pr)
 
 
+def _metric(metric: str, n_classes: int) -> boot.WeightedMetric:
+    if metric == "roc_auc":
+        return boot.weighted_auc
+    return lambda W, y, p: boot.cm_metrics(boot.weighted_confusions(W, y, p.argmax(1), n_classes))[metric]
+
+
 def _per_model(arm: Arm, W: np.ndarray, y: np.ndarray, metric: str, n_classes: int) -> np.ndarray:
     """``(M, B)`` metric of each model of ``arm`` under every replicate, and ``(M,)`` at the sample."""
-    rows, rows0 = [], []
-    W1 = np.vstack([np.ones((1, W.shape[1])), W])
-    for key in arm.keys():
-        p = arm.probs[key]
-        if metric == "roc_auc":
-            v = weighted_auc(W1, y, p)
-        else:
-            v = cm_metrics(weighted_confusions(W1, y, p.argmax(1), n_classes))[metric]
-        rows0.append(v[0])
-        rows.append(v[1:])
-    return np.asarray(rows), np.asarray(rows0)
-
-
-def _model_draws(n_models: int, n_boot: int, rng) -> np.ndarray:
-    return rng.integers(0, n_models, size=(n_boot, n_models))
+    return boot.per_model([arm.probs[k] for k in arm.keys()], W, y, _metric(metric, n_classes))
 
 
 def _arms_stat(arms: list[Arm], W, y, metric, n_classes, draws) -> tuple[np.ndarray, float]:
@@ -709,7 +646,7 @@ def _arms_stat(arms: list[Arm], W, y, metric, n_classes, draws) -> tuple[np.ndar
     reps, point = [], []
     for arm, d in zip(arms, draws):
         S, S0 = _per_model(arm, W, y, metric, n_classes)
-        reps.append(S[d, np.arange(len(W))[:, None]].mean(1))
+        reps.append(boot.mean_over_draws(S, d))
         point.append(S0.mean())
     return np.mean(reps, 0), float(np.mean(point))
 
@@ -720,12 +657,11 @@ def bootstrap_value(arms: Arm | list[Arm], y, metric: str = "f1_macro", *, n_boo
     two-way percentile bootstrap CI at ``level``: each replicate resamples the test patients and the
     models. Returns ``estimate``, ``ci``, ``n_models``, ``n_patients``, the replicates."""
     arms = [arms] if isinstance(arms, Arm) else list(arms)
-    W = boot_weights(len(y), n_boot, seed)
+    W = boot.patient_weights(len(y), n_boot, seed)
     rng = np.random.default_rng(seed + 1)
-    draws = [_model_draws(len(a.probs), n_boot, rng) for a in arms]
+    draws = [boot.model_draws(len(a.probs), n_boot, rng) for a in arms]
     reps, point = _arms_stat(arms, W, y, metric, n_classes, draws)
-    a = (1 - level) / 2
-    return {"estimate": point, "ci": tuple(float(q) for q in np.quantile(reps, [a, 1 - a])),
+    return {"estimate": point, "ci": boot.percentile_ci(reps, level),
             "n_models": sum(len(x.probs) for x in arms), "n_patients": len(y), "replicates": reps}
 
 
@@ -737,21 +673,19 @@ def paired_bootstrap(a: Arm | list[Arm], b: Arm | list[Arm], y, metric: str = "f
     +1 correction. Returns ``diff``, ``ci``, ``p``, ``n_models``, ``n_patients``."""
     a = [a] if isinstance(a, Arm) else list(a)
     b = [b] if isinstance(b, Arm) else list(b)
-    W = boot_weights(len(y), n_boot, seed)
+    W = boot.patient_weights(len(y), n_boot, seed)
     rng = np.random.default_rng(seed + 1)
     shared = {}
     draws = []
     for arm in a + b:
         ks = tuple(arm.keys())
         if ks not in shared:
-            shared[ks] = _model_draws(len(ks), n_boot, rng)
+            shared[ks] = boot.model_draws(len(ks), n_boot, rng)
         draws.append(shared[ks])
     ra, pa = _arms_stat(a, W, y, metric, n_classes, draws[:len(a)])
     rb, pb = _arms_stat(b, W, y, metric, n_classes, draws[len(a):])
     d = ra - rb
-    q = (1 - level) / 2
-    p = min(1.0, 2 * min((np.sum(d <= 0) + 1) / (n_boot + 1), (np.sum(d >= 0) + 1) / (n_boot + 1)))
-    return {"diff": pa - pb, "ci": tuple(float(x) for x in np.quantile(d, [q, 1 - q])), "p": float(p),
+    return {"diff": pa - pb, "ci": boot.percentile_ci(d, level), "p": boot.two_sided_p(d),
             "n_models": sum(len(x.probs) for x in a + b), "n_patients": len(y)}
 
 
@@ -760,14 +694,13 @@ def bootstrap_class_metrics(arm: Arm, y, *, n_boot: int = 2000, level: float = 0
     """Table 6 as the paper computes it (every model's hold-out predictions pooled into one confusion
     matrix) with two-way bootstrap CIs: per class and macro precision, recall and F1."""
     n_classes = len(classes)
-    W = boot_weights(len(y), n_boot, seed)
+    W = boot.patient_weights(len(y), n_boot, seed)
     W1 = np.vstack([np.ones((1, W.shape[1])), W])
-    cms = np.stack([weighted_confusions(W1, y, arm.probs[k].argmax(1), n_classes) for k in arm.keys()])  # M,B+1,C,C
-    d = _model_draws(len(cms), n_boot, np.random.default_rng(seed + 1))
+    cms = np.stack([boot.weighted_confusions(W1, y, arm.probs[k].argmax(1), n_classes) for k in arm.keys()])  # M,B+1,C,C
+    d = boot.model_draws(len(cms), n_boot, np.random.default_rng(seed + 1))
     pooled0 = cms[:, 0].sum(0)
     pooled = cms[d, np.arange(1, n_boot + 1)[:, None]].sum(1)                                          # B,C,C
-    m0, m = cm_metrics(pooled0), cm_metrics(pooled)
-    q = (1 - level) / 2
+    m0, m = boot.cm_metrics(pooled0), boot.cm_metrics(pooled)
     rows = []
     for i, cls in enumerate(list(classes) + ["macro avg"]):
         for met in ("precision", "recall", "f1"):
@@ -775,6 +708,6 @@ def bootstrap_class_metrics(arm: Arm, y, *, n_boot: int = 2000, level: float = 0
                 v0, reps = float(m0[met].mean()), m[met].mean(-1)
             else:
                 v0, reps = float(m0[met][i]), m[met][:, i]
-            lo, hi = np.quantile(reps, [q, 1 - q])
-            rows.append({"class": cls, "metric": met, "estimate": v0, "ci_low": float(lo), "ci_high": float(hi)})
+            lo, hi = boot.percentile_ci(reps, level)
+            rows.append({"class": cls, "metric": met, "estimate": v0, "ci_low": lo, "ci_high": hi})
     return pd.DataFrame(rows)

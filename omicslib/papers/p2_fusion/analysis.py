@@ -17,7 +17,9 @@ import math
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import average_precision_score
 
+from omicslib import bootstrap as boot
 from omicslib import stats
 from omicslib.book import reference
 from omicslib.book.claims import ABSENT, VALUE_CI, Claim, text_claim, value_claim
@@ -135,56 +137,47 @@ def corrected_ci(values, cfg, bounds: tuple[float, float] = (0.0, 1.0),
     return float(v.mean()), (max(lo, bounds[0]), min(hi, bounds[1]))
 
 
-def _f1(y, p, t):
-    pred = p >= t
-    tp = float((pred & (y == 1)).sum())
-    den = 2 * tp + float((pred & (y == 0)).sum()) + float((~pred & (y == 1)).sum())
-    return 2 * tp / den if den else 0.0
+def _f1(threshold: float) -> boot.WeightedMetric:
+    """F1 of the positive class (as ``fold_metrics``) under patient weights."""
+    def metric(W, y, p):
+        pred = np.asarray(p) >= threshold
+        tp, fp, fn = W @ (pred & (y == 1)), W @ (pred & (y == 0)), W @ (~pred & (y == 1))
+        den = 2 * tp + fp + fn
+        return np.divide(2 * tp, den, out=np.zeros_like(den), where=den > 0)
+
+    return metric
 
 
-def _ap(y, p, t):
-    from omicslib import metrics
+#: Metrics of :func:`holdout_ci`: F1 of the positive class, average precision and the authors' trapezoidal
+#: PR-AUC, each under patient weights (:mod:`omicslib.bootstrap`).
+HOLDOUT_METRICS = {
+    "f1": _f1,
+    "pr_auc": lambda t: boot.rowwise(lambda y, p, w: average_precision_score(y, p, sample_weight=w)),
+    "pr_auc_trapz": lambda t: boot.rowwise(lambda y, p, w: _trapz(y, p, w)),
+}
 
-    return metrics.pr_auc(y, p, pos_label=1)
 
-
-def _trapz(y, p, t):
+def _trapz(y, p, w):
     from omicslib.papers.p2_fusion.protocol import pr_auc_trapz
 
-    return pr_auc_trapz(y, p)
-
-
-#: Metrics of :func:`holdout_ci`: F1 of the positive class (as ``fold_metrics``), average precision and
-#: the authors' trapezoidal PR-AUC.
-HOLDOUT_METRICS = {"f1": _f1, "pr_auc": _ap, "pr_auc_trapz": _trapz}
+    return pr_auc_trapz(y, p, w)
 
 
 def holdout_ci(y, probs: list[np.ndarray], metric: str, threshold: float = 0.5, level: float = VALUE_CI,
                n_boot: int = 1000, seed: int = 0) -> tuple[float, tuple[float, float]]:
-    """Mean over seeds of ``metric`` on one shared test set, and its percentile ``level`` CI from a
-    two-level bootstrap: each replicate resamples the test patients (stratified by class, so both classes
-    stay present) and the seeds with replacement and averages the metric over the drawn seeds on the drawn
+    """Mean over seeds of ``metric`` on one shared test set, and its percentile ``level`` CI from
+    :func:`omicslib.bootstrap.value`: each replicate resamples the test patients (stratified by class, so
+    both classes stay present) and the seeds, and averages the metric over the drawn seeds on the drawn
     patients. The interval holds the test-set sampling error and the seed-to-seed spread. Replicates
     without spread (e.g. a perfectly separated test set) give an undefined interval ``(nan, nan)``."""
     if metric not in HOLDOUT_METRICS:
         raise ValueError(f"metric must be one of {sorted(HOLDOUT_METRICS)}, got {metric!r}")
-    fn = HOLDOUT_METRICS[metric]
     y = np.asarray(y).astype(int)
-    P_ = np.vstack([np.asarray(p, float) for p in probs])
-    if P_.shape[1] != len(y):
-        raise ValueError(f"{P_.shape[1]} probabilities per seed but {len(y)} test labels")
-    est = float(np.mean([fn(y, p, threshold) for p in P_]))
-    rng = np.random.default_rng(seed)
-    by_class = [np.flatnonzero(y == k) for k in (0, 1)]
-    reps = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = np.concatenate([rng.choice(ix, ix.size) for ix in by_class])
-        s = rng.integers(0, len(P_), len(P_))
-        reps[b] = np.mean([fn(y[idx], P_[k, idx], threshold) for k in s])
-    lo, hi = np.quantile(reps, [(1 - level) / 2, (1 + level) / 2])
-    if hi == lo:  # every replicate equal (e.g. a perfectly separated test set): no estimable spread
-        return est, (math.nan, math.nan)
-    return est, (float(lo), float(hi))
+    models = [np.asarray(p, float) for p in probs]
+    if any(m.shape != y.shape for m in models):
+        raise ValueError(f"{models[0].shape[0]} probabilities per seed but {len(y)} test labels")
+    r = boot.value(y, models, HOLDOUT_METRICS[metric](threshold), n_boot=n_boot, level=level, seed=seed, strata=y)
+    return r["estimate"], r["ci"]
 
 
 def class_recalls(r: CVResult) -> pd.DataFrame:

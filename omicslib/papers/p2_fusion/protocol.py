@@ -56,10 +56,10 @@ class CVResult:
         return {m: (float(self.folds[m].mean()), float(self.folds[m].std(ddof=1))) for m in which}
 
 
-def pr_auc_trapz(y, prob) -> float:
+def pr_auc_trapz(y, prob, sample_weight=None) -> float:
     """The authors' PR-AUC: ``sklearn.metrics.auc(recall, precision)`` over ``precision_recall_curve``
-    (trapezoidal, linear interpolation between operating points)."""
-    precision, recall, _ = precision_recall_curve(np.asarray(y), np.asarray(prob))
+    (trapezoidal, linear interpolation between operating points); ``sample_weight``: patient weights."""
+    precision, recall, _ = precision_recall_curve(np.asarray(y), np.asarray(prob), sample_weight=sample_weight)
     return float(auc(recall, precision))
 
 

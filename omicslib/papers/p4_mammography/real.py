@@ -27,7 +27,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from omicslib import stats
+from omicslib import bootstrap, stats
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, clahe, normalise, oversample
 from omicslib.train import adam, fit, loader, predict, supervised
 
@@ -337,23 +337,12 @@ def compare_to(y, score_a, score_b, level: float = CI_LEVEL) -> dict:
 
 def paired_bootstrap_auc_diff(y, score_a, score_b, n_boot: int = 2000, seed: int = 0,
                               level: float = CI_LEVEL) -> dict:
-    """AUC(a) - AUC(b) with a percentile CI from resampling patients (paired), and a two-sided
-    bootstrap p (twice the smaller tail share of the differences around 0)."""
-    from omicslib import metrics
-
-    y, a, b = np.asarray(y), np.asarray(score_a, float), np.asarray(score_b, float)
-    rng = np.random.default_rng(seed)
-    diffs = []
-    for _ in range(n_boot):
-        i = rng.integers(0, len(y), len(y))
-        if np.unique(y[i]).size < 2:
-            continue
-        diffs.append(metrics.roc_auc(y[i], a[i]) - metrics.roc_auc(y[i], b[i]))
-    d = np.asarray(diffs)
-    q = (1 - level) / 2
-    p = float(min(1.0, 2 * min((d <= 0).mean(), (d >= 0).mean())))
-    return {"diff": float(metrics.roc_auc(y, a) - metrics.roc_auc(y, b)), "lo": float(np.quantile(d, q)),
-            "hi": float(np.quantile(d, 1 - q)), "p": p, "n_boot": int(d.size)}
+    """AUC(a) - AUC(b) with a percentile CI from resampling the patients (paired, within each class so
+    both stay present: :func:`omicslib.bootstrap.paired`) and its two-sided bootstrap p."""
+    y = np.asarray(y).astype(int)
+    r = bootstrap.paired(y, [np.asarray(score_a, float)], [np.asarray(score_b, float)], bootstrap.binary_auc,
+                         n_boot=n_boot, level=level, seed=seed, strata=y)
+    return {"diff": r["diff"], "lo": r["ci"][0], "hi": r["ci"][1], "p": r["p"], "n_boot": n_boot}
 
 
 def leak_inflation(y, scores: dict, archs, n_boot: int = 2000) -> pd.DataFrame:

@@ -1,6 +1,6 @@
-"""p1 verdict machinery (issue 24): bootstrap over test patients against scikit-learn on resampled rows,
-paired bootstrap, several model seeds on one split, the gates' own learning rate, the declared family,
-the paper's own arithmetic, the cohort counts, and the tuned baseline's grid on the real data."""
+"""p1 verdict machinery (issue 24): paired bootstrap (its weighted metrics: tests/core/test_bootstrap.py),
+several model seeds on one split, the gates' own learning rate, the declared family, the paper's own
+arithmetic, the cohort counts, and the tuned baseline's grid on the real data."""
 
 import warnings
 from dataclasses import replace
@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from p1_toy import toy_loaded
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import f1_score, precision_score
 
 from omicslib.book import claims as C
 from omicslib.papers import p1_crossmodal as P
@@ -27,30 +27,7 @@ def _probs(rng, n, k=4):
     return p / p.sum(1, keepdims=True)
 
 
-# ----------------------------------------------------------------------------- bootstrap metrics
-
-def test_weighted_metrics_equal_sklearn_on_the_resampled_rows():
-    rng = np.random.default_rng(0)
-    n = 60
-    y = np.arange(n) % 4
-    p = _probs(rng, n)
-    W = A.boot_weights(n, 5, seed=1)
-    assert W.shape == (5, n) and (W.sum(1) == n).all()
-    cm = A.weighted_confusions(W, y, p.argmax(1), 4)
-    m = A.cm_metrics(cm)
-    auc = A.weighted_auc(W, y, p)
-    for b in range(5):
-        idx = np.repeat(np.arange(n), W[b].astype(int))          # the resample as explicit rows
-        yt, pr = y[idx], p[idx].argmax(1)
-        assert m["f1_macro"][b] == pytest.approx(f1_score(yt, pr, average="macro", labels=range(4), zero_division=0))
-        assert m["f1_weighted"][b] == pytest.approx(f1_score(yt, pr, average="weighted", labels=range(4),
-                                                             zero_division=0))
-        assert m["accuracy"][b] == pytest.approx(accuracy_score(yt, pr))
-        np.testing.assert_allclose(m["precision"][b], precision_score(yt, pr, average=None, labels=range(4),
-                                                                      zero_division=0))
-        np.testing.assert_allclose(m["recall"][b], recall_score(yt, pr, average=None, labels=range(4), zero_division=0))
-        assert auc[b] == pytest.approx(roc_auc_score(yt, p[idx], multi_class="ovr", average="macro"))
-
+# ----------------------------------------------------------------------------- bootstrap
 
 def test_paired_bootstrap_identical_arms_and_a_clear_difference():
     rng = np.random.default_rng(1)
@@ -59,7 +36,7 @@ def test_paired_bootstrap_identical_arms_and_a_clear_difference():
     good = {(0, f): np.eye(4)[np.where(rng.random(n) < 0.9, y, (y + 1) % 4)] * 0.9 + 0.025 for f in range(3)}
     bad = {(0, f): _probs(rng, n) for f in range(3)}
     same = A.paired_bootstrap(A.Arm("a", good), A.Arm("b", good), y, n_boot=300)
-    assert same["diff"] == 0 and same["ci"] == (0.0, 0.0) and same["p"] == 1.0
+    assert same["diff"] == 0 and np.isnan(same["ci"]).all() and same["p"] == 1.0    # no spread: no interval
     d = A.paired_bootstrap(A.Arm("good", good), A.Arm("bad", bad), y, n_boot=300)
     f1 = lambda pr: np.mean([f1_score(y, q.argmax(1), average="macro") for q in pr.values()])  # noqa: E731
     assert d["diff"] == pytest.approx(f1(good) - f1(bad))

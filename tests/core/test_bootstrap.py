@@ -1,0 +1,82 @@
+"""The one bootstrap (omicslib.bootstrap): weighted metrics against scikit-learn on the resampled rows
+themselves, stratified resampling, the interval and p-value rules, and the paired difference."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score, average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
+
+from omicslib import bootstrap as boot
+
+
+def _probs(rng, n, k=4):
+    p = np.round(rng.dirichlet(np.ones(k), n), 1) + 1e-9   # rounded: tied scores
+    return p / p.sum(1, keepdims=True)
+
+
+def test_weighted_metrics_equal_sklearn_on_the_resampled_rows():
+    rng = np.random.default_rng(0)
+    n = 60
+    y = np.arange(n) % 4
+    p = _probs(rng, n)
+    W = boot.patient_weights(n, 5, seed=1)
+    assert W.shape == (5, n) and (W.sum(1) == n).all()
+    cm = boot.weighted_confusions(W, y, p.argmax(1), 4)
+    m = boot.cm_metrics(cm)
+    auc = boot.weighted_auc(W, y, p)
+    for b in range(5):
+        idx = np.repeat(np.arange(n), W[b].astype(int))          # the resample as explicit rows
+        yt, pr = y[idx], p[idx].argmax(1)
+        assert m["f1_macro"][b] == pytest.approx(f1_score(yt, pr, average="macro", labels=range(4), zero_division=0))
+        assert m["f1_weighted"][b] == pytest.approx(f1_score(yt, pr, average="weighted", labels=range(4),
+                                                             zero_division=0))
+        assert m["accuracy"][b] == pytest.approx(accuracy_score(yt, pr))
+        np.testing.assert_allclose(m["precision"][b], precision_score(yt, pr, average=None, labels=range(4),
+                                                                      zero_division=0))
+        np.testing.assert_allclose(m["recall"][b], recall_score(yt, pr, average=None, labels=range(4), zero_division=0))
+        assert auc[b] == pytest.approx(roc_auc_score(yt, p[idx], multi_class="ovr", average="macro"))
+
+
+def test_stratified_weights_keep_each_stratum_size_and_unstratified_match_p1s_draw():
+    y = np.r_[np.zeros(30), np.ones(10)]
+    W = boot.patient_weights(40, 200, seed=3, strata=y)
+    assert (W[:, y == 0].sum(1) == 30).all() and (W[:, y == 1].sum(1) == 10).all()
+    plain = np.random.default_rng(3).multinomial(40, np.full(40, 1 / 40), size=4)
+    np.testing.assert_array_equal(boot.patient_weights(40, 4, seed=3), plain)
+    with pytest.raises(ValueError, match="one label per patient"):
+        boot.patient_weights(40, 2, 0, strata=y[:5])
+    with pytest.raises(ValueError, match="at least 2 patients"):
+        boot.patient_weights(1, 2, 0)
+
+
+def test_rowwise_average_precision_and_binary_auc_equal_sklearn_on_the_resampled_rows():
+    rng = np.random.default_rng(2)
+    y = (rng.random(50) < 0.4).astype(int)
+    s = np.round(y * 0.3 + rng.random(50), 1)
+    W = boot.patient_weights(50, 4, seed=5, strata=y)
+    ap = boot.rowwise(lambda yy, ss, w: average_precision_score(yy, ss, sample_weight=w))(W, y, s)
+    auc = boot.binary_auc(W, y, s)
+    for b in range(4):
+        idx = np.repeat(np.arange(50), W[b].astype(int))
+        assert ap[b] == pytest.approx(average_precision_score(y[idx], s[idx]))
+        assert auc[b] == pytest.approx(roc_auc_score(y[idx], s[idx]))
+
+
+def test_interval_and_p_rules():
+    assert all(np.isnan(boot.percentile_ci(np.full(100, 0.7), 0.9)))        # no spread: no interval
+    lo, hi = boot.percentile_ci(np.arange(1001) / 1000, 0.90)
+    assert (lo, hi) == (pytest.approx(0.05), pytest.approx(0.95))
+    assert boot.two_sided_p(np.full(99, 1.0)) == pytest.approx(2 / 100)     # all above 0: the +1 floor
+    assert boot.two_sided_p(np.r_[-np.ones(50), np.ones(50)]) == 1.0
+
+
+def test_paired_difference_of_a_better_and_a_worse_scorer():
+    rng = np.random.default_rng(4)
+    y = (np.arange(300) % 3 == 0).astype(int)
+    good = [y + rng.normal(0, 0.6, 300) for _ in range(3)]
+    noise = [rng.normal(0, 1, 300) for _ in range(3)]
+    r = boot.paired(y, good, noise, boot.binary_auc, n_boot=400, strata=y)
+    assert r["diff"] > 0.3 and r["ci"][0] > 0.2 and r["p"] < 0.01
+    same = boot.paired(y, good, good, boot.binary_auc, n_boot=200, strata=y)
+    assert same["diff"] == 0 and np.isnan(same["ci"][0]) and same["p"] == 1.0
+    v = boot.value(y, good, boot.binary_auc, n_boot=300, strata=y)
+    assert v["ci"][0] < v["estimate"] < v["ci"][1]
