@@ -38,12 +38,14 @@ notebooks: $(STAMP)
 # Every notebook's paper configuration on CPU, each fit() capped at 2 optimiser steps (real widths, K, folds; epochs
 # counted, not run; tuned baselines, k-means restarts, forests and tiles cut to a token size), random weights
 # allowed; grids run inside the notebooks (through the same unit functions as the grid jobs, without a process per
-# unit). Results in _build/rehearsal/ (the book is not touched); then the measured and projected cost per notebook.
+# unit). Results in _build/rehearsal/ (the book is not touched); then the measured and projected cost per notebook
+# (CPU hours, and GPU hours from each fit's counted FLOPs) in book/performance/rehearsal.csv, which the
+# performance page shows.
 rehearsal: $(STAMP)
-	$(VENV)/bin/snakemake all -s workflow/Snakefile --workflow-profile workflow/profiles/local --cores $(JOBS) \
-	  --config profile=paper device=cpu papers="$(PAPERS)" max_steps=2 allow_random_weights=true grid_profiles=none \
-	  outroot=_build/rehearsal logdir=_build/rehearsal/logs
-	$(PY) -m omicslib.book.rehearsal _build/rehearsal/logs --csv _build/rehearsal/cost.csv
+	OMICSLIB_COUNT_FLOPS=1 $(VENV)/bin/snakemake all -s workflow/Snakefile --workflow-profile workflow/profiles/local \
+	  --cores $(JOBS) --config profile=paper device=cpu papers="$(PAPERS)" max_steps=2 allow_random_weights=true \
+	  grid_profiles=none outroot=_build/rehearsal logdir=_build/rehearsal/logs
+	$(PY) -m omicslib.book.rehearsal _build/rehearsal/logs --csv book/performance/rehearsal.csv
 
 html: $(STAMP)
 	$(PY) -m omicslib.book.pages

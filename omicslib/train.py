@@ -7,12 +7,16 @@ touching any config:
   paper-profile rehearsal runs the real widths, folds and epochs *counted* but only N batches per stage, so a
   config that would crash after hours on a GPU fails in minutes on a CPU. Off when unset or 0. The
   :class:`History` says so (``capped``, ``steps``, ``epochs_planned``).
+- ``OMICSLIB_COUNT_FLOPS=1`` (the rehearsal) counts the FLOPs of each ``fit``'s first training step (forward and
+  backward, ``torch.utils.flop_counter``: matmuls, convolutions and attention, not element-wise operations) into
+  :attr:`History.flops_per_step` and the fit log, from which :mod:`omicslib.book.rehearsal` projects GPU hours.
 - ``OMICSLIB_PROGRESS=<file>`` draws a tqdm bar per ``fit`` on that file (``/dev/tty`` in a terminal build), never
   into the notebook, so the rendered book has no progress bars.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
@@ -31,6 +35,7 @@ Batch = Any
 MAX_STEPS_ENV = "OMICSLIB_MAX_STEPS"
 PROGRESS_ENV = "OMICSLIB_PROGRESS"
 FIT_LOG_ENV = "OMICSLIB_FIT_LOG"
+COUNT_FLOPS_ENV = "OMICSLIB_COUNT_FLOPS"
 LossStep = Callable[[nn.Module, Batch], "torch.Tensor | tuple[torch.Tensor, dict]"]
 
 
@@ -102,6 +107,8 @@ class History:
     capped: bool = False
     #: optimiser steps of all planned epochs (epochs x batches per epoch; 0 when the loader has no length)
     steps_planned: int = 0
+    #: counted FLOPs of the first training step (forward + backward; ``$OMICSLIB_COUNT_FLOPS=1`` only)
+    flops_per_step: float | None = None
 
     def to_frame(self):
         import pandas as pd
@@ -303,11 +310,22 @@ def _log_fit(hist: History, desc: str, device: torch.device) -> None:
     line = {"desc": desc, "device": device.type, "steps": hist.steps, "steps_planned": hist.steps_planned,
             "epochs_run": len(hist.train_loss), "epochs_planned": hist.epochs_planned, "capped": hist.capped,
             "seconds": round(hist.seconds, 4)}
+    if hist.flops_per_step is not None:
+        line["flops_per_step"] = hist.flops_per_step
     try:
         with open(path, "a") as f:
             f.write(json.dumps(line) + "\n")
     except OSError as e:   # a measurement aid: say so, never fail the training it measures
         warnings.warn(f"${FIT_LOG_ENV}={path}: fit not logged ({e})", RuntimeWarning, stacklevel=3)
+
+
+def _flop_counter():
+    """A FLOP counter for one step when ``$OMICSLIB_COUNT_FLOPS=1``, else a context that does nothing."""
+    if os.environ.get(COUNT_FLOPS_ENV, "") != "1":
+        return contextlib.nullcontext()
+    from torch.utils.flop_counter import FlopCounterMode
+
+    return FlopCounterMode(display=False)
 
 
 def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val_loss_step, optimizer, scheduler,
@@ -327,15 +345,19 @@ def _epochs(model, train, val, hist: History, epoch_iter, cap, *, loss_step, val
                 break
             batch = to_device(batch, device, channels_last)
             optimizer.zero_grad(set_to_none=True)
-            with _autocast(device, amp):
-                loss, extra = _split_loss(loss_step(run_model, batch))
-            if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite training loss {loss.item()} at epoch {epoch + 1}")
-            if scaler:
-                scaler.scale(loss).backward()
-                scaler.unscale_(optimizer)
-            else:
-                loss.backward()
+            counter = _flop_counter() if hist.steps == 0 else contextlib.nullcontext()
+            with counter:
+                with _autocast(device, amp):
+                    loss, extra = _split_loss(loss_step(run_model, batch))
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(f"non-finite training loss {loss.item()} at epoch {epoch + 1}")
+                if scaler:
+                    scaler.scale(loss).backward()
+                    scaler.unscale_(optimizer)
+                else:
+                    loss.backward()
+            if hist.steps == 0 and not isinstance(counter, contextlib.nullcontext):
+                hist.flops_per_step = float(counter.get_total_flops())
             if grad_clip:
                 nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
             if scaler:

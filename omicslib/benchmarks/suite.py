@@ -112,13 +112,16 @@ def count_flops(fn: Callable[[], None]) -> int:
 
 
 def measure(build: Callable[[], tuple[torch.nn.Module, Callable[[], torch.Tensor]]], batch: int, device,
-            steps: int) -> dict:
-    """Build (inside the memory measurement), count one training step's FLOPs, then time ``steps`` steps."""
+            steps: int, fused: bool = True) -> dict:
+    """Build (inside the memory measurement), count one training step's FLOPs, then time ``steps`` steps.
+    ``fused=False``: torch's default AdamW (a Python loop over the parameters) instead of
+    :func:`omicslib.train.adam`'s fused kernel (the before/after of issue 23)."""
     seed_everything(0)
     gc.collect()
     with PeakMemory(device) as mem:
         model, loss = build()
-        opt = adam(model.parameters(), decoupled=True, lr=1e-4)
+        opt = (adam(model.parameters(), decoupled=True, lr=1e-4) if fused
+               else torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=False))
 
         def step():
             opt.zero_grad(set_to_none=True)
@@ -199,6 +202,18 @@ def p3_build(device, batch, features=5000):
     return build
 
 
+def p3_autoencoder_build(device, batch, features=558, method="efAE"):
+    """p3's heaviest baseline on the cancers: an early-fusion autoencoder at the benchmark's widths (miRNA)."""
+    from omicslib.papers.p3_clustering import autoencoders
+
+    def build():
+        model = autoencoders.build(method, [features], ["mirna"], "cancer", 10).to(device)
+        x = torch.randn(batch, features, device=device)
+        return model, lambda: model.loss(x, x)
+
+    return build
+
+
 def p4_build(device, batch, image=224):
     from omicslib.papers.p4_mammography import model as densenet_cbam
 
@@ -230,6 +245,7 @@ class Plan:
     p1: dict = field(default_factory=lambda: dict(batch=128, k=160, n_cna=31, n_mut=885))
     p2: dict = field(default_factory=lambda: dict(batch=16))
     p3: dict = field(default_factory=lambda: dict(batch=128))
+    p3_ae: dict = field(default_factory=lambda: dict(batch=64, features=558))
     p4: dict = field(default_factory=lambda: dict(batch=8, image=224))
     p5: dict = field(default_factory=lambda: dict(batch=64))
     p1_n_mut: tuple = (221, 442, 885, 1770)
@@ -243,7 +259,7 @@ class Plan:
 
 
 QUICK = Plan(p1=dict(batch=8, k=12, n_cna=6, n_mut=40), p2=dict(batch=2, genes=20, patches=4),
-             p3=dict(batch=8, features=50), p4=dict(batch=2, image=32),
+             p3=dict(batch=8, features=50), p3_ae=dict(batch=4, features=30), p4=dict(batch=2, image=32),
              p5=dict(batch=4, patches=8, patch_dim=16, genes=30, embed=16),
              p1_n_mut=(20, 40), p1_k=(6, 12), p1_batch=(4, 8), p4_image=(32, 48), p4_batch=(2, 3),
              before_after=True, ceiling_sizes=(128,), probe_mb=8)
@@ -270,8 +286,8 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
     echo(f"{'section':<9} {'paper':<5} {'model':<26} {'sweep':<6} {'value':>6} {'batch':>5} {'MFLOP/sample':>13} "
          f"{'samples/s':>10} {'per CPU s':>9} {'GFLOP/s':>8} {'of ceiling':>10} {'peak MB':>8}")
 
-    def add(section, paper, model, build, batch, sweep="", value=""):
-        r = measure(build, batch, device, steps)
+    def add(section, paper, model, build, batch, sweep="", value="", fused=True):
+        r = measure(build, batch, device, steps, fused)
         r = dict(base, section=section, paper=paper, model=model, sweep=sweep, value=value,
                  ceiling_gflops=ceiling / 1e9, ratio_to_ceiling=r["achieved_gflops"] * 1e9 / ceiling,
                  mem_bw_gbs=bandwidth / 1e9, **r)
@@ -296,6 +312,17 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
              f"({after['samples_per_s'] / before['samples_per_s']:.1f}x; per CPU second {before['samples_per_cpu_s']:.1f} "
              f"-> {after['samples_per_cpu_s']:.1f}, {after['samples_per_cpu_s'] / before['samples_per_cpu_s']:.1f}x), "
              f"peak {before['peak_mb']:.0f} -> {after['peak_mb']:.0f} MB")
+        # the optimiser: torch's per-parameter AdamW loop (before) vs omicslib.train.adam's fused kernel (after)
+        p3 = dict(plan.p3_ae)
+        b3 = p3.pop("batch")
+        p4 = dict(plan.p4)
+        b4 = p4.pop("batch")
+        for paper, model, build, b in (("p3", "efAE (cancer widths)", p3_autoencoder_build(device, b3, **p3), b3),
+                                       ("p4", "DenseNet121-CBAM", p4_build(device, b4, **p4), b4)):
+            before = add("before", paper, f"{model}, AdamW loop", build, b, fused=False)
+            after = add("after", paper, f"{model}, fused AdamW", build, b)
+            echo(f"{paper} {model} batch {b}: {before['samples_per_cpu_s']:.1f} -> {after['samples_per_cpu_s']:.1f} "
+                 f"samples per CPU second ({after['samples_per_cpu_s'] / before['samples_per_cpu_s']:.2f}x)")
     if "models" in parts:
         for v in VARIANTS:
             add("model", "p1", v, p1_build(device, b1, variant=v, **p1), b1)

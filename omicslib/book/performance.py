@@ -18,6 +18,7 @@ from omicslib.paths import REPO_ROOT
 
 BOOK = REPO_ROOT / "book"
 CSV = BOOK / "performance" / "benchmark.csv"
+REHEARSAL_CSV = BOOK / "performance" / "rehearsal.csv"
 PAGE = BOOK / "performance.md"
 FIGURE = BOOK / "performance" / "scaling.png"
 
@@ -72,10 +73,43 @@ def write_figure(scaling: pd.DataFrame, out: Path = FIGURE) -> bool:
     return True
 
 
-def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
+def rehearsal_text(reh: pd.DataFrame | None) -> list[str]:
+    """The paper profile's projected cost per paper and per notebook, from ``make rehearsal``'s CSV."""
+    from omicslib.book import rehearsal
+
+    head = ["## What the `paper` profile would cost\n"]
+    if reh is None or reh.empty:
+        return head + ["`make rehearsal` has not been run in this checkout: it runs every notebook's paper "
+                       "configuration on the CPU with each fit capped at 2 optimiser steps and writes "
+                       f"`{REHEARSAL_CSV.relative_to(BOOK.parent).as_posix()}`.\n"]
+    paper = rehearsal.per_paper(reh)
+    lines = ["| paper | rehearsal wall (min, sum of jobs) | projected CPU hours (1 thread) | projected GPU hours "
+             f"({rehearsal.GPU}, training) | + non-training CPU hours |", "|---|---:|---:|---:|---:|"]
+    for r in paper.itertuples():
+        lines.append(f"| {r.paper} | {r.wall_s / 60:.1f} | {r.projected_cpu_h:,.2f} | {r.projected_gpu_train_h:,.3f} "
+                     f"| {r.non_training_cpu_h:,.2f} |")
+    jobs = ["| notebook | wall s | fits | planned GFLOP | projected CPU h | projected GPU h (training) |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for r in reh.itertuples():
+        jobs.append(f"| {r.job} | {r.wall_s:,.0f} | {int(r.fits)} | {r.gflop_planned:,.0f} | {r.projected_cpu_h:,.2f} | "
+                    f"{r.projected_gpu_train_h:,.3f} |")
+    missing = int(reh["fits_without_flops"].sum())
+    return head + [
+        f"Measured by `make rehearsal` ({len(reh)} notebooks, {reh['wall_s'].sum() / 60:.1f} min of job wall time "
+        "on this machine): every notebook's paper configuration, each fit capped at 2 optimiser steps. CPU hours "
+        "scale each fit to its planned steps (all epochs: an upper bound, early stopping ends most fits sooner) "
+        "and keep the rest as measured, at one thread. GPU hours divide each fit's counted FLOPs per step "
+        f"(first step, forward and backward) times its planned steps by {rehearsal.GPU_UTILISATION:.0%} of "
+        f"{rehearsal.GPU_PEAK_FLOPS / 1e12:,.0f} TFLOP/s: {rehearsal.GPU_ASSUMPTION}"
+        + (f" {missing} fits trained without a FLOP count (not in the GPU figure)." if missing else "") + "\n",
+        "\n".join(lines), "", "\n".join(jobs), ""]
+
+
+def page_text(df: pd.DataFrame | None, figure: bool = False, reh: pd.DataFrame | None = None) -> str:
     head = GENERATED + "# Performance: each model against this machine's limit\n\n"
     if df is None or df.empty:
-        return head + "No benchmark has been run in this checkout yet.\n\n" + HOW_TO + "\n"
+        return "\n".join([head + "No benchmark has been run in this checkout yet.\n\n" + HOW_TO + "\n",
+                          *rehearsal_text(reh)])
     ceil = df[df["section"] == "ceiling"]
     c = ceil.iloc[0] if len(ceil) else df.iloc[0]
     parts = [head,
@@ -91,16 +125,30 @@ def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
     if len(models):
         parts += ["## Every paper's model\n", _table(models), ""]
     ba = df[df["section"].isin(["before", "after"])]
-    if len(ba) == 2:
-        b, a = ba[ba["section"] == "before"].iloc[0], ba[ba["section"] == "after"].iloc[0]
+    p1 = ba[ba["paper"] == "p1"]
+    if len(p1) == 2:
+        b, a = p1[p1["section"] == "before"].iloc[0], p1[p1["section"] == "after"].iloc[0]
         parts += ["## p1: attention before and after (issue 23)\n",
                   "Before: nn.MultiheadAttention over every token (the mutation self-attention materialises "
                   "batch x heads x tokens x tokens weights). After: attention over each sample's distinct tokens "
                   "(binary mutations, CNA levels), with the same function, gradients and dropout distribution "
                   "(`tests/papers/p1_crossmodal/test_p1_attention_equiv.py`).\n",
-                  _table(ba.assign(model=ba["section"] + ": " + ba["model"])),
+                  _table(p1.assign(model=p1["section"] + ": " + p1["model"])),
                   f"\n{a['samples_per_s'] / b['samples_per_s']:.1f}x the samples/s, "
                   f"{_fmt(b['peak_mb'], 0)} -> {_fmt(a['peak_mb'], 0)} MB peak.\n"]
+    opt = ba[ba["paper"] != "p1"]
+    if len(opt):
+        ratios = []
+        for paper, g in opt.groupby("paper", sort=False):
+            if set(g["section"]) == {"before", "after"}:
+                b, a = g[g["section"] == "before"].iloc[0], g[g["section"] == "after"].iloc[0]
+                ratios.append(f"{paper} {a['samples_per_cpu_s'] / b['samples_per_cpu_s']:.2f}x")
+        parts += ["## The optimiser: one fused kernel instead of a loop over parameters (issue 23)\n",
+                  "Before: torch's default AdamW on a CPU (a Python loop over the parameter tensors). After: "
+                  "`omicslib.train.adam`, the fused kernel every paper's training now uses (the same update up "
+                  "to float rounding, `tests/core/test_train_perf_options.py`). Samples per CPU second, after / "
+                  f"before: {', '.join(ratios)}.\n",
+                  _table(opt.assign(model=opt["section"] + ": " + opt["model"])), ""]
     scaling = df[df["section"] == "scaling"]
     if len(scaling):
         parts += ["## Scaling\n", "Samples/s and peak memory against the number of tokens (p1: mutation "
@@ -109,17 +157,20 @@ def page_text(df: pd.DataFrame | None, figure: bool = False) -> str:
             parts += [f"![scaling]({FIGURE.relative_to(BOOK).as_posix()})\n"]
         parts += [_table(scaling.assign(model=scaling["model"] + " · " + scaling["sweep"] + " = " +
                                          scaling["value"].astype(str))), ""]
+    parts += rehearsal_text(reh)
     parts += ["## Reproduce\n", HOW_TO, ""]
     return "\n".join(parts)
 
 
-def write_page(csv: Path = CSV, page: Path = PAGE) -> Path:
-    """Write ``book/performance.md`` (and its figure) from the benchmark CSV, or the how-to page without one."""
+def write_page(csv: Path = CSV, page: Path = PAGE, rehearsal_csv: Path = REHEARSAL_CSV) -> Path:
+    """Write ``book/performance.md`` (and its figure) from the benchmark CSV, or the how-to page without one, and
+    the rehearsal's projected cost when its CSV exists."""
     df = pd.read_csv(csv) if Path(csv).exists() else None
+    reh = pd.read_csv(rehearsal_csv) if Path(rehearsal_csv).exists() else None
     figure = df is not None and write_figure(df[df["section"] == "scaling"], FIGURE if page == PAGE else
                                              page.parent / "performance" / FIGURE.name)
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(page_text(df, figure))
+    page.write_text(page_text(df, figure, reh))
     return page
 
 

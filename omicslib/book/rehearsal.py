@@ -8,6 +8,11 @@ rest of the job (data, evaluation, baselines) as measured. It is an upper bound 
 (early stopping ends most fits sooner) and a CPU figure at one thread: a GPU divides the training part
 by its speed-up over one CPU core.
 
+The GPU projection: the rehearsal sets ``$OMICSLIB_COUNT_FLOPS=1``, so each fit line carries the counted FLOPs of
+its first training step (forward and backward; matmuls, convolutions, attention). A fit's GPU seconds are those
+FLOPs times its planned steps over :data:`GPU_PEAK_FLOPS` x :data:`GPU_UTILISATION` (a stated assumption, see
+:data:`GPU_ASSUMPTION`); the job's non-training part stays as measured on the CPU.
+
     python -m omicslib.book.rehearsal _build/rehearsal/logs [--csv out.csv]
 """
 
@@ -18,6 +23,16 @@ import json
 from pathlib import Path
 
 import pandas as pd
+
+#: The GPU of the projection, its dense bf16 tensor-core peak (NVIDIA's H100 SXM datasheet; the paper profile
+#: trains under bf16 autocast on CUDA) and the share of that peak assumed sustained.
+GPU = "NVIDIA H100 SXM"
+GPU_PEAK_FLOPS = 989e12
+GPU_UTILISATION = 0.25
+GPU_ASSUMPTION = ("25 % of the H100's dense bf16 peak (989 TFLOP/s) sustained: what large matmul-bound "
+                  "training reaches in practice. The models here are small (p1's d_model 128, p3's and p5's "
+                  "MLPs, batches of 8-128), so kernel launches and data loading, which FLOPs do not count, "
+                  "bound them instead: the GPU hours are a lower bound, the CPU hours an upper bound.")
 
 
 def fits(path: Path) -> pd.DataFrame:
@@ -52,13 +67,34 @@ def summary(logdir: Path) -> pd.DataFrame:
         f = fits(bench.with_name(f"{job}.fits.jsonl"))
         train = float(f["seconds"].sum()) if len(f) else 0.0
         proj = projected_training_seconds(f)
+        gpu_s, uncounted = projected_gpu_seconds(f)
         rows.append({"job": str(bench.relative_to(logdir)).removesuffix(".benchmark.tsv"),
                      "wall_s": float(b["s"]), "cpu_s": float(b["cpu_time"]), "max_rss_mb": float(b["max_rss"]),
                      "fits": len(f), "steps": int(f["steps"].sum()) if len(f) else 0,
                      "steps_planned": int(f["steps_planned"].sum()) if len(f) else 0,
                      "fit_s": train, "projected_fit_s": proj,
-                     "projected_cpu_h": (float(b["cpu_time"]) - train + proj) / 3600})
+                     "projected_cpu_h": (float(b["cpu_time"]) - train + proj) / 3600,
+                     "gflop_planned": gpu_s * GPU_PEAK_FLOPS * GPU_UTILISATION / 1e9,
+                     "projected_gpu_train_h": gpu_s / 3600, "non_training_cpu_h": (float(b["cpu_time"]) - train) / 3600,
+                     "fits_without_flops": uncounted})
     return pd.DataFrame(rows)
+
+
+def projected_gpu_seconds(f: pd.DataFrame) -> tuple[float, int]:
+    """GPU seconds of the fits run to all their planned steps at :data:`GPU_UTILISATION` of
+    :data:`GPU_PEAK_FLOPS`, and the number of fits that trained but carry no FLOP count."""
+    if f.empty:
+        return 0.0, 0
+    flops = f["flops_per_step"] if "flops_per_step" in f else pd.Series(float("nan"), index=f.index)
+    trained = f["steps"] > 0
+    total = float((flops.fillna(0.0) * f["steps_planned"]).sum())
+    return total / (GPU_PEAK_FLOPS * GPU_UTILISATION), int((trained & flops.isna()).sum())
+
+
+def per_paper(df: pd.DataFrame) -> pd.DataFrame:
+    """The jobs of :func:`summary` summed per paper (the job name's ``pN`` prefix)."""
+    cols = ["wall_s", "cpu_s", "fits", "projected_cpu_h", "projected_gpu_train_h", "non_training_cpu_h"]
+    return df.assign(paper=df["job"].str.extract(r"^(p\d)", expand=False)).groupby("paper")[cols].sum().reset_index()
 
 
 def main(argv=None) -> int:
@@ -77,6 +113,7 @@ def main(argv=None) -> int:
     print(f"\n{len(df)} jobs: {df['wall_s'].sum() / 60:.1f} min wall (sum), {df['cpu_s'].sum() / 60:.1f} min CPU; "
           f"projected uncapped: {df['projected_cpu_h'].sum():.1f} CPU-hours at one thread (training part an upper "
           "bound: full planned epochs)")
+    print(f"GPU projection ({GPU}, {GPU_ASSUMPTION})\n" + per_paper(df).round(3).to_string(index=False))
     return 0
 
 

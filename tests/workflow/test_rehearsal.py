@@ -43,3 +43,48 @@ def test_cli_prints_totals_and_writes_csv(tmp_path, capsys):
     assert rehearsal.main([str(tmp_path / "logs"), "--csv", str(tmp_path / "c.csv")]) == 0
     assert "1 jobs: 1.0 min wall (sum), 2.0 min CPU" in capsys.readouterr().out
     assert pd.read_csv(tmp_path / "c.csv")["projected_fit_s"].iloc[0] == pytest.approx(20.0)
+
+
+def test_gpu_projection_from_counted_flops(tmp_path):
+    # 1e12 FLOPs a step x 989 planned steps at 25 % of 989 TFLOP/s = 4 s; an uncounted fit is reported
+    _job(tmp_path, "p5_01_rna", 10.0, 9.0, [{"steps": 2, "steps_planned": 989, "seconds": 1.0, "flops_per_step": 1e12},
+                                            {"steps": 2, "steps_planned": 10, "seconds": 1.0}])
+    _job(tmp_path, "p5_02_syn", 10.0, 5.0, [{"steps": 0, "steps_planned": 0, "seconds": 0.0}])
+    df = rehearsal.summary(tmp_path).set_index("job")
+    assert df.loc["p5_01_rna", "projected_gpu_train_h"] == pytest.approx(4.0 / 3600)
+    assert df.loc["p5_01_rna", "fits_without_flops"] == 1 and df.loc["p5_02_syn", "fits_without_flops"] == 0
+    assert df.loc["p5_01_rna", "non_training_cpu_h"] == pytest.approx(7.0 / 3600)
+    paper = rehearsal.per_paper(df.reset_index()).set_index("paper")
+    assert paper.loc["p5", "cpu_s"] == pytest.approx(14.0) and paper.loc["p5", "fits"] == 3
+
+
+def test_fit_counts_flops_of_its_first_step_when_asked(monkeypatch):
+    import torch
+    from torch import nn
+
+    from omicslib.train import COUNT_FLOPS_ENV, fit, loader, supervised
+
+    x, y = torch.randn(32, 10), torch.arange(32) % 2
+    model = nn.Linear(10, 2)
+
+    def run():
+        return fit(model, loader((x, y), 16), loss_step=supervised(nn.CrossEntropyLoss()),
+                   optimizer=torch.optim.SGD(model.parameters(), lr=0.1), epochs=1)
+
+    assert run().flops_per_step is None
+    monkeypatch.setenv(COUNT_FLOPS_ENV, "1")
+    # a Linear(10 -> 2) on 16 rows: forward 2*16*10*2 = 640, backward (weight gradient only) 640 FLOPs
+    assert run().flops_per_step == 1280
+
+
+def test_performance_page_shows_the_projection_per_paper(tmp_path):
+    from omicslib.book import performance
+
+    _job(tmp_path, "p1_02_grid", 120.0, 100.0, [{"steps": 2, "steps_planned": 989, "seconds": 1.0,
+                                                "flops_per_step": 3.6e12}])
+    _job(tmp_path, "p4_01_table", 60.0, 30.0, None)
+    text = "\n".join(performance.rehearsal_text(rehearsal.summary(tmp_path)))
+    # 3.6e12 x 989 / (0.25 x 989e12) s = 14.4 s = 0.004 GPU hours; wall 120 s = 2.0 min
+    assert "| p1 | 2.0 |" in text and "| 0.004 |" in text and "| p4 | 1.0 |" in text
+    assert rehearsal.GPU in text and "25%" in text
+    assert "has not been run" in "\n".join(performance.rehearsal_text(None))
