@@ -16,7 +16,9 @@ shaped like the paper's data:
 - peak memory (:class:`omicslib.benchmarks.PeakMemory`).
 
 p1's EXP+CNA+MUT model is also run with the original attention path (nn.MultiheadAttention on every
-token, :func:`mha_path`) side by side with the current one. Scaling sweeps: p1 samples/s and peak memory
+token, :func:`mha_path`) side by side with the current one, and p3's cancer autoencoder, p4's DenseNet121-CBAM
+and p5's ConFuseIT pretraining with torch's per-parameter AdamW loop beside :func:`omicslib.train.adam`'s fused
+kernel. Scaling sweeps: p1 samples/s and peak memory
 against the number of mutation tokens, K and the batch size; p4 against image size and batch size.
 Every row goes to one CSV (columns :data:`COLUMNS`); :mod:`omicslib.book.performance` draws the page.
 ``--quick`` runs tiny shapes in seconds (the test).
@@ -317,8 +319,11 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
         b3 = p3.pop("batch")
         p4 = dict(plan.p4)
         b4 = p4.pop("batch")
+        p5 = dict(plan.p5)
+        b5 = p5.pop("batch")
         for paper, model, build, b in (("p3", "efAE (cancer widths)", p3_autoencoder_build(device, b3, **p3), b3),
-                                       ("p4", "DenseNet121-CBAM", p4_build(device, b4, **p4), b4)):
+                                       ("p4", "DenseNet121-CBAM", p4_build(device, b4, **p4), b4),
+                                       ("p5", "ConFuseIT pretraining", p5_build(device, b5, **p5), b5)):
             before = add("before", paper, f"{model}, AdamW loop", build, b, fused=False)
             after = add("after", paper, f"{model}, fused AdamW", build, b)
             echo(f"{paper} {model} batch {b}: {before['samples_per_cpu_s']:.1f} -> {after['samples_per_cpu_s']:.1f} "

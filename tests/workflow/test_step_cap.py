@@ -168,3 +168,4 @@ def test_unwritable_fit_log_warns_and_training_goes_on(tmp_path, monkeypatch):
     with pytest.warns(RuntimeWarning, match="fits.jsonl: fit not logged"):
         hist, _ = _fit(epochs=1)
     assert hist.steps == 5
+

@@ -18,6 +18,7 @@ from omicslib.data.tables import Loaded
 from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, P1Config, scaled_k_grid
 from omicslib.papers.p1_crossmodal.selection import MutationEncoder, Ranking, elasticnet_ranking
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
+from omicslib.train import rehearsal_limit
 
 
 def load_data(data_source: str = "auto", n_synthetic: int = 240, seed: int = 0) -> Loaded:
@@ -58,8 +59,12 @@ class Prepared:
                 + f"; CNA K = min(K, {self.cna.shape[1]})")
 
 
+#: Patients kept under the paper-profile rehearsal's step cap (:func:`omicslib.train.rehearsal_limit`).
+REHEARSAL_SAMPLES = 300
+
+
 def prepare(data: Loaded, cfg: P1Config) -> Prepared:
-    """Encode labels, optionally subsample (smoke), draw the hold-out and the folds once."""
+    """Encode labels, optionally subsample (smoke; the rehearsal), draw the hold-out and the folds once."""
     y_all = data.labels
     bad = set(y_all.unique()) - set(SUBTYPES)
     if bad:
@@ -70,13 +75,16 @@ def prepare(data: Loaded, cfg: P1Config) -> Prepared:
             raise ValueError(f"{name} table lacks {len(missing)} labelled samples, e.g. {list(missing[:3])}")
     samples = y_all.index
     report = []
-    if cfg.max_samples and cfg.max_samples < len(samples):
+    # under the rehearsal's step cap (which checks that a configuration runs, not what it scores) the
+    # uncapped inference passes over every patient at the paper's widths would dominate: a subsample
+    n_max = rehearsal_limit(cfg.max_samples, keep=REHEARSAL_SAMPLES)
+    if n_max and n_max < len(samples):
         from sklearn.model_selection import train_test_split
 
-        samples, _ = train_test_split(samples, train_size=cfg.max_samples, stratify=y_all.to_numpy(),
-                                      random_state=cfg.seed)
+        samples, _ = train_test_split(samples, train_size=n_max, stratify=y_all.to_numpy(), random_state=cfg.seed)
         samples = pd.Index(sorted(samples))
-        report.append(f"smoke subsample: {len(samples)} of {len(y_all)} samples")
+        why = "smoke" if n_max == cfg.max_samples else "rehearsal (step cap)"
+        report.append(f"{why} subsample: {len(samples)} of {len(y_all)} samples")
     y = y_all.loc[samples].map({c: i for i, c in enumerate(SUBTYPES)}).to_numpy()
     cv = holdout_kfold(y, cfg.test_size, cfg.n_folds, cfg.seed)
     for tr, va in cv.folds:

@@ -135,9 +135,17 @@ class SyntheticSetup:
 
 
 def synthetic_setup(profile: str, **overrides) -> SyntheticSetup:
-    return configure(SyntheticSetup(), profile, overrides,
-                     smoke=dict(n_labelled=60, n_unlabelled=64, n_genes=20, patch_dim=8, max_patches=8),
-                     paper=dict(n_labelled=800, n_unlabelled=3000, n_genes=200, patch_dim=256, max_patches=64))
+    """The simulated cohorts of ``profile``; under the rehearsal's step cap (which checks that a configuration
+    runs, not what it scores) at most 200 labelled and 300 unlabelled patients, at the profile's widths."""
+    from dataclasses import replace
+
+    from omicslib.train import rehearsal_limit
+
+    s = configure(SyntheticSetup(), profile, overrides,
+                  smoke=dict(n_labelled=60, n_unlabelled=64, n_genes=20, patch_dim=8, max_patches=8),
+                  paper=dict(n_labelled=800, n_unlabelled=3000, n_genes=200, patch_dim=256, max_patches=64))
+    return replace(s, n_labelled=rehearsal_limit(s.n_labelled, keep=200),
+                   n_unlabelled=rehearsal_limit(s.n_unlabelled, keep=300))
 
 
 @dataclass(frozen=True)

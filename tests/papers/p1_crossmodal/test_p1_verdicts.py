@@ -175,3 +175,16 @@ def test_quick_baseline_grid_has_an_interior_optimum_without_convergence_warning
     _, n_refit = B.refit_chosen(X, prep.y, prep.cv.train, C_best, search.best_params_["logisticregression__l1_ratio"],
                                 cfg, cfg.seed)
     assert n_refit == 0
+
+
+def test_rehearsal_subsamples_p1_patients(monkeypatch):
+    """Under the step cap p1 keeps REHEARSAL_SAMPLES patients (stratified) and says so; without it, all of them."""
+    from omicslib.papers import p1_crossmodal as P
+    from omicslib.papers.p1_crossmodal import data as D
+
+    loaded = toy_loaded(n=400)
+    cfg = P.config("quick")
+    assert len(P.prepare(loaded, cfg).samples) == 400
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "2")
+    prep = P.prepare(loaded, cfg)
+    assert len(prep.samples) == D.REHEARSAL_SAMPLES and any("rehearsal" in r for r in prep.report)
