@@ -83,24 +83,31 @@ def rehearsal_text(reh: pd.DataFrame | None) -> list[str]:
                        "configuration on the CPU with each fit capped at 2 optimiser steps and writes "
                        f"`{REHEARSAL_CSV.relative_to(BOOK.parent).as_posix()}`.\n"]
     paper = rehearsal.per_paper(reh)
-    lines = ["| paper | rehearsal wall (min, sum of jobs) | projected CPU hours (1 thread) | projected GPU hours "
-             f"({rehearsal.GPU}, training) | + non-training CPU hours |", "|---|---:|---:|---:|---:|"]
+    lines = ["| paper | rehearsal wall (min, sum of jobs) | planned optimiser steps | projected CPU hours (1 thread) "
+             f"| projected GPU hours ({rehearsal.GPU}, training) | + non-training CPU hours |",
+             "|---|---:|---:|---:|---:|---:|"]
     for r in paper.itertuples():
-        lines.append(f"| {r.paper} | {r.wall_s / 60:.1f} | {r.projected_cpu_h:,.2f} | {r.projected_gpu_train_h:,.3f} "
-                     f"| {r.non_training_cpu_h:,.2f} |")
+        lines.append(f"| {r.paper} | {r.wall_s / 60:.1f} | {int(r.steps_planned):,} | {r.projected_cpu_h:,.2f} | "
+                     f"{r.projected_gpu_train_h:,.3f} | {r.non_training_cpu_h:,.2f} |")
     jobs = ["| notebook | wall s | fits | planned GFLOP | projected CPU h | projected GPU h (training) |",
             "|---|---:|---:|---:|---:|---:|"]
     for r in reh.itertuples():
         jobs.append(f"| {r.job} | {r.wall_s:,.0f} | {int(r.fits)} | {r.gflop_planned:,.0f} | {r.projected_cpu_h:,.2f} | "
                     f"{r.projected_gpu_train_h:,.3f} |")
     missing = int(reh["fits_without_flops"].sum())
+    from omicslib.book.runner import discover
+
+    absent = [nb.stem for nb in discover() if nb.stem not in set(reh["job"])]
+    if absent:
+        jobs.append(f"\nNot in this rehearsal (stopped before they finished, or not run): {', '.join(absent)}; "
+                    "their cost is not in the totals above.")
     return head + [
         f"Measured by `make rehearsal` ({len(reh)} notebooks, {reh['wall_s'].sum() / 60:.1f} min of job wall time "
         "on this machine): every notebook's paper configuration, each fit capped at 2 optimiser steps. CPU hours "
         "scale each fit to its planned steps (all epochs: an upper bound, early stopping ends most fits sooner) "
-        "and keep the rest as measured, at one thread. GPU hours divide each fit's counted FLOPs per step "
-        f"(first step, forward and backward) times its planned steps by {rehearsal.GPU_UTILISATION:.0%} of "
-        f"{rehearsal.GPU_PEAK_FLOPS / 1e12:,.0f} TFLOP/s: {rehearsal.GPU_ASSUMPTION}"
+        "and keep the rest as measured, at one thread. GPU hours take each fit's counted FLOPs per step "
+        "(first step, forward and backward) times its planned steps, assuming "
+        f"{rehearsal.GPU_ASSUMPTION}"
         + (f" {missing} fits trained without a FLOP count (not in the GPU figure)." if missing else "") + "\n",
         "\n".join(lines), "", "\n".join(jobs), ""]
 

@@ -45,17 +45,21 @@ def test_cli_prints_totals_and_writes_csv(tmp_path, capsys):
     assert pd.read_csv(tmp_path / "c.csv")["projected_fit_s"].iloc[0] == pytest.approx(20.0)
 
 
-def test_gpu_projection_from_counted_flops(tmp_path):
-    # 1e12 FLOPs a step x 989 planned steps at 25 % of 989 TFLOP/s = 4 s; an uncounted fit is reported
-    _job(tmp_path, "p5_01_rna", 10.0, 9.0, [{"steps": 2, "steps_planned": 989, "seconds": 1.0, "flops_per_step": 1e12},
+def test_gpu_projection_from_counted_flops_with_a_per_step_floor(tmp_path):
+    # 1e13 FLOPs a step x 989 planned steps at 25 % of 989 TFLOP/s = 40 s (above the 5 ms x 989 floor);
+    # a fit without a count and 10 planned steps adds its floor, 0.05 s, and is reported
+    _job(tmp_path, "p5_01_rna", 10.0, 9.0, [{"steps": 2, "steps_planned": 989, "seconds": 1.0, "flops_per_step": 1e13},
                                             {"steps": 2, "steps_planned": 10, "seconds": 1.0}])
-    _job(tmp_path, "p5_02_syn", 10.0, 5.0, [{"steps": 0, "steps_planned": 0, "seconds": 0.0}])
+    # a tiny model: 1e6 FLOPs a step is nothing; 1,000 steps at the 5 ms floor take 5 s
+    _job(tmp_path, "p5_02_syn", 10.0, 5.0, [{"steps": 2, "steps_planned": 1000, "seconds": 0.1, "flops_per_step": 1e6}])
     df = rehearsal.summary(tmp_path).set_index("job")
-    assert df.loc["p5_01_rna", "projected_gpu_train_h"] == pytest.approx(4.0 / 3600)
+    assert df.loc["p5_01_rna", "projected_gpu_train_h"] == pytest.approx(40.05 / 3600)
+    assert df.loc["p5_02_syn", "projected_gpu_train_h"] == pytest.approx(5.0 / 3600)
     assert df.loc["p5_01_rna", "fits_without_flops"] == 1 and df.loc["p5_02_syn", "fits_without_flops"] == 0
+    assert df.loc["p5_01_rna", "gflop_planned"] == pytest.approx(9.89e6)
     assert df.loc["p5_01_rna", "non_training_cpu_h"] == pytest.approx(7.0 / 3600)
     paper = rehearsal.per_paper(df.reset_index()).set_index("paper")
-    assert paper.loc["p5", "cpu_s"] == pytest.approx(14.0) and paper.loc["p5", "fits"] == 3
+    assert paper.loc["p5", "cpu_s"] == pytest.approx(14.0) and paper.loc["p5", "steps_planned"] == 1999
 
 
 def test_fit_counts_flops_of_its_first_step_when_asked(monkeypatch):
@@ -85,6 +89,6 @@ def test_performance_page_shows_the_projection_per_paper(tmp_path):
     _job(tmp_path, "p4_01_table", 60.0, 30.0, None)
     text = "\n".join(performance.rehearsal_text(rehearsal.summary(tmp_path)))
     # 3.6e12 x 989 / (0.25 x 989e12) s = 14.4 s = 0.004 GPU hours; wall 120 s = 2.0 min
-    assert "| p1 | 2.0 |" in text and "| 0.004 |" in text and "| p4 | 1.0 |" in text
-    assert rehearsal.GPU in text and "25%" in text
+    assert "| p1 | 2.0 | 989 |" in text and "| 0.004 |" in text and "| p4 | 1.0 | 0 |" in text
+    assert rehearsal.GPU in text and "25 %" in text
     assert "has not been run" in "\n".join(performance.rehearsal_text(None))
