@@ -8,16 +8,12 @@ from sklearn.metrics import accuracy_score, average_precision_score, f1_score, p
 from omicslib import bootstrap as boot
 
 
-def _probs(rng, n, k=4):
-    p = np.round(rng.dirichlet(np.ones(k), n), 1) + 1e-9   # rounded: tied scores
-    return p / p.sum(1, keepdims=True)
-
-
 def test_weighted_metrics_equal_sklearn_on_the_resampled_rows():
     rng = np.random.default_rng(0)
     n = 60
     y = np.arange(n) % 4
-    p = _probs(rng, n)
+    p = np.round(rng.dirichlet(np.ones(4), n), 1) + 1e-9     # rounded: tied scores
+    p /= p.sum(1, keepdims=True)
     W = boot.patient_weights(n, 5, seed=1)
     assert W.shape == (5, n) and (W.sum(1) == n).all()
     cm = boot.weighted_confusions(W, y, p.argmax(1), 4)
