@@ -24,7 +24,7 @@ from omicslib import stats
 from omicslib.book import reference
 from omicslib.book.claims import ABSENT, VALUE_CI, Claim, text_claim, value_claim
 from omicslib.book.report import vs_paper
-from omicslib.papers.p2_fusion.protocol import ALL_METRICS, METRICS, CVResult
+from omicslib.papers.p2_fusion.protocol import ALL_METRICS, METRICS, CVResult, pr_auc_trapz
 
 PAPER = "p2"
 
@@ -153,14 +153,8 @@ def _f1(threshold: float) -> boot.WeightedMetric:
 HOLDOUT_METRICS = {
     "f1": _f1,
     "pr_auc": lambda t: boot.rowwise(lambda y, p, w: average_precision_score(y, p, sample_weight=w)),
-    "pr_auc_trapz": lambda t: boot.rowwise(lambda y, p, w: _trapz(y, p, w)),
+    "pr_auc_trapz": lambda t: boot.rowwise(pr_auc_trapz),
 }
-
-
-def _trapz(y, p, w):
-    from omicslib.papers.p2_fusion.protocol import pr_auc_trapz
-
-    return pr_auc_trapz(y, p, w)
 
 
 def holdout_ci(y, probs: list[np.ndarray], metric: str, threshold: float = 0.5, level: float = VALUE_CI,
