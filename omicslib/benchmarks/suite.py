@@ -302,8 +302,7 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
             _write(rows, out)
         return r
 
-    p1 = dict(plan.p1)
-    b1 = p1.pop("batch")
+    b1, p1 = _batch_and_shape(plan.p1)
     from omicslib.papers.p1_crossmodal.model import VARIANTS
 
     if "before_after" in parts and plan.before_after:
@@ -315,15 +314,11 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
              f"-> {after['samples_per_cpu_s']:.1f}, {after['samples_per_cpu_s'] / before['samples_per_cpu_s']:.1f}x), "
              f"peak {before['peak_mb']:.0f} -> {after['peak_mb']:.0f} MB")
         # the optimiser: torch's per-parameter AdamW loop (before) vs omicslib.train.adam's fused kernel (after)
-        p3 = dict(plan.p3_ae)
-        b3 = p3.pop("batch")
-        p4 = dict(plan.p4)
-        b4 = p4.pop("batch")
-        p5 = dict(plan.p5)
-        b5 = p5.pop("batch")
-        for paper, model, build, b in (("p3", "efAE (cancer widths)", p3_autoencoder_build(device, b3, **p3), b3),
-                                       ("p4", "DenseNet121-CBAM", p4_build(device, b4, **p4), b4),
-                                       ("p5", "ConFuseIT pretraining", p5_build(device, b5, **p5), b5)):
+        for paper, model, builder, shape in (("p3", "efAE (cancer widths)", p3_autoencoder_build, plan.p3_ae),
+                                             ("p4", "DenseNet121-CBAM", p4_build, plan.p4),
+                                             ("p5", "ConFuseIT pretraining", p5_build, plan.p5)):
+            b, kw = _batch_and_shape(shape)
+            build = builder(device, b, **kw)
             before = add("before", paper, f"{model}, AdamW loop", build, b, fused=False)
             after = add("after", paper, f"{model}, fused AdamW", build, b)
             echo(f"{paper} {model} batch {b}: {before['samples_per_cpu_s']:.1f} -> {after['samples_per_cpu_s']:.1f} "
@@ -332,8 +327,7 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
         for v in VARIANTS:
             add("model", "p1", v, p1_build(device, b1, variant=v, **p1), b1)
         for paper, (name, builder) in MODELS.items():
-            kw = dict(getattr(plan, paper))
-            b = kw.pop("batch")
+            b, kw = _batch_and_shape(getattr(plan, paper))
             add("model", paper, name, builder(device, b, **kw), b)
     if "scaling" not in parts:
         return rows
@@ -344,13 +338,18 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
             "K", k)
     for b in plan.p1_batch:
         add("scaling", "p1", "EXP+CNA+MUT", p1_build(device, b, **p1), b, "batch", b)
-    p4 = dict(plan.p4)
-    b4 = p4.pop("batch")
+    b4, p4 = _batch_and_shape(plan.p4)
     for s in plan.p4_image:
         add("scaling", "p4", "DenseNet121-CBAM", p4_build(device, b4, image=s), b4, "image", s)
     for b in plan.p4_batch:
         add("scaling", "p4", "DenseNet121-CBAM", p4_build(device, b, **p4), b, "batch", b)
     return rows
+
+
+def _batch_and_shape(shape: dict) -> tuple[int, dict]:
+    """A :class:`Plan` entry split into its batch size and the builder's other keyword arguments."""
+    rest = dict(shape)
+    return rest.pop("batch"), rest
 
 
 def _write(rows: list[dict], out: Path) -> None:
