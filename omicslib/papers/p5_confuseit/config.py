@@ -14,7 +14,7 @@ are checked against the field names (a misspelt key raises).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from omicslib.book import reference
 from omicslib.profiles import check, configure
@@ -137,9 +137,7 @@ class SyntheticSetup:
 def synthetic_setup(profile: str, **overrides) -> SyntheticSetup:
     """The simulated cohorts of ``profile``; under the rehearsal's step cap (which checks that a configuration
     runs, not what it scores) at most 200 labelled and 300 unlabelled patients, at the profile's widths."""
-    from dataclasses import replace
-
-    from omicslib.train import rehearsal_limit
+    from omicslib.train import rehearsal_limit  # here: importing the config stays free of torch
 
     s = configure(SyntheticSetup(), profile, overrides,
                   smoke=dict(n_labelled=60, n_unlabelled=64, n_genes=20, patch_dim=8, max_patches=8),
