@@ -6,7 +6,7 @@ the patients with replacement, as multinomial counts (within each stratum when `
 both classes of a binary task stay present), and the models with replacement; a metric is computed from the
 per-patient counts as weights, so one pass gives every replicate. Integer weights give the same value as the
 resampled patients themselves for every metric here (confusion-matrix metrics, Mann-Whitney AUC, average
-precision, sklearn's precision-recall curve).
+precision, the trapezoidal area under sklearn's precision-recall curve).
 
 Used by p1 (Tables 4-6, paired model comparisons), p2 (hold-out intervals) and p4 (paired AUC differences
 on real mammograms).
@@ -151,16 +151,32 @@ def binary_auc(W: np.ndarray, y, score) -> np.ndarray:
     return weighted_auc(W, np.asarray(y, int), np.c_[-s, s])
 
 
-def rowwise(fn: Callable[..., float]) -> WeightedMetric:
-    """A :data:`WeightedMetric` from ``fn(y, output, sample_weight)`` (e.g. sklearn's average precision), one
-    call per replicate on the patients it drew."""
+def _pr_points(W: np.ndarray, y, score) -> tuple[np.ndarray, np.ndarray]:
+    """Recall and precision ``(B, T)`` at each distinct threshold of ``score``, highest first, under each row of
+    ``W``. A threshold above which a row holds no weight gets precision 1, the curve's start point, so that the
+    patients a replicate did not draw leave only repeated points (what dropping them would give)."""
+    y, s = np.asarray(y, int), np.asarray(score, float)
+    order = np.argsort(-s, kind="mergesort")
+    ends = np.r_[np.flatnonzero(np.diff(s[order])), len(s) - 1]       # last index of each tied group
+    pos = (y[order] == 1)
+    tp = np.cumsum(W[:, order] * pos, 1)[:, ends]
+    ps = np.cumsum(W[:, order], 1)[:, ends]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = tp / tp[:, -1:]
+    return recall, np.where(ps > 0, _div(tp, ps), 1.0)
 
-    def metric(W, y, out):
-        y, out = np.asarray(y), np.asarray(out)
-        vals = np.empty(len(W))
-        for i, w in enumerate(W):
-            keep = w > 0
-            vals[i] = fn(y[keep], out[keep], w[keep])
-        return vals
 
-    return metric
+def average_precision(W: np.ndarray, y, score) -> np.ndarray:
+    """Average precision of a binary ``score`` (sklearn's step sum, ``sum (R_k - R_k-1) P_k``) under each row
+    of ``W``; NaN for a row without positive weight."""
+    r, p = _pr_points(W, y, score)
+    return (np.diff(r, prepend=0.0, axis=1) * p).sum(1)
+
+
+def pr_auc_trapz(W: np.ndarray, y, score) -> np.ndarray:
+    """Trapezoidal area under the precision-recall curve (``sklearn.metrics.auc(recall, precision)`` over
+    ``precision_recall_curve``, which starts at recall 0, precision 1) under each row of ``W``; NaN for a row
+    without positive weight."""
+    r, p = _pr_points(W, y, score)
+    p_prev = np.c_[np.ones(len(W)), p[:, :-1]]
+    return (np.diff(r, prepend=0.0, axis=1) * (p + p_prev) / 2).sum(1)

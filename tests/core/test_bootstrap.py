@@ -3,7 +3,16 @@ themselves, stratified resampling, the interval and p-value rules, and the paire
 
 import numpy as np
 import pytest
-from sklearn.metrics import accuracy_score, average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    f1_score,
+    precision_recall_curve,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+from sklearn.metrics import auc as sk_auc
 
 from omicslib import bootstrap as boot
 
@@ -44,17 +53,21 @@ def test_stratified_weights_keep_each_stratum_size_and_unstratified_match_p1s_dr
         boot.patient_weights(1, 2, 0)
 
 
-def test_rowwise_average_precision_and_binary_auc_equal_sklearn_on_the_resampled_rows():
-    rng = np.random.default_rng(2)
+@pytest.mark.parametrize("seed", range(6))
+def test_precision_recall_metrics_and_binary_auc_equal_sklearn_on_the_resampled_rows(seed):
+    rng = np.random.default_rng(seed)
     y = (rng.random(50) < 0.4).astype(int)
-    s = np.round(y * 0.3 + rng.random(50), 1)
-    W = boot.patient_weights(50, 4, seed=5, strata=y)
-    ap = boot.rowwise(lambda yy, ss, w: average_precision_score(yy, ss, sample_weight=w))(W, y, s)
-    auc = boot.binary_auc(W, y, s)
-    for b in range(4):
+    s = np.round(y * 0.3 + rng.random(50), 1)                    # rounded: tied scores
+    s[np.argmax(s)] = 5.0                                         # a top score that some replicates leave out
+    W = boot.patient_weights(50, 20, seed=5, strata=y)
+    ap, trapz, auc = boot.average_precision(W, y, s), boot.pr_auc_trapz(W, y, s), boot.binary_auc(W, y, s)
+    for b in range(20):
         idx = np.repeat(np.arange(50), W[b].astype(int))
+        precision, recall, _ = precision_recall_curve(y[idx], s[idx])
         assert ap[b] == pytest.approx(average_precision_score(y[idx], s[idx]))
+        assert trapz[b] == pytest.approx(sk_auc(recall, precision))
         assert auc[b] == pytest.approx(roc_auc_score(y[idx], s[idx]))
+    assert np.isnan(boot.average_precision(np.ones((1, 50)), np.zeros(50), s)).all()      # no positives
 
 
 def test_interval_and_p_rules():

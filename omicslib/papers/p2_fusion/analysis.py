@@ -17,14 +17,13 @@ import math
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score
 
 from omicslib import bootstrap as boot
 from omicslib import stats
 from omicslib.book import reference
 from omicslib.book.claims import ABSENT, VALUE_CI, Claim, text_claim, value_claim
 from omicslib.book.report import vs_paper
-from omicslib.papers.p2_fusion.protocol import ALL_METRICS, METRICS, CVResult, pr_auc_trapz
+from omicslib.papers.p2_fusion.protocol import ALL_METRICS, METRICS, CVResult
 
 PAPER = "p2"
 
@@ -152,8 +151,8 @@ def _f1(threshold: float) -> boot.WeightedMetric:
 #: PR-AUC, each under patient weights (:mod:`omicslib.bootstrap`).
 HOLDOUT_METRICS = {
     "f1": _f1,
-    "pr_auc": lambda t: boot.rowwise(lambda y, p, w: average_precision_score(y, p, sample_weight=w)),
-    "pr_auc_trapz": lambda t: boot.rowwise(pr_auc_trapz),
+    "pr_auc": lambda t: boot.average_precision,
+    "pr_auc_trapz": lambda t: boot.pr_auc_trapz,
 }
 
 
