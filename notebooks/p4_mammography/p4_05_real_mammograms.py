@@ -107,7 +107,8 @@ _ = run.figure(real.auc_figure(aucs, birads), "real_auc", prov, caption="Per-pat
 
 # %% [markdown]
 # Each model against BI-RADS (DeLong, same 181 patients), and the baseline's tuning (C chosen by inner CV
-# scored by AUC, class-balanced; the grid's edge and convergence warnings counted):
+# scored by AUC, class-balanced, the grid widened while the choice sits at its edge; a choice still at the edge and
+# convergence warnings counted):
 
 # %%
 vs_birads = real.comparisons(y, arm["scores"], patients["birads_score"].to_numpy(float))

@@ -40,7 +40,6 @@ from omicslib.papers.p2_fusion.audit import synthetic_runs as audit_synthetic_ru
 from omicslib.papers.p2_fusion.baselines import (
     BASELINES,
     cross_validate_baseline,
-    edge_of,
     gene_and_baselines,
     holdout_baseline,
     holdout_runs,
@@ -105,6 +104,6 @@ __all__ = [
     "mixomics_binary", "outliers_figure", "overlap_with", "paper_size_cohort", "pr_auc_trapz", "real_runs",
     "repeated", "seed_folds", "seed_table", "seeds_of", "site_cohort", "site_counts", "strongest",
     "synthetic_paired", "tcga_binary", "tissue_tiles_figure", "weights_label", "weights_provenance",
-    "claim_facts", "class_recalls", "corrected_ci", "edge_of", "holdout_ci", "logged_run_range", "scope_of",
+    "claim_facts", "class_recalls", "corrected_ci", "holdout_ci", "logged_run_range", "scope_of",
     "text_claims", "tune",
 ]

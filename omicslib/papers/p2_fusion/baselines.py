@@ -3,7 +3,7 @@
 * ``logreg`` — L2-regularised logistic regression with balanced class weights on all available genes; the
   penalty C is chosen by an inner stratified CV on the training part of each outer fold only, scored by
   average precision (the PR-AUC of the comparison claim); the expression pipeline sits inside the searched
-  pipeline, so inner folds refit it too. The C grid is widened (up to :data:`MAX_WIDEN` times, by its own
+  pipeline, so inner folds refit it too. The C grid is widened (up to :data:`omicslib.tuning.MAX_WIDEN` times, by its own
   spacing) until the chosen C is interior; a choice still at the edge is recorded (``at_edge``).
 * ``forest`` — a balanced random forest whose ``min_samples_leaf`` and ``max_features`` are tuned the same way.
 
@@ -29,12 +29,11 @@ from omicslib.papers.p2_fusion.config import Config
 from omicslib.papers.p2_fusion.preprocess import expression_pipeline
 from omicslib.papers.p2_fusion.protocol import CVResult, fold_metrics, folds
 from omicslib.train import rehearsal_limit, rehearsal_search
+from omicslib.tuning import MAX_WIDEN, edge_of
 
 BASELINES = ("logreg", "forest")
 #: The inner search's score: average precision, the PR-AUC of the claim the baseline is compared on.
 SCORING = "average_precision"
-#: How many times the C grid may be widened when the chosen C sits at an edge.
-MAX_WIDEN = 2
 
 
 def _estimator(name: str, cfg: Config, seed: int):
@@ -63,15 +62,6 @@ def searcher(name: str, cfg: Config, seed: int, grid: dict | None = None) -> Gri
     grid, _ = rehearsal_search(grid)
     return GridSearchCV(Pipeline(list(prep.steps) + [("clf", _estimator(name, cfg, seed))]), grid, scoring=SCORING,
                         cv=inner, refit=False, n_jobs=1, error_score="raise")
-
-
-def edge_of(values, chosen) -> str:
-    """``"low"`` / ``"high"`` when ``chosen`` is the smallest / largest of the searched ``values``, else ``""``
-    (interior). A one-value grid has no interior: ``"low"``."""
-    v = np.sort(np.asarray(list(values), float))
-    if v.size < 3 or chosen <= v[0]:
-        return "low"
-    return "high" if chosen >= v[-1] else ""
 
 
 def _widened(grid: np.ndarray, side: str, k: int = 3) -> np.ndarray:

@@ -30,6 +30,7 @@ from torch import nn
 from omicslib import bootstrap, stats
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, clahe, normalise, oversample
 from omicslib.train import adam, fit, loader, predict, supervised
+from omicslib.tuning import search_1d
 
 #: The binary task's oversampling rate: the paper's Luminal task (its binary task with the closest class
 #: imbalance, 501/261 images = 1.9 : 1; MCBD 117/64 = 1.8 : 1) uses 1.3 (reference.csv oversampling_luminal).
@@ -256,40 +257,52 @@ def image_statistics(X: np.ndarray, masks: np.ndarray) -> np.ndarray:
     return np.asarray(rows, float)
 
 
-#: The regularisation grid of the image-statistics baseline: 17 values over 8 decades, so the chosen C is
-#: interior unless the data push it to an edge (counted per fit: ``at_edge``, quoted on the page).
-C_GRID = tuple(np.logspace(-4, 4, 17))
+#: The starting regularisation grid of the image-statistics baseline (one value per decade), widened while the
+#: chosen C sits at an edge (:func:`omicslib.tuning.search_1d`); a choice still at the edge is counted
+#: (``at_edge``, quoted on the page).
+C_GRID = tuple(np.logspace(-4, 4, 9))
 
 
 def image_stat_baseline(features: pd.DataFrame, y, fold_of_patient: np.ndarray, seed: int,
                         grid=C_GRID, inner: int = 3) -> dict:
     """L2 logistic regression on per-patient image statistics, C tuned by an inner stratified CV on the
-    training folds only (scored by ROC AUC, class-balanced weights), on the given outer folds.
+    training folds only (mean ROC AUC, class-balanced weights; :func:`omicslib.tuning.search_1d`, ties: the
+    smaller C), on the given outer folds.
 
     Returns ``{"score": out-of-fold probabilities per patient, "C": chosen C per fold, "at_edge": number of
-    folds whose C is at the grid's edge, "convergence_warnings": at the chosen C}``.
+    folds whose C is at the edge of its widened search, "convergence_warnings": over the searches and refits}``.
     """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     F, y = np.asarray(features, float), np.asarray(y)
-    score, chosen, n_warn = np.full(len(y), np.nan), [], 0
-    for k in np.unique(fold_of_patient):
-        tr, te = fold_of_patient != k, fold_of_patient == k
-        pipe = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=5000))
-        gs = GridSearchCV(pipe, {"logisticregression__C": list(grid)}, scoring="roc_auc",
-                          cv=StratifiedKFold(inner, shuffle=True, random_state=seed))
+    score, chosen, n_edge, n_warn = np.full(len(y), np.nan), [], 0, 0
+
+    def fitted(c, rows):
+        nonlocal n_warn
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always", ConvergenceWarning)
-            gs.fit(F[tr], y[tr])
-            n_warn += sum(issubclass(x.category, ConvergenceWarning) for x in w)
-        chosen.append(gs.best_params_["logisticregression__C"])
-        score[te] = gs.predict_proba(F[te])[:, 1]
-    at_edge = sum(c in (grid[0], grid[-1]) for c in chosen)
-    return {"score": score, "C": chosen, "at_edge": int(at_edge), "convergence_warnings": int(n_warn)}
+            m = make_pipeline(StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=5000))
+            m.fit(F[rows], y[rows])
+        n_warn += sum(issubclass(x.category, ConvergenceWarning) for x in w)
+        return m
+
+    for k in np.unique(fold_of_patient):
+        tr, te = np.flatnonzero(fold_of_patient != k), np.flatnonzero(fold_of_patient == k)
+        splits = [(tr[a], tr[b]) for a, b in StratifiedKFold(inner, shuffle=True, random_state=seed).split(tr, y[tr])]
+
+        def inner_auc(c, splits=splits):
+            return float(np.mean([roc_auc_score(y[b], fitted(c, a).predict_proba(F[b])[:, 1]) for a, b in splits]))
+
+        c, record = search_1d(inner_auc, grid)
+        chosen.append(c)
+        n_edge += bool(record["at_edge"])
+        score[te] = fitted(c, tr).predict_proba(F[te])[:, 1]
+    return {"score": score, "C": chosen, "at_edge": n_edge, "convergence_warnings": n_warn}
 
 
 # ----------------------------------------------------------------------------------------- comparisons

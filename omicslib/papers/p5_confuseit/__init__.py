@@ -34,7 +34,6 @@ from omicslib.papers.p5_confuseit.baselines import (
     cox_cv,
     logistic_cv,
     ridge_cox,
-    search_1d,
     tune_logistic,
     tune_ridge_cox,
 )
@@ -109,5 +108,5 @@ __all__ = [
     "risk_groups", "rna_branch_rows", "rna_cohort", "section_attention", "spearman", "spot_patches",
     "standardise", "summarise", "synthetic_attention", "synthetic_claims", "synthetic_cohorts", "synthetic_rows",
     "synthetic_setup", "transfer_study", "transfer_validate", "tune_ridge_cox", "verdicts", "weights_caption",
-    "with_weights", "baseline_facts", "search_1d", "tune_logistic", "margin_of", "leave_section_out_seeds",
+    "with_weights", "baseline_facts", "tune_logistic", "margin_of", "leave_section_out_seeds",
 ]

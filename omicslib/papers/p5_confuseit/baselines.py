@@ -11,7 +11,7 @@ tuned as carefully as the deep models.
   (PAM50 classes are imbalanced), ``C`` chosen by inner CV (macro-F1, the claims' metric) on the
   training part only.
 
-Both searches use :func:`search_1d`: a log-spaced grid one decade apart, widened while the best value
+Both searches use :func:`omicslib.tuning.search_1d`: a log-spaced grid one decade apart, widened while the best value
 sits at an edge, then refined by the half-decade points beside the best; a choice still at the edge
 is recorded (``at_edge``). Convergence warnings are counted over the search and at the chosen point
 (``warnings_at_choice``), never silenced.
@@ -20,7 +20,7 @@ is recorded (``at_edge``). Convergence warnings are counted over the search and 
 from __future__ import annotations
 
 import warnings
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,63 +36,19 @@ from omicslib.papers.p5_confuseit.config import Config
 from omicslib.papers.p5_confuseit.data import Cohort
 from omicslib.papers.p5_confuseit.splits import folds
 from omicslib.train import rehearsal_search
+from omicslib.tuning import search_1d
 
 #: Starting grids (one decade apart); :func:`search_1d` widens them while the optimum sits at an edge.
 PENALTIES = (0.01, 0.1, 1.0, 10.0, 100.0)
 CS = (1e-3, 1e-2, 1e-1, 1.0)  # C = 10 (slow to converge) is searched only when the optimum sits at 1
 #: Inner CV folds of both searches (3: five would double p5_01's baseline time; see the config note).
 INNER_FOLDS = 3
-#: How many times a grid may be widened (by two decades each) when its optimum sits at an edge.
-MAX_WIDEN = 2
 #: A ridge Cox fit counts as converged when its largest absolute gradient entry is below this.
 COX_GRAD_TOL = 1e-5
 #: Newton iterations stop when the largest absolute gradient entry is below this.
 COX_NEWTON_TOL = 1e-9
 COX_MAX_ITER = 100
 LOGISTIC_MAX_ITER = 5000
-
-
-def edge_of(values, chosen) -> str:
-    """``"low"`` / ``"high"`` when ``chosen`` is the smallest / largest of ``values``, else ``""`` (interior)."""
-    v = np.sort(np.asarray(list(values), float))
-    if v.size < 3 or chosen <= v[0]:
-        return "low"
-    return "high" if chosen >= v[-1] else ""
-
-
-def search_1d(score: Callable[[float], float], grid: Sequence[float], max_widen: int = MAX_WIDEN,
-              refine: bool = True) -> tuple[float, dict]:
-    """Maximise ``score`` over a positive log-spaced ``grid``: widen by two grid steps on the side where the
-    best value sits (at most ``max_widen`` times), then (``refine``) score the geometric midpoints beside the
-    best. Ties go to the larger value (stronger penalty for Cox, weaker for C: the caller orders the grid).
-    Returns ``(best value, record)``; the record holds the searched range, the number of values, the best
-    score and ``at_edge`` (``""`` when interior)."""
-    grid = sorted(float(g) for g in grid)
-    if len(grid) < 3 or min(grid) <= 0:
-        raise ValueError(f"search_1d needs at least 3 positive grid values, got {grid}")
-    step = float(np.mean(np.diff(np.log10(grid))))
-    scores: dict[float, float] = {}
-
-    def run(values):
-        for v in values:
-            if v not in scores:
-                scores[v] = float(score(v))
-
-    run(grid)
-    for _ in range(max_widen):
-        best = max(sorted(scores), key=lambda v: scores[v])
-        edge = edge_of(list(scores), best)
-        if not edge:
-            break
-        lo, hi = np.log10(min(scores)), np.log10(max(scores))
-        run([10 ** (lo - step * k) for k in (1, 2)] if edge == "low" else [10 ** (hi + step * k) for k in (1, 2)])
-    best = max(sorted(scores), key=lambda v: scores[v])
-    edge = edge_of(list(scores), best)
-    if refine and not edge:
-        run([best * 10 ** (-step / 2), best * 10 ** (step / 2)])
-        best = max(sorted(scores), key=lambda v: scores[v])
-    return best, {"at_edge": edge_of(list(scores), best), "grid_min": min(scores), "grid_max": max(scores),
-                  "n_grid": len(scores), "inner_score": scores[best]}
 
 
 def ridge_cox(x: np.ndarray, time: np.ndarray, event: np.ndarray, penalty: float, max_iter: int = COX_MAX_ITER,
@@ -199,11 +155,7 @@ def tune_ridge_cox(x: np.ndarray, time: np.ndarray, event: np.ndarray, penalties
             cs.append(metrics.concordance(time[b], xb @ beta, event[b]))
         return float(np.mean(cs)) + 1e-12 * np.log10(pen)  # ties: the larger penalty
 
-    if len(grid["penalty"]) < 3:  # the rehearsal's one-value grid
-        best, record = grid["penalty"][0], {"at_edge": "low", "grid_min": grid["penalty"][0],
-                                            "grid_max": grid["penalty"][0], "n_grid": 1, "inner_score": np.nan}
-    else:
-        best, record = search_1d(score, grid["penalty"])
+    best, record = search_1d(score, grid["penalty"])
     (xz,) = _z(x)
     info = {}
     beta = ridge_cox(xz, time, event, best, max_iter, info)
@@ -252,11 +204,7 @@ def tune_logistic(x: np.ndarray, y: np.ndarray, labels, cs: Sequence[float] = CS
             f.append(metrics.classification_report(y[b], m.predict(x[b]), labels=labels)["f1_macro"])
         return float(np.mean(f)) - 1e-12 * np.log10(c)  # ties: the smaller C (stronger penalty)
 
-    if len(grid["C"]) < 3:
-        best, record = grid["C"][0], {"at_edge": "low", "grid_min": grid["C"][0], "grid_max": grid["C"][0],
-                                      "n_grid": 1, "inner_score": np.nan}
-    else:
-        best, record = search_1d(score, grid["C"])
+    best, record = search_1d(score, grid["C"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         model = _logistic(best, max_iter).fit(x, y)
