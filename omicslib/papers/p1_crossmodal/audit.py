@@ -82,7 +82,7 @@ def exp_only_independence(result: GridResult, prep: Prepared, cfg: P1Config, k_p
 
     Returns ``(per_fold, summary)``; ``summary`` compares independent minus shared.
     """
-    other = run_grid(prep, replace(cfg, k_grid=(k_paper,), variants=("EXP",)), device)
+    other = run_grid(prep, replace(cfg, k_grid=(k_paper,), variants=("EXP",)), device, rankings=result.rankings)
     return _paired_arms(result, other, k_paper, "EXP", "shared_stage1", "independent_stage1")
 
 
@@ -95,7 +95,8 @@ def identity_ablation(result: GridResult, prep: Prepared, cfg: P1Config, k_paper
     comparison (identity minus paper) and the stage-1 masked reconstruction of both encoders
     against the training-mean predictor (validation rows, per fold).
     """
-    other = run_grid(prep, replace(cfg, k_grid=(k_paper,)), device, identity=True, variants=(variant,))
+    other = run_grid(prep, replace(cfg, k_grid=(k_paper,)), device, identity=True, variants=(variant,),
+                     rankings=result.rankings)
     per_fold, summary = _paired_arms(result, other, k_paper, variant, "paper_encoder", "identity_embedding")
     cols = ["fold", "exp_rec_mse", "exp_mean_mse", "exp_rec_over_mean", "exp_within_sample_sd"]
     ours = result.diagnostics[result.diagnostics["K_paper"] == k_paper][cols].assign(encoder="paper (no identity)")
