@@ -22,11 +22,9 @@ STRICT  := $(if $(filter-out $(PAPERS),p1 p2 p3 p4 p5),,-W)
 help:
 	@sed -n '1,6p' Makefile
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml workflow/install_env.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) workflow/install_env.py
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (omicslib)" >/dev/null
 	touch $(STAMP)
 
