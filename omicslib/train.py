@@ -412,9 +412,22 @@ def _default_forward(model: nn.Module, batch: Batch) -> torch.Tensor:
 def predict(model: nn.Module, data: DataLoader, device: torch.device | str = "cpu",
             forward: Callable[[nn.Module, Batch], torch.Tensor] | None = None) -> np.ndarray:
     """Concatenate model outputs over a loader (eval mode). By default the last batch item is the
-    target and is not passed to the model."""
+    target and is not passed to the model. Under the rehearsal's step cap (:func:`max_steps_setting`) only
+    that many batches of a map-style loader are read and run; the rows of the later batches repeat the
+    computed ones, so the output keeps its shape (the rehearsal checks that a configuration runs, not what it
+    scores)."""
     device = torch.device(device) if isinstance(device, str) else device
     model.to(device).eval()
     forward = forward or _default_forward
-    outs = [forward(model, to_device(b, device)).float().cpu() for b in data]
+    cap = max_steps_setting()
+    sizes = None if cap is None or getattr(data, "batch_sampler", None) is None else \
+        [len(ix) for ix in data.batch_sampler]
+    outs = []
+    for b in data:
+        if sizes is not None and len(outs) == cap:
+            break
+        outs.append(forward(model, to_device(b, device)).float().cpu())
+    if sizes is not None and len(sizes) > len(outs):
+        done = torch.cat(outs)
+        outs.append(done[torch.arange(sum(sizes[len(outs):])) % len(done)])
     return torch.cat(outs).numpy()

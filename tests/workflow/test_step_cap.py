@@ -168,3 +168,23 @@ def test_unwritable_fit_log_warns_and_training_goes_on(tmp_path, monkeypatch):
         hist, _ = _fit(epochs=1)
     assert hist.steps == 5
 
+
+
+def test_capped_predict_runs_that_many_batches_and_keeps_the_output_shape(monkeypatch):
+    from omicslib.train import predict
+
+    x, y = torch.arange(20, dtype=torch.float32)[:, None], torch.zeros(20, dtype=torch.long)
+    calls = []
+
+    def forward(model, batch):
+        calls.append(len(batch[0]))
+        return model(batch[0])
+
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    free = predict(nn.Identity(), loader((x, y), 8), forward=forward)
+    assert calls == [8, 8, 4] and free[:, 0].tolist() == list(range(20))
+    calls.clear()
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "1")
+    capped = predict(nn.Identity(), loader((x, y), 8), forward=forward)
+    # one batch run (rows 0-7); rows 8-19 repeat them in order
+    assert calls == [8] and capped[:, 0].tolist() == [i % 8 for i in range(20)]

@@ -29,7 +29,7 @@ from torch import nn
 
 from omicslib import bootstrap, stats
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, clahe, normalise, oversample
-from omicslib.train import adam, fit, loader, predict, supervised
+from omicslib.train import adam, fit, loader, predict, rehearsal_limit, supervised
 from omicslib.tuning import search_1d
 
 #: The binary task's oversampling rate: the paper's Luminal task (its binary task with the closest class
@@ -485,7 +485,7 @@ def run_arm(X, masks, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: f
     from omicslib.papers.p4_mammography.model import build
 
     cams = []
-    per_fold = max(1, cfg.cam_images // cfg.n_folds)
+    per_fold = max(1, rehearsal_limit(cfg.cam_images, keep=cfg.n_folds) // cfg.n_folds)  # one per fold when capped
     for k, state in enumerate(first.states):
         model, _ = build(first.arch, 2, pretrained=False, dropout=cfg.dropout, image_size=cfg.image_size)
         model.load_state_dict(state)
