@@ -155,6 +155,20 @@ def augmentation(hflip: float = _FLIP_P, vflip: float = _FLIP_P, rotation: float
     ])
 
 
+def molsub_augmentation(p: float = 0.5):
+    """What molsub's albumentations pipeline does to the ``(1, H, W)`` arrays it is given (issue 26): read as a
+    one-row image with W channels, its HorizontalFlip reverses the rows (a vertical flip, p ``p``), its
+    VerticalFlip flips the one-row axis (nothing) and its shear of +-0.1 deg is a no-op. Its rotation only
+    resamples each one-row strip (a stretch of the rows by at most 1/cos 20 deg = 6 %), left out here."""
+    from torchvision.transforms import v2
+
+    return v2.RandomVerticalFlip(p)
+
+
+#: Training augmentations compared on real images: the paper's, molsub's effective one, none.
+AUGMENTATIONS = {"paper": augmentation, "molsub (effective)": molsub_augmentation, "none": lambda: None}
+
+
 class ROIDataset(Dataset):
     """``(image, label)`` pairs from ``(N, C, H, W)`` images; ``transform`` (e.g. :func:`augmentation`)
     is applied per item, ``index`` (e.g. from :func:`oversample`) selects and repeats items."""
