@@ -30,6 +30,7 @@ data_source = "mcbd"
 outdir = ""              # empty: book/p4/results/p4_05_real_mammograms
 threads = 1
 config_overrides = {}    # any RealConfig field, e.g. {"seeds": [0, 1, 2]}
+jobs_dir = ""            # the workflow's grid jobs (one per architecture x split x seed x augmentation); empty: train here
 
 # %%
 import time
@@ -82,7 +83,7 @@ _ = run.figure(real.pipeline_figure(stages, real.augmented_examples(X, ex), titl
 
 # %%
 rate = reference.value("p4", real.OVERSAMPLING_KEY)
-arm = real.run_arm(X, masks, images, patients, cfg, rate)
+arm = real.run_arm(X, masks, images, patients, cfg, rate, dev, jobs_dir)
 run.table(arm["seeds"], "real_seed_auc", prov, caption="Per-patient AUC (DeLong 90 % CI) of every run: "
           "architecture x split x seed; random initialisation")
 arm["seeds"].round(3)
@@ -149,6 +150,18 @@ dep = real.departure_effects(data.meta["images"][:120], cfg.work_px)
 run.table(dep, "real_molsub_departures", prov, caption="molsub's ROI box and normalisation vs ours on MCBD images")
 run.facts(real.departure_facts(dep))
 dep.groupby("bound")[["kept_molsub", "kept_inclusive_end_only", "aspect_molsub"]].describe().T.round(3)
+
+# %% [markdown]
+# molsub's augmentation acts on the wrong axes (issue 26): on its `(1, H, W)` arrays only a vertical flip
+# remains. The Grad-CAM model, retrained on the same per-patient folds and seeds with that augmentation and
+# with none, against the paper's augmentation (paired over patients and seeds):
+
+# %%
+aug = real.augmentation_effect(X, images, patients, cfg, rate, arm["runs"], cfg.n_boot, dev, jobs_dir)
+run.table(aug, "real_augmentation_effect", prov,
+          caption="AUC with molsub's effective augmentation or none, minus AUC with the paper's (90 % CI)")
+run.facts(real.augmentation_facts(aug))
+aug.round(3)
 
 # %% [markdown]
 # The numbers the chapter quotes, and the real-analogue claims:

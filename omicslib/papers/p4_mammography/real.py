@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,8 @@ import torch
 from torch import nn
 
 from omicslib import bootstrap, stats
-from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, clahe, normalise, oversample
-from omicslib.train import adam, fit, loader, predict, rehearsal_limit, supervised
+from omicslib.papers.p4_mammography.roi import AUGMENTATIONS, ROIDataset, augmentation, clahe, normalise, oversample
+from omicslib.train import adam, fit, loader, predict, rehearsal_limit, rehearsal_repeats, rehearsal_runs, supervised
 from omicslib.tuning import search_1d
 
 #: The binary task's oversampling rate: the paper's Luminal task (its binary task with the closest class
@@ -163,40 +163,51 @@ def folds_of(y_img: np.ndarray, patients: np.ndarray, usable: np.ndarray, split:
     return fold
 
 
-def train_binary(X, y, train_idx, cfg, arch: str, seed: int, rate: float) -> nn.Module:
-    """One network from random initialisation on ``train_idx`` (oversampled at ``rate``, the paper's
-    augmentation, AdamW + cosine schedule as in :func:`.protocol.train_model`), no early stopping."""
+def train_binary(X, y, train_idx, cfg, arch: str, seed: int, rate: float, augment: str = "paper",
+                 device="cpu") -> nn.Module:
+    """One network from random initialisation on ``train_idx`` (oversampled at ``rate``, the ``augment``
+    augmentation of :data:`.roi.AUGMENTATIONS` unless ``cfg.augment`` is off, AdamW + cosine schedule as in
+    :func:`.protocol.train_model`), no early stopping."""
     from omicslib.papers.p4_mammography.model import build
     from omicslib.runtime import seed_everything
 
+    if augment not in AUGMENTATIONS:
+        raise ValueError(f"augment must be one of {sorted(AUGMENTATIONS)}, got {augment!r}")
     seed_everything(seed)
     model, _ = build(arch, 2, pretrained=False, dropout=cfg.dropout, image_size=cfg.image_size)
     tr = np.asarray(train_idx)
     tr = tr[oversample(y[tr], rate, seed)]
-    ds = ROIDataset(X, y, tr, augmentation() if cfg.augment else None)
+    ds = ROIDataset(X, y, tr, AUGMENTATIONS[augment]() if cfg.augment else None)
     opt = adam(model.parameters(), decoupled=True, lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.t_max, eta_min=cfg.eta_min)
     fit(model, loader(ds, cfg.batch_size, shuffle=True, seed=seed, drop_last=len(ds) > cfg.batch_size), None,
         loss_step=supervised(nn.CrossEntropyLoss()), optimizer=opt, epochs=cfg.epochs, scheduler=sched,
-        patience=None)
+        patience=None, device=device)
     return model
 
 
 def cross_validate_real(X, y_img, patients, usable, cfg, arch: str, split: str, seed: int, n_folds: int,
-                        rate: float, keep_state: bool = False) -> RealRun:
-    """Out-of-fold probabilities of ``arch`` under ``split`` for one ``seed`` (folds drawn with that seed)."""
+                        rate: float, keep_state: bool = False, augment: str = "paper", device="cpu") -> RealRun:
+    """Out-of-fold probabilities of ``arch`` under ``split`` for one ``seed`` (folds drawn with that seed),
+    trained with the ``augment`` augmentation on ``device`` (the weights kept on the CPU)."""
     t0 = time.perf_counter()
     y_img, patients, usable = np.asarray(y_img), np.asarray(patients), np.asarray(usable, bool)
     fold = folds_of(y_img, patients, usable, split, n_folds, seed)
     prob = np.full(len(y_img), np.nan)
     states = []
+    n_train, repeats = rehearsal_runs(n_folds)
     for k in range(n_folds):
         tr, te = np.flatnonzero((fold != k) & usable), np.flatnonzero(fold == k)
-        model = train_binary(X, y_img, tr, cfg, arch, seed * 100 + k, rate)
-        logits = predict(model, loader(ROIDataset(X, np.zeros(len(X), int), te), 64))
-        prob[te] = torch.softmax(torch.as_tensor(logits), 1).numpy()[:, 1]
+        if k >= n_train:   # the rehearsal trains one fold; the others repeat its scores (only their count matters)
+            scored = prob[np.isfinite(prob)]
+            prob[te] = scored[np.arange(len(te)) % len(scored)]
+        else:
+            with rehearsal_repeats(repeats):
+                model = train_binary(X, y_img, tr, cfg, arch, seed * 100 + k, rate, augment, device)
+            logits = predict(model, loader(ROIDataset(X, np.zeros(len(X), int), te), 64), device)
+            prob[te] = torch.softmax(torch.as_tensor(logits), 1).numpy()[:, 1]
         if keep_state:
-            states.append({n: v.detach().clone() for n, v in model.state_dict().items()})
+            states.append({n: v.detach().cpu().clone() for n, v in model.state_dict().items()})
     return RealRun(arch, split, seed, prob, fold, time.perf_counter() - t0, True, states)
 
 
@@ -369,6 +380,52 @@ def leak_inflation(y, scores: dict, archs, n_boot: int = 2000) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def augmentation_effect(X, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float, runs: list[RealRun],
+                        n_boot: int = 2000, device="cpu", jobs_dir=None) -> pd.DataFrame:
+    """Issue 26's augmentation departure measured: ``cfg.cam_arch`` (the paper's model in ``paper``) retrained
+    on the per-patient split with molsub's effective augmentation and with none, the same seeds and folds as
+    its ``runs`` with the paper's augmentation. Per variant: the mean over seeds of the per-patient AUC of
+    both, and AUC(variant) - AUC(paper's) with a CI and p from :func:`omicslib.bootstrap.paired` (patients,
+    within each class, and seeds resampled together; seed i of one arm paired with seed i of the other). The
+    retrained networks (:func:`augmentation_specs`) run here or come from the grid jobs (``jobs_dir``)."""
+    _, pid, _ = labels_of(images, patients)
+    y = patients["malignant"].to_numpy(int)
+    arch = cfg.cam_arch
+    retrained = network_runs(augmentation_specs(cfg), X, images, patients, cfg, rate, device, jobs_dir)
+
+    def per_seed(rs):
+        return [patient_scores(r.image_prob, pid).reindex(patients.index).to_numpy(float)
+                for r in sorted(rs, key=lambda r: r.seed)]
+
+    paper = per_seed([r for r in runs if r.arch == arch and r.split == "patient"])
+    if len(paper) != len(cfg.seeds):
+        raise ValueError(f"expected {len(cfg.seeds)} per-patient runs of {arch} with the paper's augmentation, "
+                         f"got {len(paper)}")
+    ones = np.ones((1, len(y)))
+    rows = []
+    for variant in ("molsub (effective)", "none"):
+        other = per_seed([r for r, spec in zip(retrained, augmentation_specs(cfg)) if spec.augment == variant])
+        r = bootstrap.paired(y, other, paper, bootstrap.binary_auc, n_boot=n_boot, level=CI_LEVEL, strata=y)
+        rows.append({"arch": arch, "augmentation": variant,
+                     "auc": float(np.mean([bootstrap.binary_auc(ones, y, s)[0] for s in other])),
+                     "auc_paper_augmentation": float(np.mean([bootstrap.binary_auc(ones, y, s)[0] for s in paper])),
+                     "diff": r["diff"], "lo": r["ci"][0], "hi": r["ci"][1], "p": r["p"], "n_seeds": len(other),
+                     "n_boot": n_boot})
+    return pd.DataFrame(rows)
+
+
+def augmentation_facts(eff: pd.DataFrame) -> dict:
+    """What the p4 audit page quotes of :func:`augmentation_effect`."""
+    f = {"aug_arch": (str(eff["arch"].iloc[0]), "{}"), "aug_n_seeds": (int(eff["n_seeds"].iloc[0]), "{:d}"),
+         "aug_auc_paper": (float(eff["auc_paper_augmentation"].iloc[0]), "{:.3f}")}
+    for variant, tag in (("molsub (effective)", "molsub"), ("none", "none")):
+        r = eff.set_index("augmentation").loc[variant]
+        f |= {f"aug_{tag}_auc": (r["auc"], "{:.3f}"), f"aug_{tag}_diff": (r["diff"], "{:+.3f}"),
+              f"aug_{tag}_lo": (r["lo"], "{:+.3f}"), f"aug_{tag}_hi": (r["hi"], "{:+.3f}"),
+              f"aug_{tag}_p": (r["p"], "{:.2g}")}
+    return f
+
+
 # -------------------------------------------------------------------------------------------- Grad-CAM
 
 
@@ -446,22 +503,95 @@ def patient_folds(fold_of_image: np.ndarray, patients_of_image, index) -> np.nda
     return s.reindex(index).to_numpy(int)
 
 
-def run_arm(X, masks, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float) -> dict:
+#: File-name tags of the augmentations (job ids may hold letters, digits and _ only between their parts).
+AUG_TAGS = {"paper": "paper", "molsub (effective)": "molsub", "none": "none"}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One network run of the arm: an architecture under a split scheme and a seed, trained with an augmentation
+    (all folds of that seed); ``keep_state`` keeps the fold weights (Grad-CAM)."""
+
+    arch: str
+    split: str
+    seed: int
+    augment: str = "paper"
+    keep_state: bool = False
+
+    @property
+    def job(self) -> str:
+        """Its grid-job id, e.g. ``archdensenet121_cbam-splitpatient-seed0-augpaper``."""
+        from omicslib import gridjobs
+
+        return gridjobs.job_id(arch=self.arch, split=self.split, seed=self.seed, aug=AUG_TAGS[self.augment])
+
+
+def arm_specs(cfg) -> list[RunSpec]:
+    """:func:`run_arm`'s networks in order: every architecture x split x seed with the paper's augmentation (the
+    per-image split for ``cfg.leak_archs`` only), the weights of ``cfg.cam_arch``'s first per-patient seed kept."""
+    return [RunSpec(arch, split, seed, keep_state=arch == cfg.cam_arch and split == "patient" and seed == cfg.seeds[0])
+            for arch in cfg.archs for split in (("patient", "image") if arch in cfg.leak_archs else ("patient",))
+            for seed in cfg.seeds]
+
+
+def augmentation_specs(cfg) -> list[RunSpec]:
+    """:func:`augmentation_effect`'s networks: ``cfg.cam_arch`` per patient, each seed, the other augmentations."""
+    return [RunSpec(cfg.cam_arch, "patient", seed, augment) for augment in AUG_TAGS if augment != "paper"
+            for seed in cfg.seeds]
+
+
+def unit_config(X, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float) -> dict:
+    """What a run depends on: the config, the oversampling rate and a sha256 of the prepared images and labels (a
+    jobs folder computed on other images or settings is refused)."""
+    from omicslib import gridjobs
+
+    y_img, pid, usable = labels_of(images, patients)
+    return {**asdict(cfg), "rate": float(rate), "data_sha256": gridjobs.digest(X, y_img, pid.astype(str), usable)}
+
+
+def run_spec(X, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float, spec: RunSpec, device="cpu") -> dict:
+    """One :class:`RunSpec` trained here, as plain data (a grid job writes it; :func:`network_runs` reads it)."""
+    y_img, pid, usable = labels_of(images, patients)
+    r = cross_validate_real(X, y_img, pid, usable, cfg, spec.arch, spec.split, spec.seed, cfg.n_folds, rate,
+                            keep_state=spec.keep_state, augment=spec.augment, device=device)
+    return {"image_prob": r.image_prob, "fold_of_image": r.fold_of_image, "seconds": r.seconds,
+            "states": [{n: v.numpy() for n, v in st.items()} for st in r.states]}
+
+
+def network_runs(specs: list[RunSpec], X, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float,
+                 device="cpu", jobs_dir=None) -> list[RealRun]:
+    """The :class:`RealRun` of each spec: trained here, or with ``jobs_dir`` read back from the grid jobs'
+    files (:mod:`omicslib.papers.p4_mammography.jobs`; computed with another config or on other images: an
+    error that names the file)."""
+    from omicslib import gridjobs
+
+    if jobs_dir:
+        done = gridjobs.collect(jobs_dir, [s.job for s in specs], unit_config(X, images, patients, cfg, rate))
+        units = [done[s.job] for s in specs]
+    else:   # the rehearsal trains the first seed only, standing for all; the other seeds repeat its runs
+        n, repeats = rehearsal_runs(len(cfg.seeds))
+        with rehearsal_repeats(repeats):
+            ran = {s: run_spec(X, images, patients, cfg, rate, s, device) for s in specs if s.seed in cfg.seeds[:n]}
+        first = {(s.arch, s.split, s.augment): u for s, u in ran.items() if s.seed == cfg.seeds[0]}
+        units = [ran[s] if s in ran else first[s.arch, s.split, s.augment] for s in specs]
+    return [RealRun(s.arch, s.split, s.seed, np.asarray(u["image_prob"], float), np.asarray(u["fold_of_image"]),
+                    float(u["seconds"]), True, [{n: torch.as_tensor(np.array(a)) for n, a in st.items()}
+                                                for st in u["states"]])
+            for s, u in zip(specs, units)]
+
+
+def run_arm(X, masks, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float, device="cpu",
+            jobs_dir=None) -> dict:
     """Every architecture x split x seed of ``cfg`` (per-image split only for ``cfg.leak_archs``), the
     image-statistics baseline on the same patient folds and seeds, and Grad-CAM of ``cfg.cam_arch``'s first
     seed's fold models on their own test images. Returns the runs, per-seed AUCs, seed-averaged scores,
-    the baseline's scores and tuning record, and the Grad-CAM shares."""
+    the baseline's scores and tuning record, and the Grad-CAM shares. The networks (:func:`arm_specs`) are
+    trained here or, with ``jobs_dir``, read back from the grid jobs (:func:`network_runs`)."""
     from omicslib.papers.p4_mammography.config import REAL_CAM_LAYERS
 
     y_img, pid, usable = labels_of(images, patients)
     y = patients["malignant"].to_numpy(int)
-    runs = []
-    for arch in cfg.archs:
-        for split in ("patient", "image") if arch in cfg.leak_archs else ("patient",):
-            for seed in cfg.seeds:
-                keep = arch == cfg.cam_arch and split == "patient" and seed == cfg.seeds[0]
-                runs.append(cross_validate_real(X, y_img, pid, usable, cfg, arch, split, seed, cfg.n_folds, rate,
-                                                keep_state=keep))
+    runs = network_runs(arm_specs(cfg), X, images, patients, cfg, rate, device, jobs_dir)
     for split in ("patient", "image"):
         for seed in cfg.seeds:
             runs.append(knn_real(X, y_img, pid, usable, split, seed, cfg.n_folds))

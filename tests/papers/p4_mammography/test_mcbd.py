@@ -5,6 +5,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from PIL import Image
 from sklearn.metrics import roc_auc_score
 
@@ -199,6 +200,20 @@ def test_tiny_real_protocol_runs(tmp_path):
     import re
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", k) for k in facts) and "real_auc_knn_image" in facts
     assert by["real_split_leak_simple_cnn_molsub"].provenance == "other-cohort"
+    aug = real.augmentation_effect(X, d["images"], d["patients"], cfg, 1.3, arm["runs"], 50)
+    assert list(aug["augmentation"]) == ["molsub (effective)", "none"] and (aug["n_seeds"] == len(cfg.seeds)).all()
+    assert np.allclose(aug["diff"], aug["auc"] - aug["auc_paper_augmentation"])
+    assert set(real.augmentation_facts(aug)) >= {"aug_molsub_diff", "aug_none_p", "aug_auc_paper"}
+    with pytest.raises(ValueError, match="augment must be one of"):
+        real.train_binary(X, np.zeros(len(X), int), [0, 1], cfg, "simple_cnn_molsub", 0, 1.3, augment="molsub")
+
+
+def test_molsub_effective_augmentation_only_reverses_rows():
+    from omicslib.papers.p4_mammography.roi import molsub_augmentation
+
+    x = torch.arange(12.0).reshape(1, 3, 4)               # non-square: rows and columns tell apart
+    seen = {tuple(molsub_augmentation()(x).flatten().tolist()) for _ in range(40)}
+    assert seen == {tuple(x.flatten().tolist()), tuple(x.flip(1).flatten().tolist())}
 
 
 def test_real_config_rejects_bad_values():
@@ -270,3 +285,54 @@ def test_knn_memoriser_profits_from_the_per_image_split_only():
     # every view whose twin sat in training is predicted exactly
     assert (img.image_prob[0::2][twin_in_train] == y[0::2][twin_in_train]).all()
     assert roc_auc_score(y, img.image_prob) > 0.8 and roc_auc_score(y, pat.image_prob) < 0.75
+
+
+def test_real_arm_jobs_equal_in_process(tmp_path):
+    from omicslib.papers.p4_mammography import jobs as J
+
+    root = tmp_path / "mcbd"
+    fake_mcbd(root, patients=tuple(str(i) for i in range(1, 13)))
+    over = {"image_size": 16, "work_px": 32, "cam_images": 4, "n_boot": 50}
+    cfg = real_config("smoke", **over)
+    ids = J.jobs(J.REAL, "smoke", config_overrides=over)
+    specs = real.arm_specs(cfg) + real.augmentation_specs(cfg)
+    assert ids == [s.job for s in specs] and len(ids) == 2 * 2 + 2 * 2     # arm: 2 splits x 2 seeds; aug: 2 x 2
+    assert ids[0] == "archsimple_cnn_molsub-splitpatient-seed0-augpaper" and specs[0].keep_state
+    jobs_dir = tmp_path / "jobs"
+    for job in ids:
+        J.run_real(job, "smoke", jobs_dir / f"{job}.json", config_overrides=over, root=root)
+    assert len(list(jobs_dir.glob("_mcbd-*.json"))) == 1        # prepared by the first job, read by the others
+    d = mcbd.load(root, max_side=cfg.load_px)
+    X, masks = real.prepare_real(d.meta["images"], cfg.image_size, cfg.work_px)
+    here = real.run_arm(X, masks, d["images"], d["patients"], cfg, 1.3)
+    read = real.run_arm(X, masks, d["images"], d["patients"], cfg, 1.3, jobs_dir=jobs_dir)
+    pd.testing.assert_frame_equal(here["seeds"].drop(columns="seconds"), read["seeds"].drop(columns="seconds"))
+    pd.testing.assert_frame_equal(here["cam"], read["cam"])
+    aug_here = real.augmentation_effect(X, d["images"], d["patients"], cfg, 1.3, here["runs"], 50)
+    aug_read = real.augmentation_effect(X, d["images"], d["patients"], cfg, 1.3, read["runs"], 50, jobs_dir=jobs_dir)
+    pd.testing.assert_frame_equal(aug_here, aug_read)
+    with pytest.raises(ValueError, match="data_sha256"):             # units from other images are refused
+        real.run_arm(X + 1, masks, d["images"], d["patients"], cfg, 1.3, jobs_dir=jobs_dir)
+    with pytest.raises(ValueError, match="not in the grid"):
+        J.run_real("archvit_b_16-splitpatient-seed0-augpaper", "smoke", jobs_dir / "x.json", root=root)
+
+
+
+def test_rehearsal_trains_one_fold_of_one_seed_standing_for_all(tmp_path, monkeypatch):
+    import json
+
+    root = tmp_path / "mcbd"
+    fake_mcbd(root, patients=tuple(str(i) for i in range(1, 13)))
+    cfg = real_config("smoke", image_size=16, work_px=32, cam_images=4, n_boot=50)
+    d = mcbd.load(root, max_side=cfg.load_px)
+    X, masks = real.prepare_real(d.meta["images"], cfg.image_size, cfg.work_px)
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "1")
+    monkeypatch.setenv("OMICSLIB_FIT_LOG", str(tmp_path / "fits.jsonl"))
+    arm = real.run_arm(X, masks, d["images"], d["patients"], cfg, 1.3)
+    lines = [json.loads(s) for s in (tmp_path / "fits.jsonl").read_text().splitlines()]
+    # 2 splits x 1 seed x 1 fold trained, each standing for 2 seeds x 2 folds; every run still scores everyone
+    assert len(lines) == 2 and all(x["repeats"] == len(cfg.seeds) * cfg.n_folds for x in lines)
+    nets = arm["seeds"][arm["seeds"]["arch"] != real.KNN]
+    assert len(nets) == 2 * len(cfg.seeds)
+    usable = ~d["images"]["blank"].to_numpy(bool)
+    assert all(np.isfinite(r.image_prob[usable]).all() for r in arm["runs"])
