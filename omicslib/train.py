@@ -171,6 +171,32 @@ def rehearsal_limit(n: int | None, keep: int = 1) -> int | None:
     return keep if n is None else min(n, keep)
 
 
+_REPEATS = [1]
+
+
+def rehearsal_runs(n: int) -> tuple[int, int]:
+    """``(runs, repeats)`` of ``n`` like runs (seeds, folds): all ``n`` once without the step cap; under the
+    rehearsal's cap one run that stands for all ``n`` (fit them inside :func:`rehearsal_repeats` with ``repeats``,
+    so the projection still counts ``n``)."""
+    if n < 1:
+        raise ValueError(f"need at least one run, got {n}")
+    return (n, 1) if max_steps_setting() is None else (1, n)
+
+
+@contextlib.contextmanager
+def rehearsal_repeats(k: int):
+    """Every :func:`fit` inside stands for ``k`` identical fits the rehearsal left out (seeds or folds it runs once,
+    see :func:`rehearsal_runs`): the fit log records ``repeats`` and :mod:`omicslib.book.rehearsal` counts each
+    such fit ``k`` times. Nested uses multiply."""
+    if k < 1:
+        raise ValueError(f"repeats must be >= 1, got {k}")
+    _REPEATS.append(_REPEATS[-1] * int(k))
+    try:
+        yield
+    finally:
+        _REPEATS.pop()
+
+
 #: Iterations of a tuned baseline's solver under the rehearsal's step cap (see :func:`rehearsal_search`).
 REHEARSAL_MAX_ITER = 20
 
@@ -312,6 +338,8 @@ def _log_fit(hist: History, desc: str, device: torch.device) -> None:
             "seconds": round(hist.seconds, 4)}
     if hist.flops_per_step is not None:
         line["flops_per_step"] = hist.flops_per_step
+    if _REPEATS[-1] > 1:
+        line["repeats"] = _REPEATS[-1]
     try:
         with open(path, "a") as f:
             f.write(json.dumps(line) + "\n")

@@ -4,7 +4,9 @@ The rehearsal runs every notebook's ``paper`` configuration on CPU with each ``f
 optimiser steps. Per job, Snakemake's benchmark file gives wall and CPU seconds and peak memory, and
 ``$OMICSLIB_FIT_LOG`` one line per ``fit()`` (:func:`omicslib.train.fit`): steps taken, steps planned
 (all epochs), seconds. The projection scales each fit's seconds by planned / taken steps and keeps the
-rest of the job (data, evaluation, baselines) as measured. It is an upper bound for the training part
+rest of the job (data, evaluation, baselines) as measured. Where the rehearsal ran one of several like runs
+(seeds, folds: :func:`omicslib.train.rehearsal_runs`), the fit line's ``repeats`` counts it that many times; the
+non-training work of the runs left out is not counted. It is an upper bound for the training part
 (early stopping ends most fits sooner) and a CPU figure at one thread: a GPU divides the training part
 by its speed-up over one CPU core.
 
@@ -55,12 +57,18 @@ def fits(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=None if rows else ["steps", "steps_planned", "seconds"])
 
 
+def repeats(f: pd.DataFrame) -> pd.Series:
+    """How many fits each logged fit stands for (``repeats``: seeds or folds the rehearsal ran once; else 1)."""
+    return f["repeats"].fillna(1.0) if "repeats" in f else pd.Series(1.0, index=f.index)
+
+
 def projected_training_seconds(f: pd.DataFrame) -> float:
-    """Seconds the fits would take run to all their planned steps (fits that took no step count as measured)."""
+    """Seconds the fits would take run to all their planned steps (fits that took no step count as measured),
+    each counted as often as it :func:`repeats`."""
     if f.empty:
         return 0.0
     scale = (f["steps_planned"] / f["steps"].where(f["steps"] > 0)).fillna(1.0).clip(lower=1.0)
-    return float((f["seconds"] * scale).sum())
+    return float((f["seconds"] * scale * repeats(f)).sum())
 
 
 def summary(logdir: Path) -> pd.DataFrame:
@@ -76,8 +84,8 @@ def summary(logdir: Path) -> pd.DataFrame:
         gpu_s, uncounted = projected_gpu_seconds(f)
         rows.append({"job": str(bench.relative_to(logdir)).removesuffix(".benchmark.tsv"),
                      "wall_s": float(b["s"]), "cpu_s": float(b["cpu_time"]), "max_rss_mb": float(b["max_rss"]),
-                     "fits": len(f), "steps": int(f["steps"].sum()) if len(f) else 0,
-                     "steps_planned": int(f["steps_planned"].sum()) if len(f) else 0,
+                     "fits": int(repeats(f).sum()), "fits_run": len(f), "steps": int(f["steps"].sum()) if len(f) else 0,
+                     "steps_planned": int((f["steps_planned"] * repeats(f)).sum()) if len(f) else 0,
                      "fit_s": train, "projected_fit_s": proj,
                      "projected_cpu_h": (float(b["cpu_time"]) - train + proj) / 3600,
                      "gflop_planned": planned_flops(f) / 1e9,
@@ -96,14 +104,14 @@ def projected_gpu_seconds(f: pd.DataFrame) -> tuple[float, int]:
     trained = f["steps"] > 0
     bound = flops.fillna(0.0) * f["steps_planned"] / (GPU_PEAK_FLOPS * GPU_UTILISATION)
     floor = f["steps_planned"] * GPU_STEP_FLOOR_S
-    return float(bound.where(bound > floor, floor).sum()), int((trained & flops.isna()).sum())
+    return float((bound.where(bound > floor, floor) * repeats(f)).sum()), int((trained & flops.isna()).sum())
 
 
 def planned_flops(f: pd.DataFrame) -> float:
     """Counted FLOPs per step times planned steps, summed over the fits that carry a count."""
     if f.empty or "flops_per_step" not in f:
         return 0.0
-    return float((f["flops_per_step"].fillna(0.0) * f["steps_planned"]).sum())
+    return float((f["flops_per_step"].fillna(0.0) * f["steps_planned"] * repeats(f)).sum())
 
 
 def per_paper(df: pd.DataFrame) -> pd.DataFrame:

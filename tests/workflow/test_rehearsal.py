@@ -92,3 +92,42 @@ def test_performance_page_shows_the_projection_per_paper(tmp_path):
     assert "| p1 | 2.0 | 989 |" in text and "| 0.004 |" in text and "| p4 | 1.0 | 0 |" in text
     assert rehearsal.GPU in text and "25 %" in text
     assert "has not been run" in "\n".join(performance.rehearsal_text(None))
+
+
+def test_a_fit_standing_for_left_out_runs_counts_that_many_times(tmp_path):
+    # one fit of 2 of 100 steps (1 s) run for 5 seeds: projected 5 x 50 s; a plain fit counts once
+    _job(tmp_path, "p4_05_real", 20.0, 18.0, [{"steps": 2, "steps_planned": 100, "seconds": 1.0, "repeats": 5},
+                                             {"steps": 2, "steps_planned": 2, "seconds": 0.5}])
+    g = rehearsal.summary(tmp_path).set_index("job").loc["p4_05_real"]
+    assert g["projected_fit_s"] == pytest.approx(250.0 + 0.5)
+    assert (g["fits"], g["fits_run"], g["steps_planned"]) == (6, 2, 502)
+
+
+def test_rehearsal_runs_and_repeats_reach_the_fit_log(tmp_path, monkeypatch):
+    import torch
+    from torch import nn
+
+    from omicslib.train import fit, loader, rehearsal_repeats, rehearsal_runs, supervised
+
+    monkeypatch.delenv("OMICSLIB_MAX_STEPS", raising=False)
+    assert rehearsal_runs(5) == (5, 1)
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "1")
+    assert rehearsal_runs(5) == (1, 5)
+    with pytest.raises(ValueError, match="at least one run"):
+        rehearsal_runs(0)
+    log = tmp_path / "fits.jsonl"
+    monkeypatch.setenv("OMICSLIB_FIT_LOG", str(log))
+    x, y = torch.randn(8, 3), torch.randint(0, 2, (8,))
+    model = nn.Linear(3, 2)
+
+    def one_fit():
+        fit(model, loader((x, y), 4), None, loss_step=supervised(nn.CrossEntropyLoss()),
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1), epochs=1, progress=False)
+
+    one_fit()
+    with rehearsal_repeats(5):
+        with rehearsal_repeats(3):
+            one_fit()
+        one_fit()
+    lines = [json.loads(s) for s in log.read_text().splitlines()]
+    assert [d.get("repeats", 1) for d in lines] == [1, 15, 5]

@@ -44,7 +44,7 @@ from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features
 from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalFusion, ModalityEncoder, ResidualMLP
 from omicslib.papers.p1_crossmodal.selection import Ranking, TrainStandardiser
 from omicslib.runtime import seed_everything, threads
-from omicslib.train import adam, fit, loader, predict
+from omicslib.train import adam, fit, loader, predict, rehearsal_repeats, rehearsal_runs
 
 METRICS = ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted",
            "precision_macro", "recall_macro", "f1_macro", "roc_auc")
@@ -390,6 +390,12 @@ def _read_jobs(jobs_dir, cfg: P1Config, data_source: str | None, provenance: Pro
     return res, ranks, sum(g["seconds"] for g in got)
 
 
+def _as_fold(unit: UnitResult, fold: int) -> UnitResult:
+    """``unit``'s results relabelled as fold ``fold``: the rehearsal's stand-in for a fold it did not train."""
+    traj = unit.gate_trajectory.assign(fold=fold) if len(unit.gate_trajectory) else unit.gate_trajectory
+    return UnitResult([{**r, "fold": fold} for r in unit.records], {**unit.diagnostics, "fold": fold}, traj)
+
+
 def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = False,
              variants: tuple[str, ...] | None = None, jobs_dir=None, data_source: str | None = None,
              provenance: Provenance | None = None, rankings: list[dict[str, Ranking]] | None = None) -> GridResult:
@@ -407,13 +413,19 @@ def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = Fa
     else:
         ranks = rankings if rankings is not None else fold_rankings(prep, cfg)
         kw = dict(identity=identity, variants=variants)
-        if cfg.n_jobs > 1:
+        n_folds, repeats = rehearsal_runs(cfg.n_folds)    # the rehearsal trains fold 0 of each K, standing for all
+        units = [(k, f) for k, f in grid_units(cfg) if f < n_folds]
+        if cfg.n_jobs > 1 and repeats == 1:
             from joblib import Parallel, delayed
 
             res = Parallel(n_jobs=cfg.n_jobs)(delayed(run_unit)(prep, k, f, cfg, str(device), ranks[f], **kw)
-                                              for k, f in grid_units(cfg))
+                                              for k, f in units)
         else:
-            res = [run_unit(prep, k, f, cfg, device, ranks[f], **kw) for k, f in grid_units(cfg)]
+            with rehearsal_repeats(repeats):
+                res = [run_unit(prep, k, f, cfg, device, ranks[f], **kw) for k, f in units]
+        if repeats > 1:
+            first = {k: u for (k, _), u in zip(units, res)}
+            res = [first[k] if f == 0 else _as_fold(first[k], f) for k, f in grid_units(cfg)]
         seconds = None
     recs = [r for unit in res for r in unit.records]
     probs = {(r["K_paper"], r["variant"], r["fold"]): r.pop("prob") for r in recs}
@@ -440,9 +452,11 @@ def run_seeds(prep: Prepared, cfg: P1Config, device="cpu", *, jobs_dir=None, dat
     ``(combined, first)``: all seeds (:func:`combine_seeds`) and the first seed's grid alone (audits,
     training curves)."""
     seeds = model_seeds(cfg)
-    first = run_grid(prep, cfg, device, jobs_dir=jobs_dir, data_source=data_source, provenance=provenance)
-    runs = [first] + [run_grid(prep, replace(cfg, seed=s), device, rankings=first.rankings) for s in seeds[1:]]
-    return combine_seeds(runs, seeds), first
+    n, repeats = rehearsal_runs(len(seeds))     # the rehearsal runs the first seed, standing for all
+    with rehearsal_repeats(repeats):
+        first = run_grid(prep, cfg, device, jobs_dir=jobs_dir, data_source=data_source, provenance=provenance)
+    runs = [first] + [run_grid(prep, replace(cfg, seed=s), device, rankings=first.rankings) for s in seeds[1:n]]
+    return combine_seeds(runs + [first] * (len(seeds) - n), seeds), first
 
 
 def combine_seeds(runs: list[GridResult], seeds: list[int]) -> GridResult:

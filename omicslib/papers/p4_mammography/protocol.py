@@ -34,7 +34,7 @@ from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, oversam
 from omicslib.papers.p4_mammography.scoring import evaluate
 from omicslib.runtime import seed_everything
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
-from omicslib.train import History, adam, fit, loader, predict, supervised
+from omicslib.train import History, adam, fit, loader, predict, rehearsal_repeats, rehearsal_runs, supervised
 from omicslib.weights import WeightsRecord
 
 
@@ -233,7 +233,9 @@ def cross_validate(X: np.ndarray, subtypes, patients, task: str, cfg: P4Config, 
         done = gridjobs.collect(jobs_dir, p.jobs(cfg.seed), unit_config(X, subtypes, patients, cfg, keep_state))
         units = list(done.values())
     else:
-        units = [fold_unit(X, p, k, cfg, device, keep_state) for k in p.folds]
+        n, repeats = rehearsal_runs(len(p.folds))   # the rehearsal trains one fold, standing for all
+        with rehearsal_repeats(repeats):
+            units = [fold_unit(X, p, k, cfg, device, keep_state) for k in p.folds[:n]]
     return assemble(p, units)
 
 

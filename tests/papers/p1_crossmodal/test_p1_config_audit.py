@@ -233,3 +233,22 @@ def test_no_paper_value_is_typed_in_the_package_or_notebooks():
     assert len(distinctive) > 100
     for v in distinctive:
         assert not any(v in t for t in texts), f"paper value {v} typed in p1 code"
+
+
+def test_rehearsal_trains_fold_0_of_the_first_seed_standing_for_every_fold_and_seed(tmp_path, monkeypatch):
+    import json
+
+    data = _toy_loaded(n=60, n_exp=10, n_cna=4)
+    cfg = replace(P.P1Config(**TINY), n_seeds=2)
+    prep = P.prepare(data, cfg)
+    monkeypatch.setenv("OMICSLIB_MAX_STEPS", "1")
+    monkeypatch.setenv("OMICSLIB_FIT_LOG", str(tmp_path / "fits.jsonl"))
+    res, first = P.run_seeds(prep, cfg)
+    lines = [json.loads(s) for s in (tmp_path / "fits.jsonl").read_text().splitlines()]
+    assert lines and all(x["repeats"] == cfg.n_folds * 2 for x in lines)
+    # every K x variant x fold x seed row is there (the left-out ones repeat fold 0 of the first seed)
+    assert len(res.folds) == len(cfg.k_grid) * len(cfg.variants) * cfg.n_folds * 2
+    assert sorted(first.diagnostics["fold"].unique()) == list(range(cfg.n_folds))
+    f0 = first.folds[first.folds["fold"] == 0].drop(columns="fold").reset_index(drop=True)
+    f1 = first.folds[first.folds["fold"] == 1].drop(columns="fold").reset_index(drop=True)
+    pd.testing.assert_frame_equal(f0, f1)
