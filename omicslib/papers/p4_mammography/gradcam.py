@@ -36,10 +36,17 @@ def gradcam_maps(model: nn.Module, images: torch.Tensor, layers=DENSENET_CBAM_LA
     ``targets``: class index per image, or None for the predicted class
     (``ClassifierOutputTarget``). The model is put in eval mode and its
     in-place ReLUs are switched off (same function, no aliasing of hooked
-    activations).
+    activations). One forward and backward pass gives every layer's map, each finished as
+    the package finishes a one-layer call (equal to one call per layer, tested).
     """
     from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.image import scale_cam_image
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    class PerLayerGradCAM(GradCAM):
+        def aggregate_multi_layers(self, cam_per_target_layer):
+            # (B, layers, H, W): each layer as the package finishes a one-layer call, instead of their mean
+            return np.stack([scale_cam_image(np.maximum(c[:, 0], 0)) for c in cam_per_target_layer], axis=1)
 
     images = torch.as_tensor(images, dtype=torch.float32)
     if images.ndim != 4:
@@ -50,15 +57,15 @@ def gradcam_maps(model: nn.Module, images: torch.Tensor, layers=DENSENET_CBAM_LA
         targets = [ClassifierOutputTarget(int(t)) for t in np.atleast_1d(targets)]
         if len(targets) != len(images):
             raise ValueError(f"{len(targets)} targets for {len(images)} images")
-    out = {}
+    modules = []
     for name in layers:
         try:
-            layer = model.get_submodule(name)
+            modules.append(model.get_submodule(name))
         except AttributeError:
             raise ValueError(f"model has no layer {name!r}") from None
-        with GradCAM(model=model, target_layers=[layer]) as cam:
-            out[name] = cam(input_tensor=images.to(device), targets=targets).astype(np.float32)
-    return out
+    with PerLayerGradCAM(model=model, target_layers=modules) as cam:
+        maps = cam(input_tensor=images.to(device), targets=targets)
+    return {name: maps[:, i].astype(np.float32) for i, name in enumerate(layers)}
 
 
 def region_shares(cam: np.ndarray, mask: np.ndarray, ring: int = 3) -> dict[str, float]:

@@ -175,6 +175,21 @@ def test_gradcam_layers_include_transitions():
     assert gradcam.cam_layer(224) == "features.cbam3" and gradcam.cam_layer(48) == "features.cbam1"
 
 
+def test_one_pass_gradcam_equals_one_package_call_per_layer():
+    from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    torch.manual_seed(0)
+    model = P.DenseNetCBAM(2).eval()
+    x = torch.randn(3, 1, 64, 64)
+    maps = gradcam.gradcam_maps(model, x, targets=[0, 1, 1])
+    assert list(maps) == list(gradcam.DENSENET_CBAM_LAYERS)
+    for name in ("features.pool0", "features.cbam1", "features.denseblock3", "features.denseblock4"):
+        with GradCAM(model=model, target_layers=[model.get_submodule(name)]) as cam:
+            ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(t) for t in (0, 1, 1)])
+        np.testing.assert_allclose(maps[name], ref, atol=1e-6)
+
+
 def test_region_shares_hand_values():
     mask = np.zeros((10, 10), bool)
     mask[4:6, 4:6] = True
