@@ -89,11 +89,12 @@ def rehearsal_text(reh: pd.DataFrame | None) -> list[str]:
     for r in paper.itertuples():
         lines.append(f"| {r.paper} | {r.wall_s / 60:.1f} | {int(r.steps_planned):,} | {r.projected_cpu_h:,.2f} | "
                      f"{r.projected_gpu_train_h:,.3f} | {r.non_training_cpu_h:,.2f} |")
-    jobs = ["| notebook | wall s | fits | planned GFLOP | projected CPU h | projected GPU h (training) |",
+    jobs = ["| notebook | wall s | fits (run) | planned GFLOP | projected CPU h | projected GPU h (training) |",
             "|---|---:|---:|---:|---:|---:|"]
     for r in reh.itertuples():
-        jobs.append(f"| {r.job} | {r.wall_s:,.0f} | {int(r.fits)} | {r.gflop_planned:,.0f} | {r.projected_cpu_h:,.2f} | "
-                    f"{r.projected_gpu_train_h:,.3f} |")
+        run = int(getattr(r, "fits_run", r.fits))
+        jobs.append(f"| {r.job} | {r.wall_s:,.0f} | {int(r.fits)} ({run}) | {r.gflop_planned:,.0f} | "
+                    f"{r.projected_cpu_h:,.2f} | {r.projected_gpu_train_h:,.3f} |")
     missing = int(reh["fits_without_flops"].sum())
     from omicslib.book.runner import discover
 
@@ -103,7 +104,9 @@ def rehearsal_text(reh: pd.DataFrame | None) -> list[str]:
                     "their cost is not in the totals above.")
     return head + [
         f"Measured by `make rehearsal` ({len(reh)} notebooks, {reh['wall_s'].sum() / 60:.1f} min of job wall time "
-        "on this machine): every notebook's paper configuration, each fit capped at 2 optimiser steps. CPU hours "
+        "on this machine): every notebook's paper configuration, each fit capped at 2 optimiser steps; where a "
+        "notebook repeats a run over seeds or folds, one run stands for the others and counts as that many fits "
+        "(run: the fits actually trained). CPU hours "
         "scale each fit to its planned steps (all epochs: an upper bound, early stopping ends most fits sooner) "
         "and keep the rest as measured, at one thread. GPU hours take each fit's counted FLOPs per step "
         "(first step, forward and backward) times its planned steps, assuming "
