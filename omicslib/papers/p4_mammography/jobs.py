@@ -80,8 +80,8 @@ def _archs(notebook: str, cfg: P4Config) -> tuple[str, ...]:
 
 def jobs(notebook: str, profile: str, seed=None, allow_random_weights=False, config_overrides=None,
          **settings) -> list[str]:
-    """Job ids ``task{t}-arch{a}-fold{k}-seed{s}`` of the notebook's grid, in the notebook's order ([] for
-    other notebooks); reads only the config."""
+    """Job ids ``task{t}-arch{a}-fold{k}-seed{s}`` of the notebook's grid (``arch{a}-split{s}-seed{n}-aug{g}`` for
+    the real arm), in the notebook's order ([] for other notebooks); reads only the config."""
     if notebook == REAL:
         from omicslib.papers.p4_mammography.config import real_config
 
