@@ -415,7 +415,7 @@ def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = Fa
         kw = dict(identity=identity, variants=variants)
         n_folds, repeats = rehearsal_runs(cfg.n_folds)    # the rehearsal trains fold 0 of each K, standing for all
         units = [(k, f) for k, f in grid_units(cfg) if f < n_folds]
-        if cfg.n_jobs > 1 and repeats == 1:
+        if cfg.n_jobs > 1 and repeats == 1:   # (worker processes would not log the rehearsal's repeats)
             from joblib import Parallel, delayed
 
             res = Parallel(n_jobs=cfg.n_jobs)(delayed(run_unit)(prep, k, f, cfg, str(device), ranks[f], **kw)

@@ -391,7 +391,8 @@ def augmentation_effect(X, images: pd.DataFrame, patients: pd.DataFrame, cfg, ra
     _, pid, _ = labels_of(images, patients)
     y = patients["malignant"].to_numpy(int)
     arch = cfg.cam_arch
-    retrained = network_runs(augmentation_specs(cfg), X, images, patients, cfg, rate, device, jobs_dir)
+    specs = augmentation_specs(cfg)
+    retrained = network_runs(specs, X, images, patients, cfg, rate, device, jobs_dir)
 
     def per_seed(rs):
         return [patient_scores(r.image_prob, pid).reindex(patients.index).to_numpy(float)
@@ -404,7 +405,7 @@ def augmentation_effect(X, images: pd.DataFrame, patients: pd.DataFrame, cfg, ra
     ones = np.ones((1, len(y)))
     rows = []
     for variant in ("molsub (effective)", "none"):
-        other = per_seed([r for r, spec in zip(retrained, augmentation_specs(cfg)) if spec.augment == variant])
+        other = per_seed([r for r, spec in zip(retrained, specs) if spec.augment == variant])
         r = bootstrap.paired(y, other, paper, bootstrap.binary_auc, n_boot=n_boot, level=CI_LEVEL, strata=y)
         rows.append({"arch": arch, "augmentation": variant,
                      "auc": float(np.mean([bootstrap.binary_auc(ones, y, s)[0] for s in other])),
