@@ -344,3 +344,144 @@ def read_results(root: str | Path | None = None, kind: str | None = None) -> lis
         d["file"] = str(stem.with_suffix(".csv" if d["kind"] != "figure" else ".png"))
         out.append(d)
     return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Showing a DataFrame on a page
+# ----------------------------------------------------------------------------------------------------------------
+
+#: What a page shows for a missing value when the caller names no reason (never ``NaN``).
+MISSING = "–"
+#: Tables longer than this many rows are folded (``<details>``) so that a page stays short.
+FOLD_ROWS = 15
+
+
+def format_number(v, digits: int = 3) -> str:
+    """One number as a page shows it: integers with thousands separators; others with ``digits`` decimals
+    (one decimal from 100, none from 10,000, where more digits would be noise on a rendered page); a value
+    too small for ``digits`` decimals (a p-value, a learning rate) with two significant digits in
+    scientific notation, so it never reads as 0.000. Missing (None, NaN, NaT) is :data:`MISSING`."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return MISSING
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return f"{int(v):,}"
+    if isinstance(v, (float, np.floating)):
+        v = float(v)
+        if not np.isfinite(v):
+            return "∞" if v > 0 else "−∞"
+        if v == 0:
+            return "0"
+        a = abs(v)
+        if a >= 1e4:
+            return f"{v:,.0f}"
+        if a >= 100:
+            return f"{v:,.{min(digits, 1)}f}"
+        if a < 0.5 * 10 ** -digits:
+            return f"{v:.1e}"
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def _column_format(s: pd.Series, digits: int):
+    """A column's formatter: a float column whose values are all whole numbers (counts that pandas made
+    float because one is missing) shows them as integers."""
+    if pd.api.types.is_float_dtype(s):
+        x = s.dropna()
+        if len(x) and np.all(np.isfinite(x)) and np.all(x == np.round(x)) and x.abs().max() < 1e15:
+            return lambda v: MISSING if pd.isna(v) else f"{int(v):,}"
+    return lambda v: format_number(v, digits)
+
+
+def _flat(name) -> str:
+    if isinstance(name, tuple):
+        return " · ".join(str(n) for n in name if str(n) != "")
+    return "" if name is None else str(name)
+
+
+def _has_meaning(index: pd.Index) -> bool:
+    """False for pandas' default 0..n-1 row numbers (a RangeIndex or its integer equivalent, unnamed)."""
+    if isinstance(index, pd.MultiIndex) or any(n is not None for n in index.names):
+        return True
+    if isinstance(index, pd.RangeIndex):
+        return False
+    return not (pd.api.types.is_integer_dtype(index) and list(index) == list(range(len(index))))
+
+
+@dataclass
+class Table:
+    """A DataFrame as a page shows it (:func:`show`): HTML in a notebook and the book, aligned text elsewhere."""
+
+    frame: pd.DataFrame
+    caption: str = ""
+    digits: int = 3
+    missing: str = MISSING
+    fold: int | None = FOLD_ROWS
+    numeric: tuple[int, ...] = ()   # positions of the numeric columns (right-aligned)
+
+    def cells(self) -> list[list[str]]:
+        """The formatted cell texts, row by row (no ``NaN``: a missing value is :attr:`missing`)."""
+        fmts = [_column_format(self.frame.iloc[:, i], self.digits) for i in range(self.frame.shape[1])]
+        out = []
+        for row in self.frame.itertuples(index=False, name=None):
+            out.append([self.missing if (not isinstance(v, str) and not isinstance(v, (list, tuple, dict))
+                                          and pd.isna(v)) else f(v) for f, v in zip(fmts, row)])
+        return out
+
+    def _repr_html_(self) -> str:
+        cols = [str(c) for c in self.frame.columns]
+        attr = [' class="num"' if i in self.numeric else "" for i in range(len(cols))]
+        head = "".join(f"<th{a}>{html.escape(c)}</th>" for c, a in zip(cols, attr))
+        body = "".join("<tr>" + "".join(f"<td{a}>{html.escape(v)}</td>" for v, a in zip(row, attr)) + "</tr>"
+                       for row in self.cells())
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        table = (f'<div class="omicslib-table-wrap"><table class="omicslib-table">{cap}<thead><tr>{head}</tr></thead>'
+                 f"<tbody>{body}</tbody></table></div>")
+        n = len(self.frame)
+        if self.fold is not None and n > self.fold:
+            what = html.escape(self.caption) if self.caption else "The table"
+            return (f'<details class="omicslib-fold"><summary>{what}: {n:,} rows (show)</summary>{table}</details>')
+        return table
+
+    def __repr__(self) -> str:
+        cols = [str(c) for c in self.frame.columns]
+        rows = self.cells()
+        width = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(cols)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(cols, width))]
+        lines += ["  ".join(v.rjust(w) if i in self.numeric else v.ljust(w) for i, (v, w) in enumerate(zip(r, width)))
+                  for r in rows]
+        return (self.caption + "\n" if self.caption else "") + "\n".join(line.rstrip() for line in lines)
+
+
+def show(df, caption: str = "", *, digits: int = 3, missing: str = MISSING, fold: int | None = FOLD_ROWS,
+         index: bool | None = None) -> Table:
+    """A DataFrame (or Series, or a dict of one row) as a formatted table for a page.
+
+    - pandas' row numbers 0..n-1 are not shown; a meaningful index (named, a MultiIndex, labels such as a
+      pivot table's rows) becomes the first column(s); ``index`` forces either;
+    - MultiIndex columns are joined as ``"level 1 · level 2"``;
+    - a missing value shows as ``missing`` (default a dash; pass the reason, e.g. ``"not reported"``),
+      never ``NaN``;
+    - numbers show with ``digits`` decimals (see :func:`format_number`), whole-number columns as integers;
+    - a table of more than ``fold`` rows is folded in a ``<details>`` element (``fold=None``: never);
+    - no "rows × columns" footer, no truncation: every row and column is in the HTML.
+    """
+    if isinstance(df, dict):
+        df = pd.DataFrame([df])
+    elif isinstance(df, pd.Series):
+        df = df.to_frame(df.name if df.name is not None else "value")
+    elif not isinstance(df, pd.DataFrame):
+        raise TypeError(f"show() takes a DataFrame, Series or dict, not {type(df).__name__}")
+    keep = _has_meaning(df.index) if index is None else index
+    frame = df.copy()
+    if keep:
+        names = [n if n is not None else "" for n in frame.index.names]
+        frame.index = frame.index.set_names(names if len(names) > 1 else names[0])
+        frame = frame.reset_index(allow_duplicates=True)
+    else:
+        frame = frame.reset_index(drop=True)
+    frame.columns = [_flat(c) for c in frame.columns]
+    numeric = tuple(i for i in range(frame.shape[1]) if pd.api.types.is_numeric_dtype(frame.iloc[:, i])
+                    and not pd.api.types.is_bool_dtype(frame.iloc[:, i]))
+    return Table(frame, caption, digits, missing, fold, numeric)

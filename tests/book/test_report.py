@@ -131,3 +131,48 @@ def test_written_paths_display_nothing_in_a_notebook(tmp_path):
     shell.user_ns["path"] = path
     assert shell.display_formatter.format(path) == ({}, {})  # nothing to show
     assert "text/plain" in shell.display_formatter.format(tmp_path)[0]  # a plain Path would show its repr
+
+
+def test_show_hides_row_numbers_and_nan_and_formats_numbers_by_hand():
+    df = pd.DataFrame({"method": ["DMACL", "AE"], "c_index": [0.123456, np.nan], "n": [1200.0, np.nan],
+                       "p": [3.2e-6, 0.5], "big": [123456.7, 150.26]})
+    t = report.show(df)
+    # hand-written: 3 decimals, a missing value as a dash, a whole-number float column as integers with separators,
+    # a p-value below 0.0005 in scientific notation, one decimal from 100 and none from 10,000
+    assert t.cells() == [["DMACL", "0.123", "1,200", "3.2e-06", "123,457"], ["AE", "–", "–", "0.500", "150.3"]]
+    markup = t._repr_html_()
+    assert "NaN" not in markup and "rows ×" not in markup and "<th></th>" not in markup
+    assert markup.count("<tr>") == 3 and '<td class="num">0.123</td>' in markup and "<td>DMACL</td>" in markup
+    assert "<details" not in markup   # short tables are not folded
+    assert report.show(df, missing="not reported").cells()[1][1] == "not reported"
+
+
+def test_show_keeps_a_meaningful_index_and_flattens_column_levels():
+    long = pd.DataFrame({"task": ["a", "a", "b"], "split": ["x", "y", "x"], "best": [0.5, 0.25, 0.75]})
+    piv = long.pivot_table(index="task", columns="split", values=["best"])
+    t = report.show(piv)
+    assert list(t.frame.columns) == ["task", "best · x", "best · y"]
+    assert t.cells() == [["a", "0.500", "0.250"], ["b", "0.750", "–"]]
+    # an unnamed label index (e.g. describe()) is kept; the integer 0..n-1 index is not
+    assert report.show(pd.DataFrame({"v": [1.0, 2.0]}, index=["mean", "max"])).cells() == [["mean", "1"], ["max", "2"]]
+    assert report.show(pd.DataFrame({"v": [1.5]}, index=[0])).cells() == [["1.500"]]
+    assert report.show(pd.Series([0.25], index=["x"], name="auc")).cells() == [["x", "0.250"]]
+    assert report.show({"a": 1, "b": "z"}).cells() == [["1", "z"]]
+
+
+def test_show_folds_long_tables_and_prints_plain_text():
+    t = report.show(pd.DataFrame({"k": range(40)}), "Every k", fold=15)
+    markup = t._repr_html_()
+    assert markup.startswith('<details class="omicslib-fold"><summary>Every k: 40 rows (show)</summary>')
+    assert markup.count("<tr>") == 41   # every row is there, nothing truncated
+    assert "<details" not in report.show(pd.DataFrame({"k": range(40)}), fold=None)._repr_html_()
+    assert repr(report.show(pd.DataFrame({"name": ["a"], "x": [np.nan]}))) == "name  x\na     –"
+    with pytest.raises(TypeError, match="DataFrame"):
+        report.show([1, 2])
+
+
+def test_format_number_by_hand():
+    assert [report.format_number(v) for v in (0.0, -0.1234, 12345.6, 7, np.int64(1500), np.nan, None, True,
+                                              float("inf"), 1e-4)] == \
+        ["0", "-0.123", "12,346", "7", "1,500", "–", "–", "yes", "∞", "1.0e-04"]
+    assert report.format_number(0.98765, digits=2) == "0.99"
