@@ -23,7 +23,7 @@ over the distinct rows with their multiplicities (:class:`GroupedTokens`, :func:
 dropout as Binomial counts of kept weights, the same distribution as element-wise dropout); other tokens go
 through ``F.scaled_dot_product_attention``, or on a CPU in training with dropout through a blockwise kernel
 that stores only the dropout mask (:class:`_ChunkedDropoutAttention`). ``tests/papers/p1_crossmodal/
-test_p1_attention_equiv.py`` checks outputs and gradients against nn.MultiheadAttention (issue 23).
+test_p1_attention_equiv.py`` checks outputs and gradients against nn.MultiheadAttention.
 """
 
 from __future__ import annotations
@@ -175,58 +175,73 @@ def _merge(x: torch.Tensor) -> torch.Tensor:
     return x.transpose(1, 2).reshape(b, length, h * dh)
 
 
-#: attention weights per block of :class:`_ChunkedDropoutAttention` (16 MB of float32)
-ATTENTION_BLOCK = 2 ** 22
+#: attention weights per block of :class:`_ChunkedDropoutAttention`: 2^18 float32 weights (1 MB) stay in a core's
+#: cache between the score matmul, the softmax and the weighted sum; 16 MB blocks spilled to memory in between
+#: and ran slower on two cores.
+ATTENTION_BLOCK = 2 ** 18
+
+
+def _blocks(b: int, lq: int, lk: int):
+    """Blocks of (batch x head) rows and query rows holding about :data:`ATTENTION_BLOCK` weights each: whole
+    query ranges of several batch rows when a row's Lq x Lk weights fit, else query chunks of one batch row, so
+    that every block of q, the output and the mask is a contiguous slice."""
+    rows = max(1, ATTENTION_BLOCK // max(1, lk))              # query rows per block
+    if rows >= lq:
+        nb = max(1, rows // max(1, lq))
+        return [(slice(i, i + nb), slice(0, lq)) for i in range(0, b, nb)]
+    return [(slice(i, i + 1), slice(j, j + rows)) for i in range(b) for j in range(0, lq, rows)]
 
 
 class _ChunkedDropoutAttention(torch.autograd.Function):
-    """softmax(q k^T / sqrt(dh)) with dropout on the weights, times v, over blocks of queries: the
-    (N, H, Lq, Lk) weights never exist at once, only the kept/dropped mask is stored (one byte per weight)
-    and the backward pass recomputes each block's weights from q, k and the block's log-sum-exp.
+    """softmax(q k^T / sqrt(dh)) with dropout on the weights, times v, over blocks of about
+    :data:`ATTENTION_BLOCK` weights: the (N, H, Lq, Lk) weights never exist at once, only the dropped/kept mask
+    is stored (one byte per weight) and the backward pass recomputes each block's weights from q, k and the
+    block's log-sum-exp. q, k and v are made contiguous once, as (N x H, L, dh), so that every block is a slice
+    that the batched matmuls read in place. A weight is dropped where a uniform draw is below ``p`` (kept with
+    probability 1 - p, as ``bernoulli_(1 - p)``, at a fraction of its cost) and zeroed by ``masked_fill``.
     ``keep`` (bool, the mask) overrides the draw (tests)."""
 
     @staticmethod
     def forward(ctx, q, k, v, p: float, keep: torch.Tensor | None = None):
         n, h, lq, dh = q.shape
-        scale, step = dh ** -0.5, max(1, ATTENTION_BLOCK // max(1, n * h * k.shape[2]))
-        out, lse = torch.empty_like(q), q.new_empty(n, h, lq, 1)
-        draw = keep is None
-        if draw:
-            keep = torch.empty(n, h, lq, k.shape[2], dtype=torch.bool, device=q.device)
-        kt = k.transpose(-2, -1)
-        for i in range(0, lq, step):
-            s = (q[:, :, i:i + step] @ kt).mul_(scale)
-            lse[:, :, i:i + step] = torch.logsumexp(s, -1, keepdim=True)
-            w = s.sub_(lse[:, :, i:i + step]).exp_()
-            if draw:
-                m = torch.empty_like(w).bernoulli_(1 - p)
-                keep[:, :, i:i + step] = m
-            else:
-                m = keep[:, :, i:i + step].to(w.dtype)
-            torch.matmul(w.mul_(m), v, out=out[:, :, i:i + step])
+        lk, b = k.shape[2], n * h
+        scale = dh ** -0.5
+        q3, k3, v3 = (t.reshape(b, t.shape[2], t.shape[3]).contiguous() for t in (q, k, v))
+        out, lse = q3.new_empty(b, lq, v.shape[3]), q3.new_empty(b, lq, 1)
+        drop = torch.empty(b, lq, lk, dtype=torch.bool, device=q.device) if keep is None \
+            else keep.reshape(b, lq, lk).logical_not()
+        for rb, rq in _blocks(b, lq, lk):
+            s = torch.bmm(q3[rb, rq], k3[rb].transpose(1, 2)).mul_(scale)
+            m = torch.logsumexp(s, -1, keepdim=True)
+            lse[rb, rq] = m
+            w = s.sub_(m).exp_()
+            if keep is None:
+                torch.lt(torch.rand_like(w), p, out=drop[rb, rq])
+            torch.bmm(w.masked_fill_(drop[rb, rq], 0.0), v3[rb], out=out[rb, rq])
         out.mul_(1 / (1 - p))
-        ctx.save_for_backward(q, k, v, lse, keep)
-        ctx.p, ctx.step = p, step
-        return out
+        ctx.save_for_backward(q3, k3, v3, lse, drop)
+        ctx.p = p
+        return out.view(n, h, lq, v.shape[3])
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx, dout):
-        q, k, v, lse, keep = ctx.saved_tensors
-        step, lq = ctx.step, q.shape[2]
-        scale, c = q.shape[-1] ** -0.5, 1 / (1 - ctx.p)
-        dq, dk, dv = torch.empty_like(q), torch.zeros_like(k), torch.zeros_like(v)
-        kt, vt = k.transpose(-2, -1), v.transpose(-2, -1)
-        for i in range(0, lq, step):
-            sl = slice(i, i + step)
-            w = (q[:, :, sl] @ kt).mul_(scale).sub_(lse[:, :, sl]).exp_()     # softmax weights
-            m = keep[:, :, sl].to(w.dtype)
-            dv += (w * m).transpose(-2, -1) @ dout[:, :, sl]
-            dw = (dout[:, :, sl] @ vt).mul_(m)
+        q3, k3, v3, lse, drop = ctx.saved_tensors
+        b, lq, dh = q3.shape
+        lk = k3.shape[1]
+        scale, c = dh ** -0.5, 1 / (1 - ctx.p)
+        d3 = dout.reshape(b, lq, dout.shape[3]).contiguous()
+        dq, dk, dv = torch.empty_like(q3), torch.zeros_like(k3), torch.zeros_like(v3)
+        for rb, rq in _blocks(b, lq, lk):
+            qb, kb, db, mb = q3[rb, rq], k3[rb], d3[rb, rq], drop[rb, rq]
+            w = torch.bmm(qb, kb.transpose(1, 2)).mul_(scale).sub_(lse[rb, rq]).exp_()   # softmax weights
+            dw = torch.bmm(db, v3[rb].transpose(1, 2)).masked_fill_(mb, 0.0)
+            dv[rb].baddbmm_(w.masked_fill(mb, 0.0).transpose(1, 2), db)
             ds = dw.sub_((dw * w).sum(-1, keepdim=True)).mul_(w).mul_(c * scale)
-            dq[:, :, sl] = ds @ k
-            dk += ds.transpose(-2, -1) @ q[:, :, sl]
-        return dq, dk, dv.mul_(c), None, None
+            torch.bmm(ds, kb, out=dq[rb, rq])
+            dk[rb].baddbmm_(ds.transpose(1, 2), qb)
+        n, h = dout.shape[:2]
+        return dq.view(n, h, lq, dh), dk.view(n, h, lk, dh), dv.mul_(c).view(n, h, lk, v3.shape[2]), None, None
 
 
 def _sdpa(q, k, v, p: float) -> torch.Tensor:
