@@ -165,10 +165,10 @@ run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"
 run.table(cmo.reset_index(), "figure6_confusion_ours", prov,
           caption="Figure 6 · our confusion matrix summed over the seed × fold checkpoints")
 run.figure(P.figure6(cm, prep.k_map[K_BEST], V_BEST, prov.kind), "figure6_confusion", prov,
-           caption="Figure 6 · confusion matrices summed over the checkpoints (ours: seed × fold; the paper: five): "
-                   "ours (left) beside the paper's "
-                   "printed matrix (right)",
-           alt="Two confusion-matrix heat maps, ours and the paper's, classes Basal, Her2, LumA, LumB")
+           caption="Figure 6 · confusion matrices as rates: each row is the share of that true subtype predicted "
+                   "as each subtype (count below), so that ours, pooled over the seed × fold checkpoints, compares "
+                   "with the paper's printed matrix, pooled over its five (left: ours; right: the paper's)",
+           alt="Two confusion-matrix heat maps of row rates, ours and the paper's, classes Basal, Her2, LumA, LumB")
 
 # %% [markdown]
 # ## Explorer · every K and modality combination
