@@ -59,6 +59,14 @@ def git_commit() -> str:
     return out.stdout.strip() + ("+dirty" if dirty else "")
 
 
+def resolve_outdir(outdir: str | Path) -> Path:
+    """A notebook's ``outdir`` parameter as a folder: a relative path is relative to the repository root (the
+    runner passes ``book/pN/results/<notebook>`` so that no machine path shows in a published parameters
+    cell), whatever folder the kernel runs in; an absolute path is kept."""
+    path = Path(outdir).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for p in _PACKAGES:
@@ -147,7 +155,7 @@ class Run:
 
     def __post_init__(self):
         check_profile(self.profile)
-        self.outdir = Path(self.outdir) if self.outdir else results_dir(self.paper, self.notebook)
+        self.outdir = resolve_outdir(self.outdir) if self.outdir else results_dir(self.paper, self.notebook)
         self.outdir.mkdir(parents=True, exist_ok=True)
         self.seeds = [int(s) for s in self.seeds]
         self.commit = git_commit()  # once per run: every sidecar, fact and source line records the same commit

@@ -312,12 +312,24 @@ def declared_parameters(nb: Notebook) -> frozenset[str]:
     return _declared(str(nb.source), nb.source.stat().st_mtime_ns)
 
 
+def relative(path: Path | str, root: Path | str) -> str:
+    """``path`` relative to the repository ``root`` (POSIX), as papermill passes it: an executed notebook's
+    parameters cell is published, and must not show the build machine's folders. A path outside ``root``
+    stays absolute (it has no other name)."""
+    path, root = Path(path), Path(root)
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def parameters(nb: Notebook, settings: dict) -> dict:
-    """Papermill parameters of one notebook: profile, device, outdir; seed, data_source and the ``extra``
+    """Papermill parameters of one notebook: profile, device, outdir (relative to the repository: the kernel
+    runs there, :func:`execute`, and :class:`omicslib.book.report.Run` resolves it there); seed, data_source and the ``extra``
     settings (e.g. ``allow_random_weights``) only when set and declared by the notebook's parameters cell
     (otherwise the notebook's own default, e.g. p4's seed 21, stays)."""
     params = {"profile": settings.get("profile", "quick"), "device": settings.get("device", "auto"),
-              "outdir": str(nb.results)}
+              "outdir": relative(nb.results, nb.root)}
     declared = declared_parameters(nb)
     optional = {k: settings.get(k) for k in ("seed", "data_source")} | dict(settings.get("extra") or {})
     for k, v in optional.items():
@@ -363,7 +375,9 @@ def execute(source: Path, output: Path, parameters: dict, cwd: Path | None = Non
             kernel_log: Path | None = None) -> float:
     """Execute one Jupytext notebook with papermill; returns wall seconds.
 
-    The kernel runs on IPC transport; its stderr goes to ``kernel_log`` (default: discarded).
+    The kernel runs in ``cwd`` (default: the notebook's folder; ``runner exec`` passes the repository root, so
+    the relative paths among the parameters resolve there), on IPC transport; its stderr goes to
+    ``kernel_log`` (default: discarded).
     Raises :class:`NotebookFailed` naming the notebook and the failing cell.
     """
     import jupytext
@@ -399,7 +413,23 @@ def execute(source: Path, output: Path, parameters: dict, cwd: Path | None = Non
                 f"{_shown(source)} failed: {type(e).__name__}: {str(e).splitlines()[0]}\n"
                 f"  the executed copy up to that cell is {output}"
             ) from None
-    return time.perf_counter() - t0
+        secs = time.perf_counter() - t0
+    _clean_metadata(output, source, Path(cwd or source.parent))
+    return secs
+
+
+def _clean_metadata(output: Path, source: Path, root: Path) -> None:
+    """Papermill records the input and output paths in the executed notebook (the input is a temporary
+    copy); the book offers that notebook for download, so they are written relative to ``root``."""
+    import nbformat
+
+    nb = nbformat.read(output, as_version=4)
+    meta = nb.metadata.get("papermill")
+    if not meta:
+        return
+    meta["input_path"] = relative(source.resolve(), root.resolve())
+    meta["output_path"] = relative(output.resolve(), root.resolve())
+    nbformat.write(nb, output)
 
 
 def _parse_param(text: str) -> tuple[str, object]:
@@ -422,12 +452,16 @@ def exec_main(argv) -> int:
     ap.add_argument("--kernel-log", type=Path)
     ap.add_argument("--failed-copy", type=Path)
     ap.add_argument("--timeout", type=int)
+    ap.add_argument("--cwd", type=Path, default=Path("."),
+                    help="the kernel's working folder, where relative parameters (outdir, jobs_dir) resolve: the "
+                         "repository root (Snakemake runs a job there); default the current folder")
     a = ap.parse_args(argv)
     params = dict(a.param)
+    cwd = a.cwd.resolve()
     if params.get("outdir"):
-        Path(params["outdir"]).mkdir(parents=True, exist_ok=True)
+        (cwd / params["outdir"]).mkdir(parents=True, exist_ok=True)
     try:
-        secs = execute(a.source, a.output, params, timeout=a.timeout, kernel_log=a.kernel_log)
+        secs = execute(a.source, a.output, params, cwd=cwd, timeout=a.timeout, kernel_log=a.kernel_log)
     except NotebookFailed as e:
         if a.failed_copy and a.output.is_file():
             a.failed_copy.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -176,3 +177,10 @@ def test_format_number_by_hand():
                                               float("inf"), 1e-4)] == \
         ["0", "-0.123", "12,346", "7", "1,500", "–", "–", "yes", "∞", "1.0e-04"]
     assert report.format_number(0.98765, digits=2) == "0.99"
+
+
+def test_a_relative_outdir_is_under_the_repository_root():
+    from omicslib.paths import REPO_ROOT
+
+    assert report.resolve_outdir("book/p1/results/x") == REPO_ROOT / "book" / "p1" / "results" / "x"
+    assert report.resolve_outdir("/abs/x") == Path("/abs/x")

@@ -76,7 +76,7 @@ def test_parameters_pass_optional_settings_only_when_set_and_declared(fake_repo)
                          '# %%\nx = 1\n')
     assert runner.declared_parameters(nb) == {"profile", "seed", "allow_random_weights"}
     assert runner.parameters(nb, {"profile": "paper", "device": "cuda", "seed": None, "data_source": ""}) == {
-        "profile": "paper", "device": "cuda", "outdir": str(nb.results)}
+        "profile": "paper", "device": "cuda", "outdir": "book/p1/results/p1_99_demo"}   # no machine path on a page
     got = runner.parameters(nb, {"seed": 3, "data_source": "synthetic", "extra": {"allow_random_weights": True}})
     assert got["seed"] == 3 and got["allow_random_weights"] is True
     assert "data_source" not in got   # not declared by this notebook: its own default stays
@@ -130,3 +130,25 @@ def test_exec_param_parsing():
     assert runner._parse_param("profile=quick") == ("profile", "quick")
     with pytest.raises(Exception, match="name=value"):
         runner._parse_param("novalue")
+
+
+def test_relative_names_paths_inside_the_root_only(tmp_path):
+    assert runner.relative(tmp_path / "book" / "p1" / "results" / "x", tmp_path) == "book/p1/results/x"
+    assert runner.relative("/elsewhere/x", tmp_path) == "/elsewhere/x"   # outside the repository: no other name
+
+
+@pytest.mark.notebook
+def test_exec_runs_the_kernel_in_the_root_and_publishes_no_machine_path(tmp_path, monkeypatch):
+    """One real papermill run through ``runner exec``: the relative outdir resolves under the root, and the
+    executed notebook (what the book publishes) names no folder of this machine."""
+    src = tmp_path / "notebooks" / "p1_x" / "p1_01_demo.py"
+    src.parent.mkdir(parents=True)
+    src.write_text('# %% tags=["parameters"]\noutdir = ""\n\n# %%\nimport pathlib\n'
+                   'pathlib.Path(outdir, "t.txt").write_text("ok")\n')
+    nb = runner.Notebook(src, tmp_path)
+    params = runner.parameters(nb, {"profile": "smoke"})
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "book" / "p1" / "p1_01_demo.ipynb"
+    assert runner.exec_main([str(src), str(out), *[f"--param={k}={v}" for k, v in params.items()]]) == 0
+    assert (nb.results / "t.txt").read_text() == "ok"
+    assert str(tmp_path) not in out.read_text() and '"book/p1/results/p1_01_demo"' in out.read_text()
