@@ -107,7 +107,7 @@ run.fact("exp_top20_coef_min", float(side["our_coefficient"].abs().min()), "{:.2
 run.fact("exp_top20_coef_max", float(side["our_coefficient"].abs().max()), "{:.2f}")
 run.fact("enet_convergence_warnings", ranks["exp"].n_convergence_warnings + ranks["cna"].n_convergence_warnings, "{:d}")
 print(s)
-display(side)
+display(report.show(side))
 run.compare(rows, "table2_exp_top20", prov, caption="Table 2 · top-20 EXP features (coefficients on different "
             f"scales; genes in note); ElasticNet ConvergenceWarnings: {ranks['exp'].n_convergence_warnings}")
 
@@ -121,7 +121,7 @@ run.fact("t3_paper_genes_present", s["n_present"], "{:d}")
 run.fact("cna_nonzero", s["n_nonzero"], "{:,d}")
 run.fact("cna_erbb2_rank", s["our_rank_of_paper_gene"].get("ERBB2", 0), "{:d}")
 print(s)
-display(side)
+display(report.show(side))
 run.compare(rows, "table3_cna_top20", prov, caption="Table 3 · top-20 CNA features (coefficients on different "
             f"scales; genes in note); ElasticNet ConvergenceWarnings: {ranks['cna'].n_convergence_warnings}")
 

@@ -66,7 +66,7 @@ print("\n".join(data.report + prep.report))
 cfg_table = P.config_table(cfg, profile)
 run.table(cfg_table, "config_s1", prov, caption=f"Hyperparameters of this run (profile {profile}) beside the paper "
           "profile; source: stated in the paper or ours (the paper's Supplementary Table S1 is unavailable)")
-cfg_table.set_index("parameter")
+report.show(cfg_table.set_index("parameter"))
 
 # %% [markdown]
 # ## The grid (all K × variants × folds)
@@ -113,7 +113,7 @@ fm = P.fold_means(res.folds)
 t5 = P.table5(fm, cfg.k_grid)
 text_rows = P.text_statistics(fm, cfg.k_grid, note=k_note)
 run.facts(P.table5_facts(t5, text_rows))
-display(t5.round(4))
+display(report.show(t5))
 run.compare(P.table5_rows(t5, k_note), "table5", prov, caption="Table 5 · paired tests on per-fold macro-F1")
 
 # %% [markdown]
@@ -152,7 +152,7 @@ run.facts({**{f"t6_{c.lower()}_{m}": (float(pc.loc[c, m]), "{:.3f}") for c in P.
            "cm_her2_as_basal": (int(cmo.loc["Her2", "Basal"]), "{:d}"),
            "cm_luma_as_lumb": (int(cmo.loc["LumA", "LumB"]), "{:d}"),
            "cm_luma_as_her2": (int(cmo.loc["LumA", "Her2"]), "{:d}")})
-display(pc.round(4))
+display(report.show(pc))
 run.compare(P.table6_rows(pc, f"K={K_BEST} (ours {prep.k_map[K_BEST]}) {V_BEST}"), "table6", prov,
             caption=f"Table 6 · per-subtype metrics, the seed × fold checkpoints pooled "
                     f"(ours n={int(pc.loc['macro avg', 'support'])})")
@@ -228,7 +228,8 @@ run.facts({"gate_min": (float(res.folds[["gate_cna", "gate_mut"]].min().min()), 
 run.figure(P.gate_trajectory_figure(res.gate_trajectory, prep.k_map), "gate_trajectory", prov,
            caption="Stage-2 gate trajectories, one line per seed × fold model (dotted: the initial 0.5)",
            alt="Line plots of gate values against stage-2 epoch for each variant and gate")
-display(gates.round(4), fused.groupby(["K_paper", "variant"])[["enrich_ratio", "layerscale_mean"]].agg(["min", "max"]))
+display(report.show(gates),
+        report.show(fused.groupby(["K_paper", "variant"])[["enrich_ratio", "layerscale_mean"]].agg(["min", "max"])))
 
 # %% [markdown]
 # ## Table 7 · Literature rows (the paper's) and baselines we ran on identical splits
@@ -251,7 +252,7 @@ proposed = res.folds[(res.folds["K_paper"] == K_BEST) & (res.folds["variant"] ==
 summary = P.table7_summary(proposed, base.scores)
 strongest = P.strongest_baseline(base.scores)
 print("skipped:", base.skipped or "none", "| ConvergenceWarnings:", base.convergence_warnings)
-display(summary.round(4), base.tuned)
+display(report.show(summary), report.show(base.tuned))
 
 # %% [markdown]
 # The chosen regularisation of the tuned baseline, and Table 7 beside the paper.
@@ -304,7 +305,7 @@ run.facts({"scope_f1_fold": (scope["mean_b"], "{:.3f}"), "scope_f1_train80": (sc
            "scope_p_t": (scope["p_t"], "{:.2f}"), "scope_p_w": (scope["p_wilcoxon"], "{:.2f}"),
            "scope_shared_min": (scope_folds["exp_top_k_shared"].min(), "{:.0%}"),
            "scope_shared_max": (scope_folds["exp_top_k_shared"].max(), "{:.0%}")})
-display(scope_folds.round(4), pd.DataFrame([scope]).round(4))
+display(report.show(scope_folds), report.show(pd.DataFrame([scope])))
 
 # %% [markdown]
 # ## Training curves of one configuration (stage 3, five folds of the first seed)
@@ -328,7 +329,7 @@ run.table(recon, "audit_reconstruction", prov, caption="Stage-1 masked reconstru
 rb = recon[recon["K_paper"] == K_BEST].iloc[0]
 run.facts({"rec_mse": (rb["exp_rec_mse"], "{:.3f}"), "rec_mean_mse": (rb["exp_mean_mse"], "{:.3f}"),
            "rec_ratio": (rb["exp_rec_over_mean"], "{:.3f}"), "rec_within_sd": (rb["exp_within_sample_sd"], "{:.1e}")})
-display(recon.round(4))
+display(report.show(recon))
 
 # %% [markdown]
 # ## Audit · a learned per-feature identity embedding (same protocol, folds and seeds)
@@ -345,7 +346,7 @@ run.facts({"id_f1": (id_test["mean_a"], "{:.3f}"), "id_f1_paper": (id_test["mean
            "id_delta": (id_test["delta"], "{:+.3f}"), "id_p_t": (id_test["p_t"], "{:.2f}"),
            "id_rec_ratio": (idr.loc["learned identity embedding", "exp_rec_over_mean"], "{:.3f}"),
            "id_within_sd": (idr.loc["learned identity embedding", "exp_within_sample_sd"], "{:.3f}")})
-display(id_folds.round(4), pd.DataFrame([id_test]).round(4), idr.round(4))
+display(report.show(id_folds), report.show(pd.DataFrame([id_test])), report.show(idr))
 
 # %% [markdown]
 # ## Audit · is the EXP-only ablation EXP-only?
@@ -359,7 +360,7 @@ run.table(ind_folds, "audit_exp_only_independence", prov, caption=f"EXP-only hol
           f"shared with CNA and MUT (the grid) vs EXP encoder trained alone; K={K_AUDIT} (ours {prep.k_map[K_AUDIT]})")
 run.facts({"ind_f1_shared": (ind["mean_b"], "{:.3f}"), "ind_f1_alone": (ind["mean_a"], "{:.3f}"),
            "ind_delta": (ind["delta"], "{:+.3f}"), "ind_p_t": (ind["p_t"], "{:.2f}")})
-display(ind_folds.round(4), pd.DataFrame([ind]).round(4))
+display(report.show(ind_folds), report.show(pd.DataFrame([ind])))
 
 # %% [markdown]
 # ## Audit · zero-coefficient fill of the top-K and ElasticNet convergence
@@ -374,7 +375,7 @@ run.facts({"zf_exp_max": (int(zf["exp_zero_filled"].max()), "{:d}"),
            "zf_cna_nonzero_max": (int(zf["cna_nonzero"].max()), "{:d}"),
            "zf_exp_nonzero_min": (int(zf["exp_nonzero"].min()), "{:d}"),
            "enet_warnings": (int(zf["enet_convergence_warnings"].sum()), "{:d}")})
-display(zf)
+display(report.show(zf))
 
 # %% [markdown]
 # ## Audit · the paper's own numbers, recomputed
@@ -387,7 +388,7 @@ run.table(t6f6, "audit_paper_table6_vs_figure6", prov, caption="Table 6 beside t
 prec = t6f6[t6f6["metric"] == "precision"].set_index("class")["figure6_recomputed"]
 run.facts({**{f"holm_recomputed_{i}": (v, "{:.2f}") for i, v in enumerate(holm["holm_recomputed"])},
            **{f"fig6_precision_{c.lower()}": (v, "{:.4f}") for c, v in prec.items()}})
-display(holm, t6f6)
+display(report.show(holm), report.show(t6f6))
 
 # %% [markdown]
 # ## Claims ledger

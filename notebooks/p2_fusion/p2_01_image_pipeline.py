@@ -59,7 +59,7 @@ print(f"sections {names}; full-res sections read at 1/{downsample}; up to {max_t
 # %%
 sections = P.her2st_sections(names, downsample, max_tiles, seed, TILE)
 prov = sections.provenance
-display(sections.summary())
+display(report.show(sections.summary()))
 prov.label()
 
 # %%
@@ -89,7 +89,7 @@ feats, bags = P.features_and_bags(sections, model, N_TILES, seed, augment=True, 
 print(label, "| bag tensor:", bags.shape, bags.dtype)
 bag_table = P.bag_table(feats, N_TILES, augmented=True)
 run.table(bag_table, "p2_bag_summary", bag_prov, caption=f"Per-section patch features and the 35-tile bag ({label})")
-display(bag_table)
+display(report.show(bag_table))
 
 # %%
 run.compare([report.vs_paper("p2", "tiles_per_patient", bags.shape[1], note="authors' code used 50 random tiles"),

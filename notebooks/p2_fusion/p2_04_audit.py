@@ -44,7 +44,7 @@ from omicslib.papers import p2_fusion as P
 
 cfg = P.config(profile, seed=seed, **config_overrides)
 run, dev = report.start("p2", "p2_04_audit", profile, seed, device, outdir, cpu_threads=1)
-pd.Series(asdict(cfg), name="value").to_frame()
+report.show(pd.Series(asdict(cfg), name="value").to_frame())
 
 # %% [markdown]
 # ## Real TCGA-BRCA: protocol differences, gene-only model
@@ -67,7 +67,7 @@ effects_real = P.effects(raw)
 run.table(effects_real, "p2_audit_effects_real", cohort.provenance,
           caption="Effect of each authors'-code choice on the gene-only model, real TCGA-BRCA subset "
                   "(delta = variant minus leak-free protocol; SD over the 93-patient draws)")
-display(effects_real)
+display(report.show(effects_real))
 
 # %% [markdown]
 # ## Fold balance: stratified vs unstratified folds (93-patient cohort, 63/30)
@@ -78,7 +78,7 @@ bal = pd.concat([P.fold_balance(y93, replace(cfg, n_splits=5, stratified=s)).ass
     scheme="StratifiedKFold" if s else "KFold(shuffle)") for s in (True, False)])
 run.table(bal, "p2_audit_fold_balance", cohort.provenance, caption="Positive fraction per test fold, stratified vs not")
 bal_summary = bal.groupby("scheme")["positive_fraction"].agg(["min", "max", "std"])
-bal_summary
+report.show(bal_summary)
 
 # %% [markdown]
 # ## SYNTHETIC: the disconnected image branch and 50 vs 35 tiles — not a reproduction
@@ -88,7 +88,7 @@ effects_syn = P.audit_synthetic_runs(cfg, cfg.synthetic_n, seed, dev)
 _, _, _, prov_syn = P.synthetic_paired(n=cfg.synthetic_n, seed=seed)
 run.table(effects_syn, "p2_audit_effects_synthetic", prov_syn,
           caption="SYNTHETIC paired cohort: disconnected image branch and 50 vs 35 tiles (not a reproduction)")
-display(effects_syn)
+display(report.show(effects_syn))
 
 # %% [markdown]
 # Numbers the audit page quotes: the effects above, and the means of the authors' logged folds.

@@ -34,10 +34,11 @@ config_overrides = {}    # any P3Config field, e.g. {"sweep_epochs_scale": 0.1}
 # %%
 from IPython.display import display
 
+from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
 cfg, run, dev, seeds = P.start("p3_01_table1_sensitivity", profile, seed, device, outdir, config_overrides)
-P.config_table(cfg, ["n_jobs", "sweep_epochs_scale", "sweep_kmeans_runs", "sweep_params"])
+report.show(P.config_table(cfg, ["n_jobs", "sweep_epochs_scale", "sweep_kmeans_runs", "sweep_params"]))
 
 # %% [markdown]
 # Table I as the paper prints it: **the paper's values** (read from `reference.csv`, not a result of
@@ -45,7 +46,7 @@ P.config_table(cfg, ["n_jobs", "sweep_epochs_scale", "sweep_kmeans_runs", "sweep
 
 # %%
 table1 = P.table1_grid()
-display(table1)
+display(report.show(table1))
 
 # %% [markdown]
 # The sweep: one DMACL run per setting on InterSIM heterogeneous k = 5 (full data).
@@ -56,7 +57,7 @@ sweep = P.sensitivity_sweep(ds, seeds=[seed], epochs_scale=cfg.sweep_epochs_scal
                             n_jobs=cfg.n_jobs, params=cfg.sweep_params)
 run.table(sweep, "table1_sweep", prov, caption=f"One-at-a-time sweep on InterSIM heterogeneous k=5 "
           f"(epochs x {cfg.sweep_epochs_scale})")
-display(sweep.drop(columns=[c for c in sweep if c.endswith("_sd")]).round(3))
+display(report.show(sweep.drop(columns=[c for c in sweep if c.endswith("_sd")])))
 
 # %% [markdown]
 # The value the paper selected vs the value our sweep ranks best.

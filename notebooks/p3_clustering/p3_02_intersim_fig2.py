@@ -38,10 +38,11 @@ config_overrides = {}    # any P3Config field
 # %%
 from IPython.display import display
 
+from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
 cfg, run, dev, seeds = P.start("p3_02_intersim_fig2", profile, seed, device, outdir, config_overrides, figure="fig2")
-P.config_table(cfg, ["n_jobs", "fig2_n_seeds", "fig2_budget", "fig2_default_k"])
+report.show(P.config_table(cfg, ["n_jobs", "fig2_n_seeds", "fig2_budget", "fig2_default_k"]))
 
 # %% [markdown]
 # The simulations.
@@ -61,7 +62,7 @@ summary = P.summarise(scores, metrics=("c_index", "silhouette", "davies_bouldin"
 summary["condition"] = summary["dataset"].str.split(" ").str[0]
 run.table(scores, "fig2_scores_all_runs", prov, caption="Per-seed scores (means over k-means runs), own and common space")
 run.table(summary, "fig2_summary", prov, caption="Figure 2 data: mean over seeds per simulation and method")
-display(summary.pivot_table(index="method", columns="dataset", values="c_index").round(3))
+display(report.show(summary.pivot_table(index="method", columns="dataset", values="c_index")))
 
 # %% [markdown]
 # Figure 2 regenerated (own space, as the paper).
@@ -109,7 +110,7 @@ ranks = P.method_ranks(scores)
 stab = P.rank_stability(ranks)
 run.table(ranks, "fig2_ranks", prov, caption="Rank of every method per simulation, seed, index and space")
 run.table(stab, "fig2_rank_stability", prov, caption="DMACL's rank over seeds per simulation, index and space")
-display(P.rank_summary(stab))
+display(report.show(P.rank_summary(stab)))
 
 # %%
 run.figure(P.rank_stability_plot(ranks[ranks["method"] == "DMACL"], "DMACL's rank per simulation and seed"),
@@ -122,7 +123,7 @@ run.figure(P.rank_stability_plot(ranks[ranks["method"] == "DMACL"], "DMACL's ran
 # %%
 budget = P.budget_table(scores)
 run.table(budget, "fig2_budget", prov, caption="Optimiser steps and training seconds per method (mean over runs)")
-display(budget.round(1))
+display(report.show(budget, digits=1))
 
 # %% [markdown]
 # Which vector k-means clusters (issue 26): ours is the L2-normalised instance-head output; Subtype-DCC's
@@ -134,7 +135,7 @@ emb = P.embedding_scores(scores, outs, datasets, cfg.fig2_budget.kmeans_runs, vi
 embedding_effect = P.embedding_effect(emb)
 run.table(embedding_effect, "fig2_embedding_choice", prov, caption="DMACL: k-means on the instance head (ours), "
           "the unnormalised instance head or the encoder output; mean over datasets and difference from ours")
-display(embedding_effect.round(3))
+display(report.show(embedding_effect))
 
 # %% [markdown]
 # The oracle K: DMACL's cluster head is given the true k in the grid; here it gets the authors'
@@ -146,7 +147,7 @@ default_k = P.default_k_runs(P.intersim_cells(cfg.fig2_cells), seeds[:1], cfg.fi
 defk = P.default_k_table(scores[scores["seed"] == seeds[0]], default_k)
 run.table(defk, "fig2_default_k", prov, caption="DMACL with the true k vs the authors' default K=5 in the cluster "
           "head (first seed)")
-display(defk.round(3))
+display(report.show(defk))
 
 # %% [markdown]
 # Claims (common space for the comparative ones) and the facts the pages quote.

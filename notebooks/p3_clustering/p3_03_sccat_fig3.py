@@ -32,6 +32,7 @@ config_overrides = {}    # any P3Config field
 import pandas as pd
 from IPython.display import Markdown, display
 
+from omicslib.book import report
 from omicslib.data import available, sccat
 from omicslib.papers import p3_clustering as P
 
@@ -39,7 +40,7 @@ cfg, run, dev, seeds = P.start("p3_03_sccat_fig3", profile, seed, device, outdir
 labels = sccat.load_labels()
 counts = labels.labels.value_counts().rename_axis("cell line").reset_index(name="cells")
 run.table(counts, "fig3_cell_lines", labels.provenance, caption="scCAT-seq cell lines (labels file)")
-display(counts)
+display(report.show(counts))
 have_counts = available(sccat.SCCAT.id, "omics")
 
 # %% [markdown]

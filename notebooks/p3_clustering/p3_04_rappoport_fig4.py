@@ -39,10 +39,11 @@ config_overrides = {}    # any P3Config field
 # %%
 from IPython.display import display
 
+from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
 cfg, run, dev, seeds = P.start("p3_04_rappoport_fig4", profile, seed, device, outdir, config_overrides, figure="fig4")
-P.config_table(cfg, ["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"])
+report.show(P.config_table(cfg, ["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"]))
 
 # %% [markdown]
 # The cancers and the omics each one has here.
@@ -50,7 +51,7 @@ P.config_table(cfg, ["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n
 # %%
 datasets, prov, used = P.cancer_datasets(P.fig4_cancers(cfg.fig4_n_cancers), cfg.fig4_ks)
 run.table(used, "fig4_data_used", prov, caption="Which omics each cancer's run used")
-display(used)
+display(report.show(used))
 
 # %% [markdown]
 # With one omic, which methods are the same network (only distinct ones are run).
@@ -61,7 +62,7 @@ candidates = cfg.fig4_methods or P.METHODS
 methods = P.distinct_methods(candidates, n_omics)
 distinct = P.distinct_table(candidates, n_omics)
 run.table(distinct, "fig4_distinct_methods", prov, caption=f"Methods on {n_omics} omic(s): which coincide")
-display(distinct)
+display(report.show(distinct))
 
 # %% [markdown]
 # Every distinct method × cancer × seed, k-means at every k.
@@ -91,7 +92,8 @@ run.figure(P.radar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], cf
 
 # %%
 run.compare(P.fig4_comparison(summary), "fig4_paper_vs_ours", prov, caption="Cancer benchmark (miRNA only): paper vs ours")
-display(P.method_means(summary, ("c_index", "silhouette", "davies_bouldin", "c_index_common")).sort_values("c_index").round(3))
+display(report.show(P.method_means(summary, ("c_index", "silhouette", "davies_bouldin", "c_index_common"))
+                    .sort_values("c_index")))
 
 # %% [markdown]
 # Ranks per cancer, k and seed in both spaces; DMACL's rank stability over seeds.
@@ -101,7 +103,7 @@ ranks = P.method_ranks(scores)
 stab = P.rank_stability(ranks)
 run.table(ranks, "fig4_ranks", prov, caption="Rank of every distinct method per cancer, k, seed, index and space")
 run.table(stab, "fig4_rank_stability", prov, caption="DMACL's rank over seeds per cancer, k, index and space")
-display(P.rank_summary(stab))
+display(report.show(P.rank_summary(stab)))
 
 # %% [markdown]
 # Budgets: optimiser steps and seconds per method.
@@ -109,7 +111,7 @@ display(P.rank_summary(stab))
 # %%
 budget = P.budget_table(scores)
 run.table(budget, "fig4_budget", prov, caption="Optimiser steps and training seconds per method (mean over runs)")
-display(budget.round(1))
+display(report.show(budget, digits=1))
 
 # %% [markdown]
 # Which vector k-means clusters (issue 26): ours is the L2-normalised instance-head output; Subtype-DCC's
@@ -121,7 +123,7 @@ emb = P.embedding_scores(scores, outs, datasets, cfg.fig4_budget.kmeans_runs, vi
 embedding_effect = P.embedding_effect(emb)
 run.table(embedding_effect, "fig4_embedding_choice", prov, caption="DMACL: k-means on the instance head (ours), "
           "the unnormalised instance head or the encoder output; mean over datasets and difference from ours")
-display(embedding_effect.round(3))
+display(report.show(embedding_effect))
 
 # %% [markdown]
 # Claims (distinct methods, common space) and the facts the pages quote.

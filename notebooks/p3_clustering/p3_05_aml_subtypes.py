@@ -36,6 +36,7 @@ config_overrides = {}    # any P3Config field
 import pandas as pd
 from IPython.display import Markdown, display
 
+from omicslib.book import report
 from omicslib.data import available, genesets, rappoport
 from omicslib.papers import p3_clustering as P
 
@@ -61,7 +62,7 @@ run.table(sizes, "aml_subtype_sizes", aml.provenance, caption="AML subtypes (k-m
 lr = P.logrank(sub.loc[aml.common], aml.survival.loc[aml.common, "time"], aml.survival.loc[aml.common, "event"])
 run.table(pd.DataFrame([lr | {"n": len(aml.common)}]), "aml_logrank", aml.provenance,
           caption="Log-rank test of overall survival across the 6 subtypes (beyond the paper)")
-display(sizes, pd.DataFrame([lr]))
+display(report.show(sizes), report.show(pd.DataFrame([lr])))
 
 # %% [markdown]
 # Which k (2..7) the indices prefer on this embedding (the paper chose K = 6 by them).
@@ -69,7 +70,7 @@ display(sizes, pd.DataFrame([lr]))
 # %%
 kscan = P.k_scan(out["embedding"], range(2, 8), n_runs=3, seed=seed)
 run.table(kscan, "aml_k_scan", aml.provenance, caption="Indices of k-means on the DMACL AML embedding per k")
-display(kscan.round(3))
+display(report.show(kscan))
 
 # %% [markdown]
 # The same scan on the simple baseline (k-means on the first principal components of the same input).
@@ -77,7 +78,7 @@ display(kscan.round(3))
 # %%
 kscan_pca = P.k_scan(P.embed("kmeans_pca", aml.dataset, seed)["embedding"], range(2, 8), n_runs=3, seed=seed)
 run.table(kscan_pca, "aml_k_scan_pca", aml.provenance, caption="Indices of PCA + k-means on the AML miRNA per k")
-display(kscan_pca.round(3))
+display(report.show(kscan_pca))
 
 # %% [markdown]
 # Kaplan–Meier curves of the subtypes.
@@ -115,7 +116,7 @@ status = pd.DataFrame(need, columns=["missing input", "where to get it"])
 run.table(status, "fig5_6_status", aml.provenance, caption="Inputs Figures 5B/6 need that are absent here")
 display(Markdown(f"Gene sets present locally: {', '.join(have)}. "
                  + ("**Figures 5B and 6 are not reproduced: the inputs listed below are missing.**" if need else "")))
-display(status)
+display(report.show(status))
 
 # %% [markdown]
 # Claims and the facts the pages quote.

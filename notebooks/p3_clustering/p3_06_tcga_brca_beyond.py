@@ -34,11 +34,12 @@ config_overrides = {}    # any P3Config field
 # %%
 from IPython.display import display
 
+from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
 cfg, run, dev, seeds = P.start("p3_06_tcga_brca_beyond", profile, seed, device, outdir, config_overrides)
 methods = cfg.tcga_methods or P.METHODS
-P.config_table(cfg, ["n_jobs", "tcga_budget", "tcga_n_max"])
+report.show(P.config_table(cfg, ["n_jobs", "tcga_budget", "tcga_n_max"]))
 
 # %% [markdown]
 # The patients, their PAM50 labels and overall survival.
@@ -57,7 +58,7 @@ scores, outs = P.run_grid([brca.dataset], methods, [seed], cfg.tcga_budget, n_jo
 labels = P.consensus_by_method(outs, "TCGA-BRCA", methods, seed, 5)
 res = P.tcga_results(scores, labels, brca.ids, brca.survival, brca.common)
 run.table(res, "tcga_brca_scores", brca.provenance, caption="TCGA-BRCA: internal indices, PAM50 ARI/NMI, OS log-rank (k=5)")
-display(res[["method", "c_index", "silhouette", "davies_bouldin", "ari", "nmi", "logrank_p"]].round(3))
+display(report.show(res[["method", "c_index", "silhouette", "davies_bouldin", "ari", "nmi", "logrank_p"]]))
 
 # %% [markdown]
 # PAM50 agreement and survival separation per method.

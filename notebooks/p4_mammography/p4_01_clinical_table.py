@@ -50,7 +50,7 @@ prov = data.provenance
 clin = data["subtyped"]
 print(prov.label())
 print("\n".join(data.report))
-clin.head()
+report.show(clin.head())
 
 # %% [markdown]
 # ## Supplementary Figure 1 analogue: the cohort flow
@@ -87,14 +87,14 @@ display(HTML(f"<p><b>Table 1 analogue (CMMD, 4 subtypes)</b> {prov.badge_html()}
 
 # %%
 run.table(t1.tests, "table1_tests", prov, caption="Table 1 tests: statistic, df, effect size, p, assumption checks")
-t1.tests.round(4)
+report.show(t1.tests)
 
 # %% [markdown]
 # Bonferroni-adjusted pairwise comparisons for the variables with an overall p < 0.05:
 
 # %%
 run.table(t1.posthoc, "table1_posthoc", prov, caption="Bonferroni post-hoc tests (CMMD)")
-t1.posthoc.round(4)
+report.show(t1.posthoc)
 
 # %% [markdown]
 # ## Beside the paper
@@ -116,7 +116,7 @@ run.compare(P.table1_rows(t1.tests, clin), "table1_vs_paper", prov,
 consistency = P.table1_consistency()
 run.table(consistency, "table1_paper_consistency", prov,
           caption="The paper's Table 1 effect sizes and p-values recomputed from its own statistics")
-consistency.round(4)
+report.show(consistency)
 
 # %% [markdown]
 # Age and abnormality type by subtype:

@@ -61,7 +61,7 @@ run, dev = report.start("p4", "p4_02_subtype_models", profile, seed, device, out
 cfg = P.config(profile, "models", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
 cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.archs)
-pd.Series(asdict(cfg)).to_frame("value")
+report.show(pd.Series(asdict(cfg)).to_frame("value"))
 
 # %% [markdown]
 # The synthetic two-view ROIs of this profile, prepared for the network:
@@ -98,7 +98,7 @@ print(weights, {task: r.best_fold for task, r in results.items()})
 summary = pd.concat([r.summary() for r in results.values()], ignore_index=True)
 run.table(summary, "cv_summary", prov, caption="All tasks: best fold (with Wilson / DeLong CI) and mean, SD, "
           "t-interval over folds, on validation folds and the test set." + weights)
-summary.round(3)
+report.show(summary)
 
 # %% [markdown]
 # ## Tables 2–3 beside the paper
@@ -119,7 +119,7 @@ run.compare(P.table_rows(summary, "tn") + P.table_rows(summary, "her2") + P.tabl
 # the multiclass macro averages have none):
 
 # %%
-summary.pivot_table(index=["task", "metric"], columns="split", values=["best", "best_lo", "best_hi"]).round(3)
+report.show(summary.pivot_table(index=["task", "metric"], columns="split", values=["best", "best_lo", "best_hi"]))
 
 # %% [markdown]
 # ## Figure 2: ROC curves of the binary tasks (test set, best fold)
@@ -194,7 +194,7 @@ _ = run.figure(P.binary_gradcam_figure(panels), "supp_fig5_gradcam_binary", prov
            "(synthetic images)." + weights, alt="ROIs and Grad-CAM overlays for each class of the three binary tasks")
 run.table(regions, "gradcam_regions", prov, caption=f"Share of each test image's Grad-CAM ({layer}) in the lesion, "
           "a 3-px peritumoral ring and elsewhere (synthetic images: a pipeline check)." + weights)
-regions.groupby(["task", "class"])[["lesion", "ring", "outside"]].mean().round(3)
+report.show(regions.groupby(["task", "class"])[["lesion", "ring", "outside"]].mean())
 
 # %% [markdown]
 # ## Training curves

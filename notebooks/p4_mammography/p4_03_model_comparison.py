@@ -54,7 +54,7 @@ run, dev = report.start("p4", "p4_03_model_comparison", profile, seed, device, o
 cfg = P.config(profile, "comparison", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
 cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.archs)
-pd.Series(asdict(cfg)).to_frame("value")
+report.show(pd.Series(asdict(cfg)).to_frame("value"))
 
 # %% [markdown]
 # The synthetic ROIs (the same generator and seed as `p4_02`):
@@ -78,8 +78,8 @@ print(weights)
 summary = pd.concat([r.summary() for by_arch in results.values() for r in by_arch.values()], ignore_index=True)
 run.table(summary, "backbone_summary", prov,
           caption="Every backbone x task: best fold and fold mean of each metric." + weights)
-summary[summary.metric.isin(["AUC", "ACC"])].pivot_table(index=["task", "arch"], columns=["split", "metric"],
-                                                           values="best").round(3)
+report.show(summary[summary.metric.isin(["AUC", "ACC"])].pivot_table(index=["task", "arch"], columns=["split", "metric"],
+                                                           values="best"))
 
 # %% [markdown]
 # ## DeLong (AUC) and McNemar (accuracy) tests, DenseNet121-CBAM vs each backbone (the paper's tests)
@@ -88,7 +88,7 @@ summary[summary.metric.isin(["AUC", "ACC"])].pivot_table(index=["task", "arch"],
 tests = pd.concat([P.compare_models(by_arch) for by_arch in results.values()], ignore_index=True)
 run.table(tests, "delong_mcnemar", prov, caption="DenseNet121-CBAM vs other backbones on the hold-out test set "
           "(best fold of each): DeLong and McNemar tests." + weights)
-tests.round(4)
+report.show(tests)
 
 # %% [markdown]
 # Test AUCs beside the paper (which prints none outside its supplementary figures):
@@ -109,7 +109,7 @@ _ = run.figure(P.backbone_auc_figure(summary), "backbone_auc", prov, caption="Te
 times = P.step_times(P.ARCH_NAMES, cfg, steps=1, device=dev)
 run.table(times, "step_times", prov, caption="Training seconds per image of every backbone at the profile's ROI "
           "size (random inputs, this machine)")
-times.round(4)
+report.show(times)
 
 # %% [markdown]
 # The numbers the chapter quotes, and the claims "DenseNet121-CBAM beats backbone X" (synthetic:

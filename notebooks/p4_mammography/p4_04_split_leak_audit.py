@@ -51,7 +51,7 @@ run, dev = report.start("p4", "p4_04_split_leak_audit", profile, seed, device, o
 cfg = P.config(profile, "audit", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
 cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.audit_learners)
-pd.Series(asdict(cfg)).to_frame("value")
+report.show(pd.Series(asdict(cfg)).to_frame("value"))
 
 # %% [markdown]
 # The synthetic two-view ROIs and the labels of the audited task:
@@ -71,7 +71,7 @@ if cohort_note:
 audit = P.run_audit(X, y, table["patient"], cfg, device=dev)
 prov = P.with_weights(data.provenance, P.learner_builds(cfg), cfg)
 run.table(audit, "split_leak_audit", prov, caption="Test AUC with a per-image vs a per-patient hold-out (synthetic)")
-audit.groupby(["learner", "split"])[["auc", "test_patients_also_in_train"]].mean().round(3)
+report.show(audit.groupby(["learner", "split"])[["auc", "test_patients_also_in_train"]].mean())
 
 # %% [markdown]
 # Paired over seeds (same seed, the two splitting schemes), the gap and a paired t-test:
@@ -79,7 +79,7 @@ audit.groupby(["learner", "split"])[["auc", "test_patients_also_in_train"]].mean
 # %%
 gaps = P.leak_gap(audit)
 run.table(gaps, "split_leak_gap", prov, caption="Per-image minus per-patient test AUC, paired over seeds (synthetic)")
-display(gaps.round(3))
+display(report.show(gaps))
 run.compare(P.leak_rows(audit), "split_leak_vs_paper", prov, caption="Split leak (no paper value: the paper does "
             "not evaluate a per-patient split); synthetic")
 

@@ -47,7 +47,7 @@ from omicslib.papers.p4_mammography import real
 
 run, dev = report.start("p4", "p4_05_real_mammograms", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.real_config(profile, **config_overrides)
-pd.Series(asdict(cfg)).to_frame("value")
+report.show(pd.Series(asdict(cfg)).to_frame("value"))
 
 # %% [markdown]
 # The images and labels, each image checked against the manifest's sha256; the loader's report names
@@ -59,7 +59,7 @@ prov = data.provenance
 images, patients = data["images"], data["patients"]
 print(prov.kind, "|", prov.description)
 print("\n".join(data.report))
-patients[["pathology", "birads"]].value_counts().unstack(fill_value=0)
+report.show(patients[["pathology", "birads"]].value_counts().unstack(fill_value=0))
 
 # %% [markdown]
 # The pipeline on real images: breast mask, CLAHE, breast crop, resize, normalisation, then the paper's
@@ -86,7 +86,7 @@ rate = reference.value("p4", real.OVERSAMPLING_KEY)
 arm = real.run_arm(X, masks, images, patients, cfg, rate, dev, jobs_dir)
 run.table(arm["seeds"], "real_seed_auc", prov, caption="Per-patient AUC (DeLong 90 % CI) of every run: "
           "architecture x split x seed; random initialisation")
-arm["seeds"].round(3)
+report.show(arm["seeds"])
 
 # %% [markdown]
 # Per model, the AUC of the seed-averaged patient score, and BI-RADS (ordinal: 2 < 3 < 0 < 4a < 4b < 4c <
@@ -98,8 +98,8 @@ aucs = real.model_aucs(y, arm["scores"], arm["seeds"])
 birads = real.birads_baseline(y, patients["birads_score"].to_numpy(float))
 run.table(aucs, "real_model_auc", prov, caption="Per-patient AUC (mean of the two views, averaged over seeds) "
           "with DeLong 90 % CI; random initialisation")
-display(aucs.round(3))
-pd.Series(birads).round(3).to_frame("BI-RADS")
+display(report.show(aucs))
+report.show(pd.Series(birads).round(3).to_frame("BI-RADS"))
 
 # %%
 _ = run.figure(real.auc_figure(aucs, birads), "real_auc", prov, caption="Per-patient AUC on MCBD (benign vs "
@@ -116,8 +116,8 @@ vs_birads = real.comparisons(y, arm["scores"], patients["birads_score"].to_numpy
 run.table(vs_birads, "real_vs_birads", prov, caption="AUC(model) - AUC(BI-RADS), DeLong 90 % CI")
 run.table(arm["tuning"], "real_baseline_tuning", prov,
           caption="Image-statistics logistic baseline: chosen C per outer fold and seed")
-display(vs_birads.round(3))
-arm["tuning"]
+display(report.show(vs_birads))
+report.show(arm["tuning"])
 
 # %% [markdown]
 # The split leak on real data: the same models and seeds with the authors' per-image split against the
@@ -127,7 +127,7 @@ arm["tuning"]
 # %%
 leak = real.leak_inflation(y, arm["scores"], (*cfg.leak_archs, real.KNN), cfg.n_boot)
 run.table(leak, "real_split_leak", prov, caption="AUC per-image split minus per-patient split (90 % CI)")
-leak.round(3)
+report.show(leak)
 
 # %% [markdown]
 # Grad-CAM sanity per layer: the share of the map's mass inside the breast mask, against a random map at
@@ -137,7 +137,7 @@ leak.round(3)
 cam = real.cam_summary(arm["cam"])
 run.table(arm["cam"], "real_cam_shares", prov, caption="Grad-CAM mass inside the breast per image and layer")
 run.table(cam, "real_cam_summary", prov, caption="Grad-CAM share inside the breast vs a random-map control")
-cam.round(3)
+report.show(cam)
 
 # %% [markdown]
 # The authors' ROI code measured on real images (issue 26): molsub's crop box (axes swapped in the
@@ -149,7 +149,7 @@ cam.round(3)
 dep = real.departure_effects(data.meta["images"][:120], cfg.work_px)
 run.table(dep, "real_molsub_departures", prov, caption="molsub's ROI box and normalisation vs ours on MCBD images")
 run.facts(real.departure_facts(dep))
-dep.groupby("bound")[["kept_molsub", "kept_inclusive_end_only", "aspect_molsub"]].describe().T.round(3)
+report.show(dep.groupby("bound")[["kept_molsub", "kept_inclusive_end_only", "aspect_molsub"]].describe().T)
 
 # %% [markdown]
 # molsub's augmentation acts on the wrong axes (issue 26): on its `(1, H, W)` arrays only a vertical flip
@@ -161,7 +161,7 @@ aug = real.augmentation_effect(X, images, patients, cfg, rate, arm["runs"], cfg.
 run.table(aug, "real_augmentation_effect", prov,
           caption="AUC with molsub's effective augmentation or none, minus AUC with the paper's (90 % CI)")
 run.facts(real.augmentation_facts(aug))
-aug.round(3)
+report.show(aug)
 
 # %% [markdown]
 # The numbers the chapter quotes, and the real-analogue claims:

@@ -49,7 +49,7 @@ wcfg = P.config(profile, "rna", seed, **{**config_overrides, "seeds": (seed,)})
 pcfg = P.config(profile, "pairs", seed, **config_overrides)
 run, dev = report.start("p5", "p5_01_rna_branch", profile, seed, device, outdir, seeds=list(pcfg.seeds),
                         cpu_threads=1)
-pd.Series(asdict(cfg), name="config").astype(str).to_frame()
+report.show(pd.Series(asdict(cfg), name="config").astype(str).to_frame())
 
 # %% [markdown]
 # ## Data: TCGA-BRCA mRNA, miRNA and PAM50, joined with overall survival
@@ -71,7 +71,7 @@ run.fact("n_deaths", int(cohort.event.sum()), "{:d}")
 run.fact("n_genes", cohort.rna_dim, "{:d}")
 run.fact("n_mirna", pairs["second"].rna_dim, "{:d}")
 run.fact("n_lost_os", len(lost), "{:d}")
-pd.Series(np.array(tcga.PAM50_ORDER)[cohort.label]).value_counts().rename("patients").to_frame()
+report.show(pd.Series(np.array(tcga.PAM50_ORDER)[cohort.label]).value_counts().rename("patients").to_frame())
 
 # %% [markdown]
 # ## Cross-validated RNA-only multi-task model (Cox + PAM50) beside tuned linear baselines
@@ -100,7 +100,7 @@ run.fact("rna_seeds", len(cfg.seeds), "{:d}")
 run.fact("folds", cfg.folds, "{:d}")
 run.fact("logreg_convergence_warnings", logreg.attrs["convergence_warnings"], "{:d}")
 _ = run.facts({**P.baseline_facts(cox, "cox"), **P.baseline_facts(logreg, "logreg")})
-display(summary.round(3))
+display(report.show(summary))
 
 # %% [markdown]
 # ### Kaplan–Meier curves of predicted risk groups (out-of-fold)
@@ -141,7 +141,7 @@ for name in sc.COHORTS:  # every key in every profile: cohorts the smoke profile
     run.fact(f"{name}_within_cindex_sd", w["c_index_sd"].iloc[0] if len(w) and w["n_runs"].iloc[0] > 1 else "not run",
              "{:.2f}")
 run.fact("transfer_seeds", len(tcfg.seeds), "{:d}")
-display(transfer.round(3), within.round(3))
+display(report.show(transfer), report.show(within))
 
 # %% [markdown]
 # Kaplan–Meier curves of the TCGA-trained risk groups (median split within each cohort).
@@ -187,7 +187,7 @@ for label, feats in (("first", "rna"), ("second", "bag"), ("all", "all")):
     sel = pair_base[pair_base.evaluated_on == feats]
     _ = run.facts({**P.baseline_facts(sel[sel["setting"].str.startswith("ridge Cox")], f"pair_cox_{label}"),
                    **P.baseline_facts(sel[sel["setting"].str.startswith("logistic")], f"pair_logreg_{label}")})
-display(pair_summary.round(3))
+display(report.show(pair_summary))
 
 # %% [markdown]
 # ## Claims ledger (real data)

@@ -47,7 +47,7 @@ cfg = P.config(profile, "synthetic", seed, **config_overrides)
 setup = P.synthetic_setup(profile, **setup_overrides)
 run, dev = report.start("p5", "p5_02_multimodal_synthetic", profile, seed, device, outdir,
                         seeds=list(cfg.seeds), cpu_threads=1)
-pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_frame("value")
+report.show(pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_frame("value"))
 
 # %% [markdown]
 # ## Synthetic cohorts, and a check that pretraining sees the same population
@@ -68,7 +68,7 @@ run.fact("old_world_r_patches", old["class_centre_r_patches"], "{:.2f}")
 c = cohorts["default"]
 run.fact("n_labelled", len(c), "{:d}")
 run.fact("n_unlabelled", len(pre["default"]), "{:d}")
-display(world_check.round(3))
+display(report.show(world_check))
 prov.label()
 
 # %% [markdown]
@@ -100,7 +100,7 @@ per_fold, oof = P.cross_validate(cohorts, settings, cfg, backbones, n_classes=le
 summary = P.summarise(per_fold)
 run.table(per_fold, "synthetic_per_fold", prov, "SYNTHETIC: C-index and macro-F1 per fold and setting")
 run.table(summary, "synthetic_summary", prov, "SYNTHETIC: mean ± SD over folds x seeds per setting")
-display(summary.round(3))
+display(report.show(summary))
 
 # %%
 truth = metrics.concordance(c.time, c.meta["true_risk"], c.event)

@@ -48,7 +48,7 @@ cfg = P.config(profile, "her2st", seed, **config_overrides)
 setup = P.her2st_setup(profile, allow_random_weights=allow_random_weights, **setup_overrides)
 run, dev = report.start("p5", "p5_03_her2st_attention", profile, seed, device, outdir, seeds=list(cfg.seeds),
                         cpu_threads=1)
-pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_frame("value")
+report.show(pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_frame("value"))
 
 # %% [markdown]
 # ## Patches and spot expression
@@ -58,8 +58,8 @@ pd.concat([pd.Series(asdict(cfg)), pd.Series(asdict(setup))]).astype(str).to_fra
 extractor, weights_record = P.feature_extractor(profile, setup, dev)
 sec, provs = P.load_sections(setup, extractor, dev)
 prov = P.with_weights(provs[0].combine(*provs[1:]), weights_record)
-display(pd.DataFrame([{"section": n, "patient": P.PATIENT[n], "spot patches": len(s["feats"]),
-                       "selected spots": s["n_selected"], "genes": s["counts"].shape[1]} for n, s in sec.items()]))
+display(report.show(pd.DataFrame([{"section": n, "patient": P.PATIENT[n], "spot patches": len(s["feats"]),
+                       "selected spots": s["n_selected"], "genes": s["counts"].shape[1]} for n, s in sec.items()])))
 run.fact("weights", "ImageNet weights" if weights_record.pretrained else "random initialisation")
 run.fact("weights_note", weights_record.note)
 print(weights_record.note)
@@ -85,7 +85,7 @@ for name in P.Her2stSetup().held_out:  # the quick profile's sections; every key
                             (f"{name.lower()}_regions", int(r["test_regions"].iloc[0]) if len(r) else 0, "{:d}")):
         run.fact(key, value if len(r) else "not run", fmt)
 run.fact("her2st_seeds", len(cfg.seeds), "{:d}")
-display(results.round(3))
+display(report.show(results))
 
 # %% [markdown]
 # ## ABMIL attention over a whole held-out section
@@ -108,7 +108,7 @@ for name in P.Her2stSetup().held_out:
     run.fact(f"{name.lower()}_rho", a["spearman_rho_attention_vs_log_umi"].iloc[0] if len(a) else "not run", "{:.2f}")
     run.fact(f"{name.lower()}_rho_p", a["p"].iloc[0] if len(a) else "not run", "{:.1g}")
     run.fact(f"{name.lower()}_spots", int(a["spots"].iloc[0]) if len(a) else "not run", "{:d}")
-att_table.round(3)
+report.show(att_table)
 
 # %% [markdown]
 # ## Claims ledger

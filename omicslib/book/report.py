@@ -364,12 +364,17 @@ MISSING = "–"
 FOLD_ROWS = 15
 
 
+def _missing(v) -> bool:
+    """None, NaN, NaT or pd.NA; a list, array or text is never missing."""
+    return v is None or (pd.api.types.is_scalar(v) and not isinstance(v, str) and bool(pd.isna(v)))
+
+
 def format_number(v, digits: int = 3) -> str:
     """One number as a page shows it: integers with thousands separators; others with ``digits`` decimals
     (one decimal from 100, none from 10,000, where more digits would be noise on a rendered page); a value
     too small for ``digits`` decimals (a p-value, a learning rate) with two significant digits in
     scientific notation, so it never reads as 0.000. Missing (None, NaN, NaT) is :data:`MISSING`."""
-    if v is None or (not isinstance(v, str) and pd.isna(v)):
+    if _missing(v):
         return MISSING
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
@@ -398,7 +403,7 @@ def _column_format(s: pd.Series, digits: int):
     if pd.api.types.is_float_dtype(s):
         x = s.dropna()
         if len(x) and np.all(np.isfinite(x)) and np.all(x == np.round(x)) and x.abs().max() < 1e15:
-            return lambda v: MISSING if pd.isna(v) else f"{int(v):,}"
+            return lambda v: MISSING if _missing(v) else f"{int(v):,}"
     return lambda v: format_number(v, digits)
 
 
@@ -433,8 +438,7 @@ class Table:
         fmts = [_column_format(self.frame.iloc[:, i], self.digits) for i in range(self.frame.shape[1])]
         out = []
         for row in self.frame.itertuples(index=False, name=None):
-            out.append([self.missing if (not isinstance(v, str) and not isinstance(v, (list, tuple, dict))
-                                          and pd.isna(v)) else f(v) for f, v in zip(fmts, row)])
+            out.append([self.missing if _missing(v) else f(v) for f, v in zip(fmts, row)])
         return out
 
     def _repr_html_(self) -> str:

@@ -159,6 +159,8 @@ def test_show_keeps_a_meaningful_index_and_flattens_column_levels():
     assert report.show(pd.DataFrame({"v": [1.5]}, index=[0])).cells() == [["1.500"]]
     assert report.show(pd.Series([0.25], index=["x"], name="auc")).cells() == [["x", "0.250"]]
     assert report.show({"a": 1, "b": "z"}).cells() == [["1", "z"]]
+    # a configuration table holds lists and arrays: shown as text, never taken for missing values
+    assert report.show({"k": [300, 1000], "w": np.array([1, 2]), "t": pd.NA}).cells() == [["[300, 1000]", "[1 2]", "–"]]
 
 
 def test_show_folds_long_tables_and_prints_plain_text():
