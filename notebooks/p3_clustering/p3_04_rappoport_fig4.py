@@ -114,7 +114,7 @@ run.table(budget, "fig4_budget", prov, caption="Optimiser steps and training sec
 display(report.show(budget, digits=1))
 
 # %% [markdown]
-# Which vector k-means clusters (issue 26): ours is the L2-normalised instance-head output; Subtype-DCC's
+# Which vector k-means clusters (the authors' code and ours differ): ours is the L2-normalised instance-head output; Subtype-DCC's
 # `forward_cluster`, whose training loop the authors' drivers copy, returns the encoder output. The
 # alternatives of the same trained DMACL runs, scored the same way (differences from ours over the cancers).
 

@@ -140,7 +140,7 @@ run.table(cam, "real_cam_summary", prov, caption="Grad-CAM share inside the brea
 report.show(cam)
 
 # %% [markdown]
-# The authors' ROI code measured on real images (issue 26): molsub's crop box (axes swapped in the
+# The authors' ROI code measured on real images (its crop can lose the lesion): molsub's crop box (axes swapped in the
 # clamp, inclusive end used as exclusive) against the correct box, with the breast standing in for the
 # lesion, at the shipped bound 0 and the paper's bound; and molsub's red-channel normalisation constants
 # against the grey ones (first 120 images, at the working size):
@@ -152,7 +152,7 @@ run.facts(real.departure_facts(dep))
 report.show(dep.groupby("bound")[["kept_molsub", "kept_inclusive_end_only", "aspect_molsub"]].describe().T)
 
 # %% [markdown]
-# molsub's augmentation acts on the wrong axes (issue 26): on its `(1, H, W)` arrays only a vertical flip
+# molsub's augmentation acts on the wrong axes: on its `(1, H, W)` arrays only a vertical flip
 # remains. The Grad-CAM model, retrained on the same per-patient folds and seeds with that augmentation and
 # with none, against the paper's augmentation (paired over patients and seeds):
 
