@@ -232,14 +232,16 @@ class _ChunkedDropoutAttention(torch.autograd.Function):
         scale, c = dh ** -0.5, 1 / (1 - ctx.p)
         d3 = dout.reshape(b, lq, dout.shape[3]).contiguous()
         dq, dk, dv = torch.empty_like(q3), torch.zeros_like(k3), torch.zeros_like(v3)
+        # dk and dv accumulate bmm products with += rather than an in-place baddbmm_, which torch's FLOP counter
+        # (the benchmark's and the rehearsal's GPU projection) does not count; the extra add is over (L, dh) only
         for rb, rq in _blocks(b, lq, lk):
             qb, kb, db, mb = q3[rb, rq], k3[rb], d3[rb, rq], drop[rb, rq]
             w = torch.bmm(qb, kb.transpose(1, 2)).mul_(scale).sub_(lse[rb, rq]).exp_()   # softmax weights
             dw = torch.bmm(db, v3[rb].transpose(1, 2)).masked_fill_(mb, 0.0)
-            dv[rb].baddbmm_(w.masked_fill(mb, 0.0).transpose(1, 2), db)
+            dv[rb] += torch.bmm(w.masked_fill(mb, 0.0).transpose(1, 2), db)
             ds = dw.sub_((dw * w).sum(-1, keepdim=True)).mul_(w).mul_(c * scale)
             torch.bmm(ds, kb, out=dq[rb, rq])
-            dk[rb].baddbmm_(ds.transpose(1, 2), qb)
+            dk[rb] += torch.bmm(ds.transpose(1, 2), qb)
         n, h = dout.shape[:2]
         return dq.view(n, h, lq, dh), dk.view(n, h, lk, dh), dv.mul_(c).view(n, h, lk, v3.shape[2]), None, None
 
