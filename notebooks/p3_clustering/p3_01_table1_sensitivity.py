@@ -41,6 +41,8 @@ cfg, run, dev, seeds = P.start("p3_01_table1_sensitivity", profile, seed, device
 report.show(P.config_table(cfg, ["n_jobs", "sweep_epochs_scale", "sweep_kmeans_runs", "sweep_params"]))
 
 # %% [markdown]
+# ## Table I as the paper prints it
+#
 # Table I as the paper prints it: **the paper's values** (read from `reference.csv`, not a result of
 # ours), beside what the authors' code uses.
 
@@ -49,6 +51,8 @@ table1 = P.table1_grid()
 display(report.show(table1))
 
 # %% [markdown]
+# ## The sensitivity sweep
+#
 # The sweep: one DMACL run per setting on InterSIM heterogeneous k = 5 (full data).
 
 # %%
@@ -60,6 +64,8 @@ run.table(sweep, "table1_sweep", prov, caption=f"One-at-a-time sweep on InterSIM
 display(report.show(sweep.drop(columns=[c for c in sweep if c.endswith("_sd")])))
 
 # %% [markdown]
+# ## Selected values: paper vs sweep
+#
 # The value the paper selected vs the value our sweep ranks best.
 
 # %%
@@ -67,6 +73,8 @@ run.compare(P.table1_comparison(sweep), "table1_paper_vs_ours", prov,
             caption="Table I: value the paper selected vs the value our (reduced-epoch) sweep ranks best")
 
 # %% [markdown]
+# ## The sweep per hyperparameter
+#
 # The sweep per hyperparameter (lower is better for both curves).
 
 # %%
@@ -74,6 +82,8 @@ run.figure(P.sweep_plot(sweep), "table1_sweep", prov, caption="Sensitivity of DM
            "(InterSIM heterogeneous k=5; lower is better).", alt="Six small line plots of C-index per setting")
 
 # %% [markdown]
+# ## Claims ledger
+#
 # Claims: the sweep's best values (one seed; blocked at reduced epochs), the authors' code settings
 # against Table I, and Table I's own consistency; then the facts the pages quote (verdicts included).
 

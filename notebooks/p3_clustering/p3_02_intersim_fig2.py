@@ -45,6 +45,8 @@ cfg, run, dev, seeds = P.start("p3_02_intersim_fig2", profile, seed, device, out
 report.show(P.config_table(cfg, ["n_jobs", "fig2_n_seeds", "fig2_budget", "fig2_default_k"]))
 
 # %% [markdown]
+# ## The simulations
+#
 # The simulations.
 
 # %%
@@ -52,6 +54,8 @@ datasets, prov = P.intersim_datasets(P.intersim_cells(cfg.fig2_cells))
 print(prov.label(), "|", len(datasets), "simulations |", "seeds", seeds)
 
 # %% [markdown]
+# ## The grid: every method, simulation and seed
+#
 # Every method × simulation × seed, scored in its own space and in the common space.
 
 # %%
@@ -65,6 +69,8 @@ run.table(summary, "fig2_summary", prov, caption="Figure 2 data: mean over seeds
 display(report.show(summary.pivot_table(index="method", columns="dataset", values="c_index")))
 
 # %% [markdown]
+# ## Figure 2 regenerated
+#
 # Figure 2 regenerated (own space, as the paper).
 
 # %%
@@ -75,6 +81,8 @@ run.figure(P.bar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], face
            alt="Grouped bars of three clustering indices for 13 methods at k=5,10,15, equal and heterogeneous")
 
 # %% [markdown]
+# ## Figure 2 in the common space
+#
 # The same labels scored in the common space.
 
 # %%
@@ -83,6 +91,8 @@ run.figure(P.bar_grid(summary, ["c_index_common", "silhouette_common", "davies_b
            "first 10 PCs of the z-scored concatenated omics.", alt="Grouped bars of three indices in the common space")
 
 # %% [markdown]
+# ## Agreement with the truth (not in the paper)
+#
 # Agreement with the simulation's truth (not in the paper).
 
 # %%
@@ -101,6 +111,8 @@ run.compare(P.fig2_comparison(summary, scores), "fig2_paper_vs_ours", prov,
             caption="InterSIM C-index: paper / benchmark vs ours")
 
 # %% [markdown]
+# ## Ranks and their stability over seeds
+#
 # DMACL's rank among the 13 methods per simulation (own space, seed means), and the rank of every
 # method per seed in both spaces with DMACL's rank stability over seeds.
 
@@ -118,6 +130,8 @@ run.figure(P.rank_stability_plot(ranks[ranks["method"] == "DMACL"], "DMACL's ran
            alt="Scatter of DMACL ranks per simulation")
 
 # %% [markdown]
+# ## Training budgets
+#
 # Budgets: optimiser steps and seconds per method (every deep method gets the same step budget in `quick`).
 
 # %%
@@ -126,6 +140,8 @@ run.table(budget, "fig2_budget", prov, caption="Optimiser steps and training sec
 display(report.show(budget, digits=1))
 
 # %% [markdown]
+# ## Which embedding is clustered
+#
 # Which vector k-means clusters (the authors' code and ours differ): ours is the L2-normalised instance-head output; Subtype-DCC's
 # `forward_cluster`, whose training loop the authors' drivers copy, returns the encoder output. The
 # alternatives of the same trained DMACL runs, scored the same way (differences from ours over the simulations).
@@ -138,6 +154,8 @@ run.table(embedding_effect, "fig2_embedding_choice", prov, caption="DMACL: k-mea
 display(report.show(embedding_effect))
 
 # %% [markdown]
+# ## The oracle K
+#
 # The oracle K: DMACL's cluster head is given the true k in the grid; here it gets the authors'
 # default (`typenumbers` = 5) instead, scored the same way (first seed only).
 
@@ -150,6 +168,8 @@ run.table(defk, "fig2_default_k", prov, caption="DMACL with the true k vs the au
 display(report.show(defk))
 
 # %% [markdown]
+# ## Claims ledger
+#
 # Claims (common space for the comparative ones) and the facts the pages quote.
 
 # %%

@@ -46,6 +46,8 @@ cfg, run, dev, seeds = P.start("p3_04_rappoport_fig4", profile, seed, device, ou
 report.show(P.config_table(cfg, ["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"]))
 
 # %% [markdown]
+# ## The cancers
+#
 # The cancers and the omics each one has here.
 
 # %%
@@ -54,6 +56,8 @@ run.table(used, "fig4_data_used", prov, caption="Which omics each cancer's run u
 display(report.show(used))
 
 # %% [markdown]
+# ## Distinct methods
+#
 # With one omic, which methods are the same network (only distinct ones are run).
 
 # %%
@@ -65,6 +69,8 @@ run.table(distinct, "fig4_distinct_methods", prov, caption=f"Methods on {n_omics
 display(report.show(distinct))
 
 # %% [markdown]
+# ## The grid: every distinct method, cancer and seed
+#
 # Every distinct method × cancer × seed, k-means at every k.
 
 # %%
@@ -76,6 +82,8 @@ run.table(scores, "fig4_scores_all_runs", prov, caption="Per-seed scores (means 
 run.table(summary, "fig4_summary", prov, caption="Figure 4 data (miRNA only): mean over seeds and k-means runs")
 
 # %% [markdown]
+# ## Figure 4 regenerated
+#
 # Figure 4 regenerated (own space, as the paper).
 
 # %%
@@ -96,6 +104,8 @@ display(report.show(P.method_means(summary, ("c_index", "silhouette", "davies_bo
                     .sort_values("c_index")))
 
 # %% [markdown]
+# ## Ranks and their stability over seeds
+#
 # Ranks per cancer, k and seed in both spaces; DMACL's rank stability over seeds.
 
 # %%
@@ -106,6 +116,8 @@ run.table(stab, "fig4_rank_stability", prov, caption="DMACL's rank over seeds pe
 display(report.show(P.rank_summary(stab)))
 
 # %% [markdown]
+# ## Training budgets
+#
 # Budgets: optimiser steps and seconds per method.
 
 # %%
@@ -114,6 +126,8 @@ run.table(budget, "fig4_budget", prov, caption="Optimiser steps and training sec
 display(report.show(budget, digits=1))
 
 # %% [markdown]
+# ## Which embedding is clustered
+#
 # Which vector k-means clusters (the authors' code and ours differ): ours is the L2-normalised instance-head output; Subtype-DCC's
 # `forward_cluster`, whose training loop the authors' drivers copy, returns the encoder output. The
 # alternatives of the same trained DMACL runs, scored the same way (differences from ours over the cancers).
@@ -126,6 +140,8 @@ run.table(embedding_effect, "fig4_embedding_choice", prov, caption="DMACL: k-mea
 display(report.show(embedding_effect))
 
 # %% [markdown]
+# ## Claims ledger
+#
 # Claims (distinct methods, common space) and the facts the pages quote.
 
 # %%

@@ -43,6 +43,8 @@ from omicslib.papers import p3_clustering as P
 cfg, run, dev, seeds = P.start("p3_05_aml_subtypes", profile, seed, device, outdir, config_overrides)
 
 # %% [markdown]
+# ## The data
+#
 # AML miRNA with sample ids, and survival.
 
 # %%
@@ -52,6 +54,8 @@ print(f"{len(aml.common)} of {len(aml.mirna)} miRNA samples have survival; {len(
       "are left out of the survival test only")
 
 # %% [markdown]
+# ## Subtypes and the log-rank test
+#
 # DMACL embedding, k-means with k = 6 (the paper's K), subtype sizes and the log-rank test.
 
 # %%
@@ -65,6 +69,8 @@ run.table(pd.DataFrame([lr | {"n": len(aml.common)}]), "aml_logrank", aml.proven
 display(report.show(sizes), report.show(pd.DataFrame([lr])))
 
 # %% [markdown]
+# ## Which k the indices prefer
+#
 # Which k (2..7) the indices prefer on this embedding (the paper chose K = 6 by them).
 
 # %%
@@ -81,6 +87,8 @@ run.table(kscan_pca, "aml_k_scan_pca", aml.provenance, caption="Indices of PCA +
 display(report.show(kscan_pca))
 
 # %% [markdown]
+# ## Survival by subtype
+#
 # Kaplan–Meier curves of the subtypes.
 
 # %%
@@ -89,6 +97,8 @@ run.figure(P.aml_km(sub, aml.survival, lr["logrank_p"]), "aml_km", aml.provenanc
            alt="Kaplan-Meier curves for six AML subtypes")
 
 # %% [markdown]
+# ## Differential miRNAs (Figure 5A)
+#
 # One-vs-rest differential miRNAs per subtype and the Fig. 5A layout.
 
 # %%
@@ -119,6 +129,8 @@ display(Markdown(f"Gene sets present locally: {', '.join(have)}. "
 display(report.show(status))
 
 # %% [markdown]
+# ## Claims ledger
+#
 # Claims and the facts the pages quote.
 
 # %%

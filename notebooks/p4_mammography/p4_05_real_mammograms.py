@@ -50,6 +50,8 @@ cfg = P.real_config(profile, **config_overrides)
 report.show(pd.Series(asdict(cfg)).to_frame("value"))
 
 # %% [markdown]
+# ## The images and labels
+#
 # The images and labels, each image checked against the manifest's sha256; the loader's report names
 # blank and duplicated images (kept in the table, flagged; blank views are never trained on or scored):
 
@@ -62,6 +64,8 @@ print("\n".join(data.report))
 report.show(patients[["pathology", "birads"]].value_counts().unstack(fill_value=0))
 
 # %% [markdown]
+# ## The pipeline on real images
+#
 # The pipeline on real images: breast mask, CLAHE, breast crop, resize, normalisation, then the paper's
 # augmentation, for one benign and one malignant patient (both views):
 
@@ -78,6 +82,8 @@ _ = run.figure(real.pipeline_figure(stages, real.augmented_examples(X, ex), titl
                        "the lesion ROI)", alt="Grid of mammograms: rows are images, columns pipeline steps")
 
 # %% [markdown]
+# ## The models: patient-level cross-validation
+#
 # Every architecture of the profile, patient-level stratified CV over the seeds (and the per-image split
 # for the leak audit), the image-statistics baseline on the same folds, Grad-CAM of the first seed's models:
 
@@ -89,6 +95,8 @@ run.table(arm["seeds"], "real_seed_auc", prov, caption="Per-patient AUC (DeLong 
 report.show(arm["seeds"])
 
 # %% [markdown]
+# ## AUC per model and BI-RADS
+#
 # Per model, the AUC of the seed-averaged patient score, and BI-RADS (ordinal: 2 < 3 < 0 < 4a < 4b < 4c <
 # 5 < 6; the one BI-RADS 0, "incomplete", placed between 3 and 4a) against pathology:
 
@@ -107,6 +115,8 @@ _ = run.figure(real.auc_figure(aucs, birads), "real_auc", prov, caption="Per-pat
                alt="Dot plot of AUCs with intervals and a BI-RADS band")
 
 # %% [markdown]
+# ## Each model against BI-RADS
+#
 # Each model against BI-RADS (DeLong, same 181 patients), and the baseline's tuning (C chosen by inner CV
 # scored by AUC, class-balanced, the grid widened while the choice sits at its edge; a choice still at the edge and
 # convergence warnings counted):
@@ -120,6 +130,8 @@ display(report.show(vs_birads))
 report.show(arm["tuning"])
 
 # %% [markdown]
+# ## The split leak on real data
+#
 # The split leak on real data: the same models and seeds with the authors' per-image split against the
 # per-patient split (paired bootstrap over patients); the 1-nearest-neighbour memoriser of the synthetic
 # audit shows what recognising a patient's other view is worth:
@@ -130,6 +142,8 @@ run.table(leak, "real_split_leak", prov, caption="AUC per-image split minus per-
 report.show(leak)
 
 # %% [markdown]
+# ## Grad-CAM sanity per layer
+#
 # Grad-CAM sanity per layer: the share of the map's mass inside the breast mask, against a random map at
 # the layer's resolution (paired over the test images):
 
@@ -140,6 +154,8 @@ run.table(cam, "real_cam_summary", prov, caption="Grad-CAM share inside the brea
 report.show(cam)
 
 # %% [markdown]
+# ## The authors' ROI code on real images
+#
 # The authors' ROI code measured on real images (its crop can lose the lesion): molsub's crop box (axes swapped in the
 # clamp, inclusive end used as exclusive) against the correct box, with the breast standing in for the
 # lesion, at the shipped bound 0 and the paper's bound; and molsub's red-channel normalisation constants
@@ -152,6 +168,8 @@ run.facts(real.departure_facts(dep))
 report.show(dep.groupby("bound")[["kept_molsub", "kept_inclusive_end_only", "aspect_molsub"]].describe().T)
 
 # %% [markdown]
+# ## The authors' augmentation
+#
 # molsub's augmentation acts on the wrong axes: on its `(1, H, W)` arrays only a vertical flip
 # remains. The Grad-CAM model, retrained on the same per-patient folds and seeds with that augmentation and
 # with none, against the paper's augmentation (paired over patients and seeds):
@@ -164,6 +182,8 @@ run.facts(real.augmentation_facts(aug))
 report.show(aug)
 
 # %% [markdown]
+# ## Claims ledger and quoted numbers
+#
 # The numbers the chapter quotes, and the real-analogue claims:
 
 # %%
