@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -169,10 +170,88 @@ def colab_mirror(out: str | Path = COLAB_DIR, url: str = "", ref: str = "") -> l
     return written
 
 
+# ----------------------------------------------------------------------------------------------------------------
+# Source links and the facts the landing page states about launching and rerunning
+# ----------------------------------------------------------------------------------------------------------------
+
+def built_commit(root: str | Path = REPO_ROOT) -> str:
+    """The full commit the book is built from (source links point at it); empty outside a git checkout."""
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def source_url(url: str, path: str, ref: str) -> str:
+    """The web address of a tracked file at ``ref`` (a commit or branch): ``<url>/blob/<ref>/<path>``."""
+    return f"{url.rstrip('/')}/blob/{quote(ref, safe='')}/{quote(path)}"
+
+
+def paper_package(pagename: str, root: str | Path = REPO_ROOT) -> str | None:
+    """The paper package of a page under ``book/pN/``: ``book/p3/p3_audit`` -> ``omicslib/papers/p3_clustering``."""
+    parts = Path(pagename).parts
+    if len(parts) < 3 or parts[0] != "book" or not parts[1][:1] == "p":
+        return None
+    hits = sorted(Path(root).glob(f"omicslib/papers/{parts[1]}_*/__init__.py"))
+    return hits[0].parent.relative_to(root).as_posix() if len(hits) == 1 else None
+
+
+def module_path(text: str, root: str | Path = REPO_ROOT, package: str | None = None) -> str | None:
+    """The tracked file a name on a page stands for, relative to ``root``, or None.
+
+    ``omicslib.papers.p3_clustering.dmacl`` (or a function in it, ``...dmacl.train``) is its module file;
+    ``omicslib/book/report.py`` and ``notebooks/p1_crossmodal/p1_02_crossmodal_grid.py`` are themselves;
+    a bare ``dmacl.py`` or ``reference.csv`` is looked up in ``package`` (the page's paper package)."""
+    root = Path(root)
+    text = text.strip().strip("`")
+    if not text or any(c in text for c in " ()=,*<>\\"):
+        return None
+    if "/" in text:
+        cand = root / text
+        return text if cand.is_file() and text.startswith(("omicslib/", "notebooks/", "tests/", "workflow/")) else None
+    if text.startswith("omicslib.") or text == "omicslib":
+        bits = text.split(".")
+        for n in (len(bits), len(bits) - 1):   # a module, or a function / class / constant defined in one
+            base = root.joinpath(*bits[:n])
+            for cand in (base.with_suffix(".py"), base / "__init__.py"):
+                if cand.is_file() and (n == len(bits) or re.search(
+                        rf"^(?:def|class)\s+{re.escape(bits[-1])}\b|^{re.escape(bits[-1])}\s*[:=]", cand.read_text(), re.M)):
+                    return cand.relative_to(root).as_posix()
+        return None
+    if package and "." in text and text.rsplit(".", 1)[1] in ("py", "csv", "json", "yaml", "toml"):
+        cand = root / package / text
+        return cand.relative_to(root).as_posix() if cand.is_file() else None
+    return None
+
+
+def launch_sentence(url: str) -> str:
+    """What the landing page says about launching a notebook online, from whether the book knows its address."""
+    if url:
+        return ("Every notebook page has launch buttons (the rocket icon in its header): Binder opens its Jupytext "
+                "source in JupyterLab and Colab opens its `.ipynb` mirror, both from the repository at "
+                f"<{url}>; each notebook page also links to its source file at the commit this book was built from.")
+    return ("This build has no Binder or Colab launch buttons because it was built without the repository's "
+            "address; `make book REPO_URL=https://github.com/<org>/<repo>` adds them to every notebook page.")
+
+
+def book_facts() -> dict[str, str]:
+    """Facts about the build itself that pages quote as ``{{ book.<key> }}``: ``launch``, the landing page's
+    sentence about launch buttons (:func:`launch_sentence`, from ``$REPO_URL`` or ``repository.url``)."""
+    return {"launch": launch_sentence(repo_url(_config_repo_url()))}
+
+
+def papermill_recipe(source: str, params: str = "-p profile paper -p device cuda") -> str:
+    """The one way to run a notebook by hand with papermill, as every page and the README give it: the tracked
+    Jupytext source is converted first (the ``.ipynb`` under ``notebooks/`` is not tracked, the executed copy
+    under ``book/`` is a build output) into ``_build/`` (git-ignored), then executed from the repository root."""
+    stem = Path(source).stem
+    return (f".venv/bin/jupytext --to ipynb {source} -o _build/{stem}.ipynb\n"
+            f".venv/bin/papermill _build/{stem}.ipynb _build/{stem}.out.ipynb {params}")
+
+
 def _config_repo_url() -> str:
     """``repository.url`` of ``_config.yml`` (read without a YAML library: one plain scalar)."""
-    import re
-
     m = re.search(r"^repository:\s*\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*[\"']?([^\"'#\s]*)", (REPO_ROOT / "_config.yml").read_text(),
                   re.M)
     return m.group(1) if m else ""

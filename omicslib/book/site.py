@@ -12,7 +12,11 @@
 - accessibility repairs of the theme's markup that axe-core reports as serious or critical: the
   sidebar's icon-only expand/collapse toggles get a name, citation entries a valid list-item role;
 - every table (CSV) and sidecar (JSON) under ``book/pN/results/`` is published at the same path, machine
-  paths removed (:func:`public_sidecar`), so a provenance link under a figure or table resolves.
+  paths removed (:func:`public_sidecar`), so a provenance link under a figure or table resolves;
+- source links: with an address, every module or file a page names in code (``omicslib.papers.p3_clustering``,
+  ``omicslib/book/report.py``, a bare ``dmacl.py`` on that paper's pages) links to its file at the commit the
+  book is built from (:func:`link_sources`), and each notebook page names its Jupytext source under its title,
+  linked likewise (:func:`notebook_source_html`).
 """
 
 from __future__ import annotations
@@ -171,8 +175,66 @@ def _finish(app, exc) -> None:
         publish_results(Path(app.confdir), Path(app.outdir))
 
 
+def link_sources(doctree, docname: str, url: str, ref: str, root: Path) -> int:
+    """Make every inline code that names a tracked module or file (:func:`omicslib.book.launch.module_path`) a
+    link to that file at ``ref``; returns how many. Code already inside a link is left alone."""
+    from docutils import nodes
+
+    package = launch.paper_package(docname, root)
+    n = 0
+    for lit in list(doctree.findall(nodes.literal)):
+        if lit.parent is None or isinstance(lit.parent, nodes.reference):
+            continue
+        path = launch.module_path(lit.astext(), root, package)
+        if path is None:
+            continue
+        lit.replace_self(nodes.reference("", "", lit.deepcopy(), refuri=launch.source_url(url, path, ref),
+                                         reftitle=f"{path} at {ref[:12]}", classes=["omicslib-source-link"]))
+        n += 1
+    return n
+
+
+def notebook_source_html(source: str, url: str = "", ref: str = "") -> str:
+    """The line under a notebook page's title naming its tracked Jupytext source (a link with an address)."""
+    import html
+
+    code = f"<code>{html.escape(source)}</code>"
+    if url:
+        code = f'<a href="{html.escape(launch.source_url(url, source, ref))}">{code}</a>'
+    return (f'<p class="omicslib-nb-source">Source: {code} (Jupytext; the page is its executed copy, '
+            f"{'at commit ' + html.escape(ref[:12]) if url and ref else 'rerun it with the runner or papermill'})</p>")
+
+
+def _ref(app) -> str:
+    if not hasattr(app, "_omicslib_ref"):
+        opts = app.config.html_theme_options
+        app._omicslib_ref = launch.built_commit(app.confdir) or opts.get("repository_branch") or launch.DEFAULT_BRANCH
+    return app._omicslib_ref
+
+
+def _source_links(app, doctree, docname) -> None:
+    url = app.config.html_theme_options.get("repository_url", "")
+    if url:
+        link_sources(doctree, docname, url, _ref(app), Path(app.confdir))
+
+
+def _notebook_source(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None or "body" not in context:
+        return
+    source = launch.source_of(pagename, Path(app.confdir))
+    if source is None:
+        return
+    url = app.config.html_theme_options.get("repository_url", "")
+    line = notebook_source_html(source, url, _ref(app) if url else "")
+    body = context["body"]
+    end = body.find("</h1>")
+    context["body"] = body[:end + 5] + line + body[end + 5:] if end >= 0 else line + body
+
+
 def setup(app):
     app.connect("config-inited", _configure)
+    app.connect("doctree-resolved", _source_links)
+    app.connect("html-page-context", _notebook_source, priority=503)
     app.connect("html-page-context", _launch_links, priority=502)  # after the theme's launch buttons (501)
     app.connect("html-page-context", _accessibility, priority=502)  # after the theme's toctree functions (500)
     app.connect("build-finished", _finish)

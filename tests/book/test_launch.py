@@ -192,3 +192,71 @@ def test_launch_check_of_a_built_book(tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert check_launch.check(empty, REPO_ROOT, colab)[1] == [f"no notebook pages under {empty}"]
+
+
+def test_module_names_resolve_to_their_tracked_files():
+    assert launch.module_path("omicslib.papers.p3_clustering") == "omicslib/papers/p3_clustering/__init__.py"
+    assert launch.module_path("omicslib.book.report.show") == "omicslib/book/report.py"   # a function: its module
+    assert launch.module_path("`omicslib/book/runner.py`") == "omicslib/book/runner.py"
+    pkg = launch.paper_package("book/p3/p3_audit")
+    assert pkg == "omicslib/papers/p3_clustering"
+    assert launch.module_path("dmacl.py", package=pkg) == "omicslib/papers/p3_clustering/dmacl.py"
+    assert launch.paper_package("book/intro") is None
+    # not files: code, options, a name that does not exist, a bare file without its package
+    for text in ("config(profile, **overrides)", "data_source=\"full\"", "omicslib.no_such_module", "dmacl.py",
+                 "/etc/passwd", "x + N(0,1)"):
+        assert launch.module_path(text) is None, text
+    assert launch.source_url(URL, "omicslib/book/report.py", "abc123") == f"{URL}/blob/abc123/omicslib/book/report.py"
+
+
+def test_launch_sentence_follows_the_address():
+    assert "no Binder or Colab launch buttons" in launch.launch_sentence("")
+    said = launch.launch_sentence(URL)
+    assert URL in said and "launch buttons" in said and "no " not in said.split(":")[0]
+    assert set(launch.book_facts()) == {"launch"}
+
+
+#: A papermill command on a page or in the README, and the jupytext conversion that made its input.
+_PAPERMILL = re.compile(r"papermill\s+(\S+\.ipynb)\s+\S+\.ipynb((?:\s+(?:\\\s*)?-p\s+\w+\s+(?:'[^']*'|\S+))*)")
+_JUPYTEXT = re.compile(r"jupytext\s+--to\s+ipynb\s+(\S+)\s+-o\s+([^\s`'\")]+)")
+
+
+def _papermill_instructions():
+    docs = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "book").rglob("*.md"))]
+    for doc in docs:
+        text = doc.read_text()
+        for m in _PAPERMILL.finditer(text):
+            yield doc.relative_to(REPO_ROOT).as_posix(), text, m
+
+
+def test_papermill_instructions_agree_everywhere():
+    """Every page and the README run papermill the one way (:func:`launch.papermill_recipe`): on an .ipynb that
+    a jupytext conversion of a tracked source made just before (never an .ipynb under notebooks/, which is not
+    tracked, nor the executed copy under book/), with parameters that notebook declares."""
+    from omicslib.book import runner
+
+    found = list(_papermill_instructions())
+    assert any(doc == "README.md" for doc, _, _ in found)
+    problems = []
+    for doc, text, m in found:
+        conversions = {out: src for src, out in _JUPYTEXT.findall(text[:m.start()])}
+        source = conversions.get(m.group(1))
+        if source is None:
+            problems.append(f"{doc}: papermill runs {m.group(1)}, which no jupytext conversion before it made")
+            continue
+        if not (REPO_ROOT / source).is_file() or not source.startswith("notebooks/"):
+            problems.append(f"{doc}: {source} is not a tracked notebook source")
+            continue
+        declared = runner.declared_parameters(runner.Notebook(REPO_ROOT / source))
+        for name in re.findall(r"-p\s+(\w+)", m.group(2)):
+            if name not in declared:
+                problems.append(f"{doc}: {Path(source).name} declares no parameter {name!r}")
+    assert problems == []
+
+
+def test_papermill_recipe_is_what_the_check_accepts():
+    recipe = launch.papermill_recipe("notebooks/p1_crossmodal/p1_02_crossmodal_grid.py")
+    (m,) = _PAPERMILL.finditer(recipe)
+    assert dict((o, s) for s, o in _JUPYTEXT.findall(recipe))[m.group(1)] == \
+        "notebooks/p1_crossmodal/p1_02_crossmodal_grid.py"
+    assert "/tmp/" not in recipe   # pages must not name machine folders

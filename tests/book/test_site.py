@@ -40,3 +40,28 @@ def test_sidebar_toggles_get_a_name():
     assert '<details><summary aria-label="Sections of p1 · A &amp; B">' in out
     assert '<details open="open"><summary aria-label="Sections">' in out
     assert site.accessible_toctree("<p>no toggles</p>") == "<p>no toggles</p>"
+
+
+def test_module_names_on_a_page_link_to_their_file_at_the_commit():
+    from docutils import nodes
+
+    from omicslib.paths import REPO_ROOT
+
+    url = "https://github.com/example-org/omicslib-book"
+    para = nodes.paragraph("", "", nodes.literal(text="omicslib.papers.p3_clustering"), nodes.Text(" and "),
+                           nodes.literal(text="dmacl.py"), nodes.Text(" but not "), nodes.literal(text="k = 5"),
+                           nodes.reference("", "", nodes.literal(text="omicslib.book.report"), refuri="x.html"))
+    doc = nodes.document(None, None)
+    doc += para
+    assert site.link_sources(doc, "book/p3/index", url, "0123456789abcdef", REPO_ROOT) == 2
+    refs = [r["refuri"] for r in doc.findall(nodes.reference)]
+    assert refs == [f"{url}/blob/0123456789abcdef/omicslib/papers/p3_clustering/__init__.py",
+                    f"{url}/blob/0123456789abcdef/omicslib/papers/p3_clustering/dmacl.py", "x.html"]
+
+
+def test_notebook_pages_name_their_jupytext_source():
+    src = "notebooks/p3_clustering/p3_02_intersim_fig2.py"
+    plain = site.notebook_source_html(src)
+    assert f"<code>{src}</code>" in plain and "<a " not in plain
+    linked = site.notebook_source_html(src, "https://github.com/o/r", "0123456789abcdef")
+    assert f'href="https://github.com/o/r/blob/0123456789abcdef/{src}"' in linked and "0123456789ab" in linked
