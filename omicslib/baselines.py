@@ -1,0 +1,357 @@
+"""The strongest simple baseline: model family, preprocessing and hyperparameters chosen together by an inner
+cross-validation on the training rows only, each family fitted along its own path so that a grid costs about
+one fit.
+
+Families (classification):
+
+* ``ridge`` / ``lasso`` / ``enet`` — multinomial (or binary) logistic regression, penalty
+  :math:`\\tfrac{1-\\rho}{2}\\lVert w\\rVert_2^2 + \\rho\\lVert w\\rVert_1` with :math:`\\rho` = 0, 1 or
+  ``l1_ratio``, fitted along its C path (strongest penalty first) with warm starts: each point starts from the
+  previous optimum, so the path costs a few cold fits. Ridge uses L-BFGS, the others SAGA (scikit-learn).
+* ``lightgbm`` — gradient-boosted trees; the number of trees is the path (one fit with the most trees is scored
+  at every smaller number by truncating the ensemble), the leaves and learning rate a small grid.
+
+Preprocessing is a candidate too: a mapping ``name -> factory`` of scikit-learn transformers (the paper's own
+pipeline beside plain standardisation, or a column subset), refitted on every inner-training part.
+
+Honest search: the path value (C, number of trees) is searched on a log-spaced grid; a choice at the grid's edge
+widens it by two grid steps on that side, at most :data:`omicslib.tuning.MAX_WIDEN` times — the rule of
+:func:`omicslib.tuning.search_1d`, here for every family — and a choice still at the edge is recorded. Among
+equal scores the smaller value (stronger penalty, fewer trees) wins. Classes are weighted ``balanced``
+(:math:`w_c = n / (k\\, n_c)`) unless ``class_weight=None``.
+
+The record of a selection (:attr:`Selection.record`) states the family, preprocessing and hyperparameters
+chosen, the inner-CV score, the searched range and edge, and the convergence warnings of the search and of the
+refit at the choice.
+
+References: Friedman, Hastie & Tibshirani (2010), *Regularization paths for generalized linear models via
+coordinate descent*, J. Stat. Softw. 33(1); Ke et al. (2017), *LightGBM: a highly efficient gradient boosting
+decision tree*, NeurIPS; Varma & Simon (2006), *Bias in error estimation when using cross-validation for model
+selection*, BMC Bioinformatics 7:91 (why the selection is nested).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, balanced_accuracy_score, f1_score, log_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from omicslib.tuning import MAX_WIDEN, edge_of
+
+FAMILIES = ("ridge", "lasso", "enet", "lightgbm")
+
+
+# --------------------------------------------------------------------------- scoring
+def _positive(prob):
+    prob = np.asarray(prob)
+    return prob[:, 1] if prob.ndim == 2 else prob
+
+
+SCORERS: dict[str, Callable] = {
+    "f1_macro": lambda y, p: f1_score(y, np.asarray(p).argmax(1), average="macro"),
+    "balanced_accuracy": lambda y, p: balanced_accuracy_score(y, np.asarray(p).argmax(1)),
+    "f1": lambda y, p: f1_score(y, (_positive(p) >= 0.5).astype(int), zero_division=0),
+    "average_precision": lambda y, p: average_precision_score(y, _positive(p)),
+    "roc_auc": lambda y, p: roc_auc_score(y, _positive(p)) if np.asarray(p).shape[1] == 2
+    else roc_auc_score(y, p, multi_class="ovr", average="macro"),
+    "neg_log_loss": lambda y, p: -log_loss(y, p, labels=np.arange(np.asarray(p).shape[1])),
+}
+
+
+def scorer(scoring) -> Callable:
+    """``scoring`` as a function ``(y, class probabilities) -> higher is better``: a name of :data:`SCORERS`
+    or a callable."""
+    if callable(scoring):
+        return scoring
+    if scoring not in SCORERS:
+        raise ValueError(f"unknown scoring {scoring!r}; choose from {sorted(SCORERS)} or pass a callable")
+    return SCORERS[scoring]
+
+
+# --------------------------------------------------------------------------- preprocessing
+def standardise():
+    """Plain standardisation (mean 0, SD 1 on the rows it is fitted on)."""
+    return StandardScaler()
+
+
+def columns(idx, then: Callable | None = standardise):
+    """A factory keeping the columns ``idx`` (then ``then()``, default standardisation): a feature subset as
+    a preprocessing candidate, e.g. the expression genes alone."""
+    idx = np.asarray(idx)
+
+    def make():
+        from sklearn.pipeline import make_pipeline
+
+        pick = FunctionTransformer(lambda X: np.asarray(X)[:, idx])
+        return make_pipeline(pick, then()) if then is not None else pick
+    return make
+
+
+# --------------------------------------------------------------------------- families
+def _caught(fn):
+    """Run ``fn()``; return its value and the number of ConvergenceWarnings it raised (never silenced:
+    counted and reported)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        out = fn()
+    return out, sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """Penalised logistic regression along its C path (warm starts). ``l1_ratio`` 0 is ridge (L-BFGS),
+    1 lasso and in between the elastic net (SAGA)."""
+
+    l1_ratio: float = 0.0
+    grid: tuple[float, ...] = tuple(np.logspace(-4, 1, 11))
+    max_iter: int = 2000
+    tol: float = 1e-4
+    param = "C"
+
+    @property
+    def name(self) -> str:
+        return {0.0: "ridge", 1.0: "lasso"}.get(float(self.l1_ratio), "enet")
+
+    def settings(self) -> list[dict]:
+        return [{"l1_ratio": float(self.l1_ratio)}] if self.name == "enet" else [{}]
+
+    def estimator(self, value, seed, class_weight, **_):
+        return LogisticRegression(C=float(value), l1_ratio=float(self.l1_ratio),
+                                  solver="lbfgs" if self.l1_ratio == 0 else "saga", class_weight=class_weight,
+                                  max_iter=self.max_iter, tol=self.tol, random_state=seed)
+
+    def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
+        """Hold-out probabilities at every ``values`` (ascending C), each fit warm-started from the last."""
+        model = self.estimator(values[0], seed, class_weight, **kw).set_params(warm_start=True)
+        out, n_warn = [], 0
+        for v in values:
+            model.set_params(C=float(v))
+            _, w = _caught(lambda: model.fit(X, y))
+            n_warn += w
+            out.append(model.predict_proba(X_eval))
+        return out, n_warn
+
+
+@dataclass(frozen=True)
+class LightGBM:
+    """Gradient-boosted trees (LightGBM, one thread); the path is the number of trees, ``leaves`` x
+    ``learning_rates`` the small grid beside it. Columns are subsampled (``colsample``) per tree."""
+
+    grid: tuple[int, ...] = (25, 50, 100, 200, 400)
+    leaves: tuple[int, ...] = (4, 15)
+    learning_rates: tuple[float, ...] = (0.05,)
+    colsample: float = 0.5
+    min_child_samples: int = 20
+    max_bin: int = 63
+    name = "lightgbm"
+    param = "n_estimators"
+
+    def settings(self) -> list[dict]:
+        return [{"num_leaves": int(n), "learning_rate": float(r)} for n in self.leaves for r in self.learning_rates]
+
+    def estimator(self, value, seed, class_weight, num_leaves=15, learning_rate=0.05):
+        from lightgbm import LGBMClassifier
+
+        return LGBMClassifier(n_estimators=int(value), num_leaves=num_leaves, learning_rate=learning_rate,
+                              class_weight=class_weight, colsample_bytree=self.colsample,
+                              min_child_samples=self.min_child_samples, max_bin=self.max_bin, n_jobs=1,
+                              random_state=seed, verbose=-1, deterministic=True, force_row_wise=True)
+
+    def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
+        """One fit with the most trees, scored at every ``values`` by truncating the ensemble (boosting adds
+        trees in order, so the first n trees are the n-tree model)."""
+        model = self.estimator(max(values), seed, class_weight, **kw).fit(X, y)
+        n_fit = model.booster_.current_iteration()
+        return [model.predict_proba(X_eval, num_iteration=min(int(v), n_fit)) for v in values], 0
+
+
+def families(names: Sequence[str] = ("ridge", "enet", "lightgbm"), *, C_grid=None, enet_l1_ratio: float = 0.5,
+             trees=None, leaves=None, learning_rates=None, max_iter: int = 2000, tol: float = 1e-4) -> list:
+    """The family objects of ``names`` (see :data:`FAMILIES`) with optional grids."""
+    out = []
+    for n in names:
+        if n in ("ridge", "lasso", "enet"):
+            kw = {"grid": tuple(float(c) for c in C_grid)} if C_grid is not None else {}
+            out.append(Logistic({"ridge": 0.0, "lasso": 1.0, "enet": enet_l1_ratio}[n], max_iter=max_iter, tol=tol,
+                                **kw))
+        elif n == "lightgbm":
+            kw = {k: tuple(v) for k, v in (("grid", trees), ("leaves", leaves), ("learning_rates", learning_rates))
+                  if v is not None}
+            out.append(LightGBM(**kw))
+        else:
+            raise ValueError(f"unknown family {n!r}; choose from {FAMILIES}")
+    return out
+
+
+# --------------------------------------------------------------------------- search
+def widened(searched: Sequence[float], edge: str, step: float, integer: bool = False) -> list[float]:
+    """The values that widen a log-spaced search past its ``edge`` (``"low"``/``"high"``): two grid steps
+    (``step`` in log10) beyond the searched range, as :func:`omicslib.tuning.search_1d` does. Integer
+    parameters (numbers of trees) are rounded half up and kept >= 1; values already searched are dropped."""
+    lo, hi = np.log10(min(searched)), np.log10(max(searched))
+    new = [10 ** (lo - step * k) for k in (1, 2)] if edge == "low" else [10 ** (hi + step * k) for k in (1, 2)]
+    if integer:
+        new = [max(1, int(np.floor(v + 0.5))) for v in new]
+    return [v for v in dict.fromkeys(new) if v not in set(searched)]
+
+
+@dataclass
+class Selection:
+    """A chosen baseline: ``model`` (preprocessing + estimator refitted on all the training rows), its
+    ``record`` and the inner-CV score of every candidate value searched (``candidates``)."""
+
+    model: object
+    record: dict
+    candidates: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)
+
+
+class _Fitted:
+    """Preprocessing and estimator fitted on the same rows; ``predict_proba`` on raw features."""
+
+    def __init__(self, prep, est):
+        self.prep, self.est = prep, est
+
+    def predict_proba(self, X):
+        return self.est.predict_proba(self.prep.transform(X))
+
+
+def _fmt(v):
+    return f"{v:.3g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def _path_scores(fam, setting, data, values, seed, class_weight, score, scores: dict) -> int:
+    """Mean inner-CV score of ``fam`` at every ``values`` (one path per inner fold), written into ``scores``;
+    returns the ConvergenceWarnings raised."""
+    values, acc, n_warn = sorted(values), np.zeros(len(values)), 0
+    for Xa, ya, Xb, yb in data:
+        probs, w = fam.path_proba(Xa, ya, Xb, values, seed, class_weight, **setting)
+        n_warn += w
+        acc += [score(yb, p) for p in probs]
+    scores.update(zip(values, acc / len(data)))
+    return n_warn
+
+
+def select(X, y, families_: Sequence | None = None, preprocessing: Mapping[str, Callable] | None = None, *,
+           scoring="f1_macro", inner_folds: int = 5, seed: int = 0, class_weight="balanced",
+           max_widen: int = MAX_WIDEN) -> Selection:
+    """Choose family, preprocessing and hyperparameters by a stratified ``inner_folds``-fold CV on ``(X, y)``
+    (the training rows only: the caller passes nothing else), scored by ``scoring``, then refit the choice on
+    all of ``(X, y)``. Every family is searched along its path; a path optimum at the grid's edge widens the
+    grid (:func:`widened`) up to ``max_widen`` times. Returns a :class:`Selection`."""
+    X, y = np.asarray(X, float), np.asarray(y).astype(int)
+    fams = list(families_) if families_ is not None else families()
+    preps = dict(preprocessing) if preprocessing else {"standardise": standardise}
+    score = scorer(scoring)
+    inner = list(StratifiedKFold(inner_folds, shuffle=True, random_state=seed).split(X, y))
+    cache: dict[str, list] = {}
+
+    def fold_data(pname):
+        if pname not in cache:
+            cache[pname] = []
+            for a, b in inner:
+                p = preps[pname]().fit(X[a], y[a])
+                cache[pname].append((p.transform(X[a]), y[a], p.transform(X[b]), y[b]))
+        return cache[pname]
+
+    rows, n_warn_search = [], 0
+    best = None
+    for pname in preps:
+        for fam in fams:
+            integer = fam.param == "n_estimators"
+            grid = sorted(fam.grid)
+            step = float(np.mean(np.diff(np.log10(grid)))) if len(grid) > 1 else 0.0
+            for setting in fam.settings():
+                scores: dict[float, float] = {}
+                data = fold_data(pname)
+
+                n_warn_search += _path_scores(fam, setting, data, grid, seed, class_weight, score, scores)
+                n_widen = 0
+                while True:
+                    v_best = max(sorted(scores), key=lambda v: scores[v])
+                    edge = edge_of(list(scores), v_best) if len(scores) >= 3 else ""
+                    if not edge or n_widen >= max_widen or step == 0:
+                        break
+                    new = widened(list(scores), edge, step, integer)
+                    if not new:
+                        break
+                    n_warn_search += _path_scores(fam, setting, data, new, seed, class_weight, score, scores)
+                    n_widen += 1
+                for v, s in scores.items():
+                    rows.append({"preprocessing": pname, "family": fam.name, **setting, fam.param: v,
+                                 "inner_score": s, "chosen": False})
+                cand = {"preprocessing": pname, "family": fam, "setting": setting, "value": v_best,
+                        "inner_score": scores[v_best], "at_edge": edge, "n_widen": n_widen,
+                        "grid_min": min(scores), "grid_max": max(scores), "n_grid": len(scores)}
+                if best is None or cand["inner_score"] > best["inner_score"]:
+                    best = cand
+    fam = best["family"]
+    prep = preps[best["preprocessing"]]().fit(X, y)
+    est = fam.estimator(best["value"], seed, class_weight, **best["setting"])
+    _, n_warn_refit = _caught(lambda: est.fit(prep.transform(X), y))
+    params = {**best["setting"], fam.param: int(best["value"]) if fam.param == "n_estimators" else best["value"]}
+    record = {"family": fam.name, "preprocessing": best["preprocessing"],
+              "hyperparameters": ", ".join(f"{k}={_fmt(v)}" for k, v in params.items()), **params,
+              "inner_score": float(best["inner_score"]),
+              "scoring": scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "custom"),
+              "path_param": fam.param, "at_edge": best["at_edge"], "n_widen": best["n_widen"],
+              "grid_min": best["grid_min"], "grid_max": best["grid_max"], "n_grid": best["n_grid"],
+              "n_candidates": len(rows), "inner_folds": inner_folds, "n_train": len(y),
+              "class_weight": str(class_weight), "convergence_warnings": n_warn_search,
+              "warnings_at_choice": n_warn_refit}
+    cands = pd.DataFrame(rows)
+    key = (cands["preprocessing"] == best["preprocessing"]) & (cands["family"] == fam.name) & \
+        (cands[fam.param] == best["value"])
+    for k, v in best["setting"].items():
+        key &= cands[k] == v
+    cands.loc[key, "chosen"] = True
+    return Selection(_Fitted(prep, est), record, cands)
+
+
+#: The keys every selection record holds (tested).
+RECORD_KEYS = ("family", "preprocessing", "hyperparameters", "inner_score", "scoring", "path_param", "at_edge",
+               "n_widen", "grid_min", "grid_max", "n_grid", "n_candidates", "inner_folds", "n_train",
+               "class_weight", "convergence_warnings", "warnings_at_choice")
+
+
+def nested(X, y, outer: Sequence[tuple], **kw) -> tuple[pd.DataFrame, list[np.ndarray]]:
+    """Nested selection: for each outer ``(train, test)`` pair of row indices, :func:`select` on the training
+    rows only, then class probabilities on the test rows. Returns (one record per outer fold, with
+    ``fold``; the test probabilities per fold)."""
+    X, y = np.asarray(X, float), np.asarray(y).astype(int)
+    records, probs = [], []
+    for k, (tr, te) in enumerate(outer):
+        tr, te = np.asarray(tr), np.asarray(te)
+        if np.intersect1d(tr, te).size:
+            raise ValueError(f"outer fold {k}: training and test rows overlap")
+        sel = select(X[tr], y[tr], **kw)
+        records.append({"fold": k, **sel.record})
+        probs.append(sel.predict_proba(X[te]))
+    return pd.DataFrame(records), probs
+
+
+def refit(record: dict, X, y, families_: Sequence, preprocessing: Mapping[str, Callable] | None = None, *,
+          seed: int = 0, class_weight="balanced"):
+    """The choice of ``record`` refitted on ``(X, y)`` without a new search (the same family, preprocessing
+    and hyperparameters). Returns (model with ``predict_proba``, ConvergenceWarnings of the fit)."""
+    preps = dict(preprocessing) if preprocessing else {"standardise": standardise}
+    fam = next(f for f in families_ if f.name == record["family"])
+    setting = {k: record[k] for s in fam.settings() for k in s}
+    prep = preps[record["preprocessing"]]().fit(X, y)
+    est = fam.estimator(record[fam.param], seed, class_weight, **setting)
+    _, n_warn = _caught(lambda: est.fit(prep.transform(np.asarray(X, float)), np.asarray(y).astype(int)))
+    return _Fitted(prep, est), n_warn
+
+
+__all__ = ["FAMILIES", "Logistic", "LightGBM", "RECORD_KEYS", "SCORERS", "Selection", "columns",
+           "families", "nested", "refit", "scorer", "select", "standardise", "widened"]

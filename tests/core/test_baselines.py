@@ -1,0 +1,191 @@
+"""The core baseline search (omicslib.baselines): nested selection never sees test rows, the path solvers
+equal scikit-learn's / LightGBM's plain fit at the same point, an edge choice widens the grid by the rule of
+omicslib.tuning.search_1d, and every record is complete."""
+
+import numpy as np
+import pytest
+from lightgbm import LGBMClassifier
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from omicslib import baselines as B
+from omicslib.tuning import search_1d
+
+
+def data(n=160, p=8, k=3, seed=0):
+    X, y = make_classification(n, p, n_informative=4, n_redundant=0, n_classes=k, weights=None if k == 2 else
+                               [0.5, 0.3, 0.2], random_state=seed)
+    return X, y
+
+
+SMOKE = dict(C_grid=(0.01, 0.1, 1.0), trees=(5, 10, 20), leaves=(4,), learning_rates=(0.1,))
+
+
+class Recorder:
+    """A standardiser that remembers every row it was fitted on (by the marker in the last column)."""
+
+    seen: list = []
+
+    def fit(self, X, y=None):
+        Recorder.seen.extend(np.asarray(X)[:, -1].tolist())
+        self.sc = StandardScaler().fit(X)
+        return self
+
+    def transform(self, X):
+        return self.sc.transform(X)
+
+
+def test_nested_selection_unchanged_when_test_rows_change_and_never_fits_on_them():
+    X, y = data()
+    X = np.hstack([X, np.arange(len(y))[:, None]])           # the last column names the row
+    outer = [(np.arange(0, 120), np.arange(120, 160)), (np.arange(40, 160), np.arange(0, 40))]
+    fams = B.families(["ridge", "lightgbm"], **SMOKE)
+    for tr, te in outer:                                      # no preprocessing fit ever saw a test row
+        Recorder.seen = []
+        B.nested(X, y, [(tr, te)], families_=fams, preprocessing={"rec": Recorder}, inner_folds=3)
+        assert Recorder.seen and not set(te.tolist()) & set(Recorder.seen), "a preprocessing fit saw test rows"
+    rec1, prob1 = B.nested(X, y, outer[:1], families_=fams, preprocessing={"rec": Recorder}, inner_folds=3)
+    # perturb only the test rows (features and labels): the selection and its inner scores must not move
+    X2, y2 = X.copy(), y.copy()
+    rng = np.random.default_rng(1)
+    X2[120:, :-1] = rng.normal(0, 50, (40, X.shape[1] - 1))
+    y2[120:] = rng.integers(0, 3, 40)
+    rec2, _ = B.nested(X2, y2, outer[:1], families_=fams, preprocessing={"rec": Recorder}, inner_folds=3)
+    cols = ["family", "hyperparameters", "inner_score", "n_grid"]
+    assert rec2.loc[0, cols].to_dict() == rec1.loc[0, cols].to_dict()
+    assert prob1[0].shape == (40, 3) and np.allclose(prob1[0].sum(1), 1)
+
+
+def test_selection_moves_when_training_labels_change():
+    # the converse of the leakage test: the same perturbation on training rows does change the inner scores
+    X, y = data()
+    outer = [(np.arange(0, 120), np.arange(120, 160))]
+    fams = B.families(["ridge"], **SMOKE)
+    rec1, _ = B.nested(X, y, outer, families_=fams, inner_folds=3)
+    y2 = y.copy()
+    y2[:40] = np.random.default_rng(1).integers(0, 3, 40)
+    rec2, _ = B.nested(X, y2, outer, families_=fams, inner_folds=3)
+    assert rec1.loc[0, "inner_score"] != rec2.loc[0, "inner_score"]
+
+
+def test_nested_rejects_overlapping_outer_rows():
+    X, y = data()
+    with pytest.raises(ValueError, match="overlap"):
+        B.nested(X, y, [(np.arange(0, 100), np.arange(90, 160))], families_=B.families(["ridge"], **SMOKE))
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5, 1.0])
+def test_logistic_warm_path_equals_sklearn_cold_fit(l1_ratio):
+    X, y = data()
+    X = StandardScaler().fit_transform(X)
+    Cs = [0.01, 0.03, 0.1, 0.3, 1.0]
+    fam = B.Logistic(l1_ratio, grid=tuple(Cs), max_iter=20000, tol=1e-8)
+    path, _ = fam.path_proba(X[:120], y[:120], X[120:], Cs, 0, "balanced")
+    for C, p in zip(Cs, path):
+        cold = LogisticRegression(C=C, l1_ratio=l1_ratio, solver="lbfgs" if l1_ratio == 0 else "saga",
+                                  class_weight="balanced", max_iter=20000, tol=1e-8, random_state=0)
+        cold.fit(X[:120], y[:120])
+        np.testing.assert_allclose(p, cold.predict_proba(X[120:]), atol=2e-4)
+
+
+def test_lightgbm_truncated_path_equals_fresh_fit_with_that_many_trees():
+    X, y = data()
+    fam = B.LightGBM(grid=(5, 10, 20), leaves=(4,), learning_rates=(0.1,))
+    path, _ = fam.path_proba(X[:120], y[:120], X[120:], [5, 10, 20], 0, "balanced", num_leaves=4,
+                             learning_rate=0.1)
+    for n, p in zip([5, 10, 20], path):
+        fresh = LGBMClassifier(n_estimators=n, num_leaves=4, learning_rate=0.1, class_weight="balanced",
+                               colsample_bytree=fam.colsample, min_child_samples=fam.min_child_samples,
+                               max_bin=fam.max_bin, n_jobs=1, random_state=0, verbose=-1, deterministic=True,
+                               force_row_wise=True).fit(X[:120], y[:120])
+        np.testing.assert_allclose(p, fresh.predict_proba(X[120:]), atol=1e-12)
+
+
+def test_selection_refit_equals_sklearn_fit_at_the_chosen_point():
+    X, y = data()
+    sel = B.select(X[:120], y[:120], B.families(["ridge"], C_grid=(0.003, 0.01, 0.03, 0.1, 0.3, 1.0)), inner_folds=3)
+    sc = StandardScaler().fit(X[:120])
+    plain = LogisticRegression(C=sel.record["C"], class_weight="balanced", max_iter=2000, tol=1e-4)
+    plain.fit(sc.transform(X[:120]), y[:120])
+    np.testing.assert_allclose(sel.predict_proba(X[120:]), plain.predict_proba(sc.transform(X[120:])), atol=1e-4)
+
+
+class Peak:
+    """A fake family whose inner score is known in advance: perfect probabilities at ``peak``, falling off
+    with the log-distance from it (the oracle of the widening rule)."""
+
+    name, param = "peak", "C"
+
+    def __init__(self, grid, peak):
+        self.grid, self.peak = grid, peak
+
+    def settings(self):
+        return [{}]
+
+    def estimator(self, value, seed, class_weight):
+        return LogisticRegression(C=value)
+
+    def path_proba(self, X, y, X_eval, values, seed, class_weight):
+        out = []
+        for v in values:
+            closeness = np.exp(-abs(np.log10(v) - np.log10(self.peak)))
+            p = np.empty((len(X_eval), 2))
+            p[:, 0], p[:, 1] = closeness, 1 - closeness                   # scored by the mean of column 0
+            out.append(p)
+        return out, 0
+
+
+def test_edge_choice_widens_grid_like_search_1d():
+    # the optimum 16 lies past the grid (1, 2, 4): widened by two steps twice -> 8, 16 then 32, 64; 16 interior
+    X, y = data(k=2)
+    fam = Peak((1.0, 2.0, 4.0), 16.0)
+    sel = B.select(X, y, [fam], scoring=lambda yt, p: p[:, 0].mean(), inner_folds=2)
+    assert sel.record["C"] == pytest.approx(16.0)
+    assert sel.record["n_widen"] == 2 and sel.record["at_edge"] == ""
+    assert sel.record["grid_min"] == pytest.approx(1.0) and sel.record["grid_max"] == pytest.approx(64.0)
+    best, rec = search_1d(lambda v: np.exp(-abs(np.log10(v) - np.log10(16.0))), (1.0, 2.0, 4.0), refine=False)
+    assert best == pytest.approx(sel.record["C"]) and rec["grid_max"] == pytest.approx(sel.record["grid_max"])
+
+
+def test_edge_still_recorded_when_widening_is_exhausted():
+    X, y = data(k=2)
+    sel = B.select(X, y, [Peak((1.0, 2.0, 4.0), 1e6)], scoring=lambda yt, p: p[:, 0].mean(), inner_folds=2,
+                   max_widen=1)
+    assert sel.record["at_edge"] == "high" and sel.record["n_widen"] == 1 and sel.record["C"] == pytest.approx(16.0)
+
+
+def test_widened_integer_values_for_trees():
+    assert B.widened([25, 50, 100], "high", np.log10(2), integer=True) == [200, 400]
+    assert B.widened([25, 50, 100], "low", np.log10(2), integer=True) == [13, 6]       # 12.5 and 6.25, half up
+
+
+@pytest.mark.parametrize("names", [["ridge"], ["lasso"], ["enet"], ["lightgbm"]])
+def test_records_complete_for_every_family(names):
+    X, y = data()
+    sel = B.select(X, y, B.families(names, **SMOKE), {"standardise": B.standardise,
+                                                     "first four": B.columns(np.arange(4))}, inner_folds=2)
+    rec = sel.record
+    missing = [k for k in B.RECORD_KEYS if k not in rec]
+    assert not missing
+    assert rec["family"] == names[0] and rec["preprocessing"] in ("standardise", "first four")
+    assert all(v == v for v in rec.values() if isinstance(v, float))          # no NaN
+    chosen = sel.candidates[sel.candidates["chosen"]]
+    assert len(chosen) == 1 and chosen["inner_score"].iloc[0] == pytest.approx(rec["inner_score"])
+    assert rec["inner_score"] == pytest.approx(sel.candidates["inner_score"].max())
+    assert rec["n_candidates"] == len(sel.candidates)
+
+
+def test_columns_candidate_keeps_only_its_columns():
+    X, _ = data()
+    Z = B.columns([1, 3], then=None)().fit(X).transform(X)
+    np.testing.assert_array_equal(Z, X[:, [1, 3]])
+
+
+def test_scorer_f1_macro_hand_computed_and_unknown_name():
+    y = np.array([0, 0, 1, 1])
+    p = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.4, 0.6]])
+    # predictions 0,1,1,1: F1(class 0) = 2/3, F1(class 1) = 0.8 -> macro 0.7333
+    assert B.scorer("f1_macro")(y, p) == pytest.approx((2 / 3 + 0.8) / 2)
+    with pytest.raises(ValueError, match="unknown scoring"):
+        B.scorer("accuracy_typo")
