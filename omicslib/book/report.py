@@ -108,16 +108,41 @@ def vs_paper(paper: str, key: str, ours, ours_sd=np.nan, note: str = "", item: s
             "ours": ours, "ours_sd": ours_sd, "note": note, "locator": row["locator"]}
 
 
-def comparison_html(df: pd.DataFrame, digits: int = 3) -> str:
-    """HTML of a comparison table with a provenance badge column."""
+def comparison_html(df: pd.DataFrame, digits: int = 3, fold: int | None = None) -> str:
+    """HTML of a comparison table, compact enough to read on a page: a note or locator shared by every row
+    is said once under the table instead of in each row (a repeated note squeezed into a narrow column made
+    rows hundreds of pixels tall), a provenance badge column only when the rows differ in provenance (the
+    caption carries the badge), empty columns (no SD, no delta on synthetic data) dropped, a missing value
+    as a dash, and a table of more than ``fold`` rows (default :data:`FOLD_ROWS`) folded in ``<details>``."""
+    fold = FOLD_ROWS if fold is None else fold
     show = df.copy()
-    show["provenance"] = show["provenance"].map(badge_html)
-    fmt = lambda v: "" if pd.isna(v) else f"{v:.{digits}f}"  # noqa: E731
+    fmt = lambda v: MISSING if _missing(v) else f"{v:.{digits}f}"  # noqa: E731
     for c in ("paper", "ours", "ours_sd", "delta"):
         show[c] = show[c].map(fmt)
-    show["rel_delta"] = show["rel_delta"].map(lambda v: "" if pd.isna(v) else f"{v:+.1%}")
-    show["paper"] = show["paper"].replace("", "–")
-    return show.to_html(index=False, escape=False, classes="comparison")
+    show["rel_delta"] = show["rel_delta"].map(lambda v: MISSING if _missing(v) else f"{v:+.1%}")
+    shared = []
+    for c in ("note", "locator"):
+        values = show[c].fillna("").astype(str).unique()
+        if len(show) > 1 and len(values) == 1:
+            if values[0]:
+                shared.append(f"{'Note' if c == 'note' else 'Where in the paper'} (every row): {html.escape(values[0])}")
+            show = show.drop(columns=c)
+    if show["provenance"].nunique() <= 1:
+        show = show.drop(columns="provenance")
+    else:
+        show["provenance"] = show["provenance"].map(badge_html)
+    show = show.drop(columns=[c for c in ("ours_sd", "delta", "rel_delta") if (show[c] == MISSING).all()])
+    for c in ("note", "locator"):
+        if c in show:
+            show[c] = show[c].fillna("").astype(str).map(html.escape)
+    show = show.rename(columns={"ours_sd": "ours SD", "rel_delta": "relative delta"})
+    table = show.to_html(index=False, escape=False, classes="comparison", border=0)
+    table = f'<div class="omicslib-table-wrap">{table}</div>'
+    if shared:
+        table += "".join(f'<p class="comparison-note">{line}</p>' for line in shared)
+    if len(show) > fold:
+        table = f'<details class="omicslib-fold"><summary>All {len(show):,} rows (show)</summary>{table}</details>'
+    return table
 
 
 def start(paper: str, notebook: str, profile: str, seed: int, device: str = "auto", outdir=None, *,

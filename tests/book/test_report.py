@@ -186,3 +186,17 @@ def test_a_relative_outdir_is_under_the_repository_root():
 
     assert report.resolve_outdir("book/p1/results/x") == REPO_ROOT / "book" / "p1" / "results" / "x"
     assert report.resolve_outdir("/abs/x") == Path("/abs/x")
+
+
+def test_comparison_html_says_a_shared_note_once_and_folds_long_tables():
+    prov = Provenance("real-subset", ("x",))
+    rows = [{"item": f"K={k}", "metric": "macro-F1", "paper": 0.8, "ours": 0.72, "note": "mean of 15 models; p < 0.05",
+             "locator": f"Table 4, row K={k}"} for k in range(20)]
+    markup = report.comparison_html(report.comparison(rows, prov))
+    assert markup.count("mean of 15 models") == 1 and "Note (every row): mean of 15 models; p &lt; 0.05" in markup
+    assert markup.count("Table 4, row K=") == 20            # locators differ: kept per row
+    assert "<th>provenance</th>" not in markup and "ours SD" not in markup and "NaN" not in markup
+    assert markup.startswith('<details class="omicslib-fold"><summary>All 20 rows (show)</summary>')
+    assert "<td>-0.080</td>" in markup and "<td>-10.0%</td>" in markup   # by hand: 0.72 - 0.8, -0.08 / 0.8
+    short = report.comparison_html(report.comparison(rows[:2], synthetic("s", "generated")))
+    assert "<details" not in short and "delta" not in short   # synthetic: no delta column at all
