@@ -11,16 +11,25 @@ from omicslib.papers.p2_fusion.data import CLASS_NAMES
 
 
 def fold_figure(results: dict):
-    """Per-fold confusion matrices (one row per model) and fold-averaged training curves."""
+    """Per-fold confusion matrices (one row per model, one column per fold) and fold-averaged training curves.
+
+    The class names are written once per row (true, on the left) and under each matrix (predicted, wrapped
+    at the slash), so the two labels of a narrow 2 x 2 matrix never run together.
+    """
     n = len(results)
     k = len(next(iter(results.values())).confusions)
-    fig, axes = plt.subplots(n, k + 1, figsize=(2.4 * (k + 1), 2.5 * n), squeeze=False)
-    names = dict(enumerate(CLASS_NAMES))
+    ticks = [c.replace("/", "/\n") for c in CLASS_NAMES]
+    fig, axes = plt.subplots(n, k + 1, figsize=(1.55 * k + 2.8, 2.3 * n + 0.4), squeeze=False, layout="constrained",
+                             gridspec_kw={"width_ratios": [1] * k + [1.5]})
     for r, (m, res) in enumerate(results.items()):
         for f, cm in enumerate(res.confusions):
-            plots.confusion_heatmap(cm.rename(index=names, columns=names), ax=axes[r, f], title=f"{m} · fold {f + 1}")
-        plots.training_curves(res.histories, ax=axes[r, k], title=f"{m}: loss (mean ± SD)")
-    fig.tight_layout()
+            ax = plots.confusion_heatmap(cm, ax=axes[r, f], title=f"fold {f + 1}")
+            ax.set_xticks(ax.get_xticks(), ticks, rotation=0)
+            ax.set_yticks(ax.get_yticks(), ticks if f == 0 else [], rotation=0)
+            ax.set_xlabel("predicted" if r == n - 1 else "")
+            ax.set_ylabel(f"{m}\ntrue" if f == 0 else "")
+        plots.training_curves(res.histories, ax=axes[r, k], title="loss, mean ± SD")
+        axes[r, k].legend(fontsize=11)
     return fig
 
 
