@@ -331,7 +331,11 @@ class FactsTable(dict):
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(str(v))}</td></tr>"
                        for k, v in self.items())
-        return f'<table class="facts"><thead><tr><th>fact</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
+        table = f'<table class="facts"><thead><tr><th>fact</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>'
+        if len(self) > FOLD_ROWS:   # a long list of quoted numbers would make the notebook page very long
+            return (f'<details class="omicslib-fold"><summary>The {len(self)} facts the pages quote (show)</summary>'
+                    f"{table}</details>")
+        return table
 
 
 def figure_html(png: Path, caption: str, alt: str, kind: str) -> str:

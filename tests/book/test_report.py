@@ -200,3 +200,12 @@ def test_comparison_html_says_a_shared_note_once_and_folds_long_tables():
     assert "<td>-0.080</td>" in markup and "<td>-10.0%</td>" in markup   # by hand: 0.72 - 0.8, -0.08 / 0.8
     short = report.comparison_html(report.comparison(rows[:2], synthetic("s", "generated")))
     assert "<details" not in short and "delta" not in short   # synthetic: no delta column at all
+
+
+def test_a_long_facts_table_is_folded_and_complete(tmp_path):
+    run = report.Run(paper="p3", notebook="p3_99_test", profile="smoke", outdir=tmp_path / "r")
+    many = run.facts({f"k{i}": (i, "{:d}") for i in range(report.FOLD_ROWS + 1)})
+    markup = many._repr_html_()
+    assert markup.startswith(f'<details class="omicslib-fold"><summary>The {report.FOLD_ROWS + 1} facts')
+    assert markup.count("<tr>") == report.FOLD_ROWS + 2
+    assert "<details" not in run.facts({"one": (1, "{:d}")})._repr_html_()
