@@ -126,9 +126,17 @@ def cm_metrics(cm: np.ndarray) -> dict[str, np.ndarray]:
 
 def weighted_auc(W: np.ndarray, y, prob: np.ndarray) -> np.ndarray:
     """One-vs-rest macro ROC AUC under each row of patient weights ``W`` (B, n): the weighted Mann-Whitney
-    statistic per class (ties count one half), averaged over the classes (the columns of ``prob``)."""
+    statistic per class (ties count one half), averaged over the classes (the columns of ``prob``) whose AUC
+    is defined in that row.
+
+    A class's one-vs-rest AUC is defined only when the row gives weight to both its patients and the others
+    (pROC's ``roc`` refuses a response without cases or controls). A resample without any patient of a small
+    class (possible when the patients are drawn without strata) therefore averages over the other classes,
+    as the same AUC computed on the resampled patients would; counting the missing class as 0 would pull
+    the replicate, and the interval, down. NaN for a row in which no class's AUC is defined (a binary task's
+    resample with one class only)."""
     y = np.asarray(y, int)
-    out = np.zeros(len(W))
+    total, defined = np.zeros(len(W)), np.zeros(len(W))
     for c in range(prob.shape[1]):
         s = prob[:, c]
         order = np.argsort(s, kind="mergesort")
@@ -141,12 +149,15 @@ def weighted_auc(W: np.ndarray, y, prob: np.ndarray) -> np.ndarray:
         tied = cum[:, start + counts] - below                 # and tied with it
         grp = np.repeat(np.arange(len(start)), counts)
         num = (wpos * (below[:, grp] + 0.5 * tied[:, grp])).sum(1)
-        out += _div(num, wpos.sum(1) * wneg.sum(1))
-    return out / prob.shape[1]
+        pairs = wpos.sum(1) * wneg.sum(1)
+        total += _div(num, pairs)
+        defined += pairs > 0
+    return np.where(defined > 0, total / np.maximum(defined, 1), np.nan)
 
 
 def binary_auc(W: np.ndarray, y, score) -> np.ndarray:
-    """ROC AUC of a binary ``score`` (higher = class 1) under each row of ``W``."""
+    """ROC AUC of a binary ``score`` (higher = class 1) under each row of ``W``; NaN for a row without
+    weight on one of the classes."""
     s = np.asarray(score, float)
     return weighted_auc(W, np.asarray(y, int), np.c_[-s, s])
 

@@ -142,9 +142,32 @@ def pr_auc(y_true: ArrayLike, y_score: ArrayLike, pos_label: Any = None) -> floa
 
 
 def mcc(y_true: ArrayLike, y_pred: ArrayLike) -> float:
-    """Matthews correlation coefficient (``sklearn.metrics.matthews_corrcoef``)."""
+    r"""Matthews correlation coefficient (``sklearn.metrics.matthews_corrcoef``; K classes: Gorodkin's R_K).
+
+    With the K x K confusion matrix C, s = sum of C, c = its trace, t_k and p_k the true and predicted
+    counts of class k,
+
+    .. math::
+
+        \mathrm{MCC} = \frac{c\,s - \sum_k t_k p_k}{\sqrt{(s^2 - \sum_k p_k^2)(s^2 - \sum_k t_k^2)}}.
+
+    When every prediction (or every true label) is one class, numerator and denominator are both 0:
+    a correlation with a constant is undefined, and the result is NaN (as the formula in R), not
+    sklearn's 0.
+
+    References
+    ----------
+    Matthews BW (1975). Biochim Biophys Acta 405:442-451. Gorodkin J (2004). Comparing two K-category
+    assignments by a K-category correlation coefficient. Comput Biol Chem 28:367-374.
+    """
     t, p = _pair(y_true, y_pred)
     _labels(t, p, None)
+    return _mcc(t, p)
+
+
+def _mcc(t: np.ndarray, p: np.ndarray) -> float:
+    if np.unique(t).size < 2 or np.unique(p).size < 2:
+        return float("nan")  # 0/0: one of the two variables is constant
     return float(skm.matthews_corrcoef(t, p))
 
 
@@ -153,7 +176,8 @@ def classification_report(y_true: ArrayLike, y_pred: ArrayLike, y_prob: ArrayLik
     """Summary metrics of a classifier.
 
     Keys: ``accuracy``, ``precision_macro``, ``recall_macro``, ``f1_macro``,
-    ``precision_weighted``, ``recall_weighted``, ``f1_weighted``, ``mcc``, and
+    ``precision_weighted``, ``recall_weighted``, ``f1_weighted``, ``mcc`` (:func:`mcc`: NaN
+    when a single class is predicted), and
     ``roc_auc`` when ``y_prob`` is given (see :func:`roc_auc`; columns follow
     ``labels``, default the sorted observed labels as in ``predict_proba``).
     Precision of a never-predicted class counts as 0.
@@ -164,7 +188,7 @@ def classification_report(y_true: ArrayLike, y_pred: ArrayLike, y_prob: ArrayLik
     for avg in ("macro", "weighted"):
         pr, rc, f1, _ = skm.precision_recall_fscore_support(t, p, labels=lab, average=avg, zero_division=0)
         out.update({f"precision_{avg}": float(pr), f"recall_{avg}": float(rc), f"f1_{avg}": float(f1)})
-    out["mcc"] = float(skm.matthews_corrcoef(t, p))
+    out["mcc"] = _mcc(t, p)
     if y_prob is not None:
         out["roc_auc"] = roc_auc(t, y_prob, labels=lab)
     return out

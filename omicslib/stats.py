@@ -4,6 +4,10 @@ Every test returns a frozen :class:`TestResult` unless its docstring says
 otherwise. Own code only where no library provides the method: DeLong's test
 (fast midrank algorithm of Sun & Xu 2014), McNemar's corrected chi-square (R's convention
 for equal discordant counts), Cramér's V, eta² effect sizes.
+
+A test whose statistic is 0/0 (no discordant pair for McNemar, no spread of the AUC or of the AUC
+difference for DeLong) carries no information: it returns ``statistic = pvalue = nan`` ("undefined"),
+never p = 1. Callers treat a NaN p as an undefined test, not as evidence of no difference.
 """
 
 from __future__ import annotations
@@ -257,10 +261,13 @@ def delong(y_true: ArrayLike, score_a: ArrayLike, score_b: ArrayLike | None = No
     difference, with a two-sided p; ``extra`` holds both AUCs, variances, their
     covariance, ``diff`` and its ``ci``.
 
-    Degenerate cases: when the difference has zero variance (e.g. identical
-    scores) and the AUCs are equal, z = 0 and p = 1 (as pROC); a nonzero effect
-    with zero variance (e.g. a perfectly separating single score) gives
-    z = +-inf, p = 0.
+    Degenerate cases: a zero effect with zero variance (a constant score: AUC 0.5,
+    variance 0; two scores that rank every case alike) makes z = 0/0, and the test
+    is undefined: ``statistic`` and ``pvalue`` are NaN (R's arithmetic on pROC's
+    components gives the same NaN; pROC's ``roc.test`` alone replaces that 0/0 by
+    Z = 0, p = 1, which reads as evidence of equality that the data do not hold). The
+    AUCs, variances and CIs are still returned. A nonzero effect with zero variance
+    (e.g. a perfectly separating single score) gives z = +-inf, p = 0.
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
@@ -300,7 +307,7 @@ def _z_and_p(effect: float, se: float) -> tuple[float, float]:
     # identical scores can leave a round-off variance (~1e-18) instead of exactly 0
     if se <= 1e-12:
         if abs(effect) <= 1e-12:
-            return 0.0, 1.0
+            return math.nan, math.nan  # 0/0: the test is undefined
         return math.copysign(math.inf, effect), 0.0
     z = effect / se
     return float(z), float(2 * ss.norm.sf(abs(z)))
@@ -320,10 +327,14 @@ def mcnemar(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike,
 
     .. math::
 
-        \chi^2 = \frac{(|b - c| - 1)^2}{b + c} \ (b \ne c), \qquad \chi^2 = 0,\ p = 1 \ (b = c).
+        \chi^2 = \frac{(|b - c| - 1)^2}{b + c} \ (b \ne c), \qquad \chi^2 = 0,\ p = 1 \ (b = c > 0).
 
     (R applies the correction only when the table is asymmetric; with b = c the uncorrected
     statistic is 0.) By default (``exact=None``) the exact test is used when b + c < 25.
+
+    Without discordant pairs (b = c = 0) the two classifiers are right and wrong on the same cases and
+    the data hold no information on which is more accurate: the statistic is 0/0 and the test is
+    undefined, ``statistic = pvalue = nan`` (R: ``mcnemar.test`` gives NaN, ``binom.test(0, 0)`` an error).
 
     References
     ----------
@@ -344,7 +355,9 @@ def mcnemar(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike,
         exact = nb + nc < 25
     extra = {"table": table, "b": nb, "c": nc, "exact": bool(exact),
              "acc_a": float(ca.mean()), "acc_b": float(cb.mean())}
-    if nb == nc:  # includes b = c = 0: no evidence of a difference either way
+    if nb == nc == 0:  # no discordant pair: 0/0, undefined
+        return TestResult(math.nan, math.nan, "McNemar test", extra)
+    if nb == nc:  # as many discordant pairs each way: no evidence of a difference
         return TestResult(float(nb) if exact else 0.0, 1.0, "McNemar test", extra)
     if exact:
         r = _sm_mcnemar(table, exact=True)
@@ -450,13 +463,22 @@ def pairwise_posthoc(groups: Mapping[str, ArrayLike], test: str = "mannwhitney",
                      equal_var: bool = True) -> pd.DataFrame:
     """Pairwise two-group tests with multiplicity adjustment.
 
-    ``test``: "mannwhitney" (``scipy.stats.mannwhitneyu``, two-sided), "t"
-    (``scipy.stats.ttest_ind``, ``equal_var`` passed on) or "chi2" (each group is
-    an array of category labels; the pair's 2 x categories table goes to
-    :func:`chi2_independence` with ``lambda_``; a pair sharing a single category
-    gives chi2 = 0, p = 1). ``method`` is passed to statsmodels ``multipletests``
-    (default Bonferroni). Returns one row per pair: ``group_a``, ``group_b``,
-    ``n_a``, ``n_b``, ``statistic``, ``pvalue``, ``p_adj``, ``reject`` (at 0.05).
+    ``test``: "mannwhitney" (``scipy.stats.mannwhitneyu``, two-sided; ``statistic`` is U of
+    ``group_a``, R's W), "t" (``scipy.stats.ttest_ind``, ``equal_var`` passed on) or "chi2" (each
+    group is an array of category labels; the pair's 2 x categories table goes to
+    :func:`chi2_independence` with ``lambda_``; a pair sharing a single category gives chi2 = 0,
+    p = 1). ``method`` is passed to statsmodels ``multipletests`` (default Bonferroni; "holm" for
+    Holm): the pairs of one call are one family. Returns one row per pair: ``group_a``,
+    ``group_b``, ``n_a``, ``n_b``, ``statistic``, ``pvalue``, ``p_adj``, ``reject`` (at 0.05) and
+    ``test_method``.
+
+    Mann-Whitney p-values come from one method for the whole family, so that the adjusted
+    p-values of one family are comparable: the exact null distribution of U when every group has
+    fewer than 50 values and no pair holds a tied value (R's ``wilcox.test`` default for each such
+    pair), otherwise, for every pair, the normal approximation with tie and continuity correction
+    (R's ``wilcox.test(x, y, exact = FALSE, correct = TRUE)``). ``test_method`` says which
+    ("exact" or "normal approximation"). scipy's own default instead switches per pair (exact
+    only when a sample has at most 8 values), which can mix both methods in one family.
     """
     if test not in ("mannwhitney", "t", "chi2"):
         raise ValueError(f"test must be 'mannwhitney', 't' or 'chi2', got {test!r}")
@@ -472,27 +494,42 @@ def pairwise_posthoc(groups: Mapping[str, ArrayLike], test: str = "mannwhitney",
             v = _vec(g, f"group {name!r}", min_n=2 if test == "t" else 1)
         data[name] = v
 
+    pairs = list(itertools.combinations(data, 2))
+    # one Mann-Whitney method for the family (docstring)
+    exact = test == "mannwhitney" and all(v.size < MW_EXACT_BELOW for v in data.values()) and not any(
+        _has_ties(np.concatenate([data[ga], data[gb]])) for ga, gb in pairs)
     rows = []
-    for ga, gb in itertools.combinations(data, 2):
+    for ga, gb in pairs:
         a, b = data[ga], data[gb]
         if test == "mannwhitney":
-            r = ss.mannwhitneyu(a, b, alternative="two-sided")
+            r = ss.mannwhitneyu(a, b, alternative="two-sided", method="exact" if exact else "asymptotic",
+                                use_continuity=True)
             stat, p = float(r.statistic), float(r.pvalue)
+            how = "exact" if exact else "normal approximation"
         elif test == "t":
             r = ss.ttest_ind(a, b, equal_var=equal_var)
             stat, p = float(r.statistic), float(r.pvalue)
+            how = "Student t" if equal_var else "Welch t"
         else:
             cats = np.unique(np.concatenate([a, b]))
             if cats.size < 2:
-                stat, p = 0.0, 1.0
+                stat, p, how = 0.0, 1.0, "single category"
             else:
                 tab = np.array([[np.sum(a == c) for c in cats], [np.sum(b == c) for c in cats]])
                 res = chi2_independence(tab, lambda_=lambda_)
-                stat, p = res.statistic, res.pvalue
+                stat, p, how = res.statistic, res.pvalue, res.name
         rows.append({"group_a": ga, "group_b": gb, "n_a": a.size, "n_b": b.size,
-                     "statistic": stat, "pvalue": p})
+                     "statistic": stat, "pvalue": p, "test_method": how})
     df = pd.DataFrame(rows)
     reject, p_adj = multipletests(df["pvalue"].to_numpy(), alpha=0.05, method=method)[:2]
     df["p_adj"] = p_adj
     df["reject"] = reject
-    return df
+    return df[["group_a", "group_b", "n_a", "n_b", "statistic", "pvalue", "p_adj", "reject", "test_method"]]
+
+
+#: Mann-Whitney post-hoc tests are exact only when every group has fewer values than this (R's ``wilcox.test``)
+MW_EXACT_BELOW = 50
+
+
+def _has_ties(v: np.ndarray) -> bool:
+    return np.unique(v).size < v.size

@@ -1,5 +1,13 @@
 """The one bootstrap (omicslib.bootstrap): weighted metrics against scikit-learn on the resampled rows
-themselves, stratified resampling, the interval and p-value rules, and the paired difference."""
+themselves and against pROC where a class is missing, stratified resampling, the interval and p-value rules,
+and the paired difference.
+
+Precision of the equivalence tests (marked ``numerics``): the vectorised weighted metrics and scikit-learn on
+the explicit resampled rows both compute in float64 with numpy (no torch kernel), summing in different
+orders; they agree to 1e-12 relative (values in [0, 1], sums of at most a few hundred terms, so rounding
+stays near 1e-14), a tolerance that still fails on any real difference of the estimators (a tie counted
+otherwise changes an AUC by at least 1 / (n_pos n_neg) > 1e-4 here).
+"""
 
 import numpy as np
 import pytest
@@ -16,7 +24,11 @@ from sklearn.metrics import auc as sk_auc
 
 from omicslib import bootstrap as boot
 
+#: float64 tolerance of the equivalence tests (module docstring)
+REL = 1e-12
 
+
+@pytest.mark.numerics
 def test_weighted_metrics_equal_sklearn_on_the_resampled_rows():
     rng = np.random.default_rng(0)
     n = 60
@@ -31,14 +43,16 @@ def test_weighted_metrics_equal_sklearn_on_the_resampled_rows():
     for b in range(5):
         idx = np.repeat(np.arange(n), W[b].astype(int))          # the resample as explicit rows
         yt, pr = y[idx], p[idx].argmax(1)
-        assert m["f1_macro"][b] == pytest.approx(f1_score(yt, pr, average="macro", labels=range(4), zero_division=0))
+        assert m["f1_macro"][b] == pytest.approx(f1_score(yt, pr, average="macro", labels=range(4), zero_division=0),
+                                                 rel=REL)
         assert m["f1_weighted"][b] == pytest.approx(f1_score(yt, pr, average="weighted", labels=range(4),
-                                                             zero_division=0))
-        assert m["accuracy"][b] == pytest.approx(accuracy_score(yt, pr))
+                                                             zero_division=0), rel=REL)
+        assert m["accuracy"][b] == pytest.approx(accuracy_score(yt, pr), rel=REL)
         np.testing.assert_allclose(m["precision"][b], precision_score(yt, pr, average=None, labels=range(4),
-                                                                      zero_division=0))
-        np.testing.assert_allclose(m["recall"][b], recall_score(yt, pr, average=None, labels=range(4), zero_division=0))
-        assert auc[b] == pytest.approx(roc_auc_score(yt, p[idx], multi_class="ovr", average="macro"))
+                                                                      zero_division=0), rtol=REL)
+        np.testing.assert_allclose(m["recall"][b], recall_score(yt, pr, average=None, labels=range(4), zero_division=0),
+                                   rtol=REL)
+        assert auc[b] == pytest.approx(roc_auc_score(yt, p[idx], multi_class="ovr", average="macro"), rel=REL)
 
 
 def test_stratified_weights_keep_each_stratum_size_and_unstratified_match_p1s_draw():
@@ -53,6 +67,7 @@ def test_stratified_weights_keep_each_stratum_size_and_unstratified_match_p1s_dr
         boot.patient_weights(1, 2, 0)
 
 
+@pytest.mark.numerics
 @pytest.mark.parametrize("seed", range(6))
 def test_precision_recall_metrics_and_binary_auc_equal_sklearn_on_the_resampled_rows(seed):
     rng = np.random.default_rng(seed)
@@ -64,10 +79,41 @@ def test_precision_recall_metrics_and_binary_auc_equal_sklearn_on_the_resampled_
     for b in range(20):
         idx = np.repeat(np.arange(50), W[b].astype(int))
         precision, recall, _ = precision_recall_curve(y[idx], s[idx])
-        assert ap[b] == pytest.approx(average_precision_score(y[idx], s[idx]))
-        assert trapz[b] == pytest.approx(sk_auc(recall, precision))
-        assert auc[b] == pytest.approx(roc_auc_score(y[idx], s[idx]))
+        assert ap[b] == pytest.approx(average_precision_score(y[idx], s[idx]), rel=REL)
+        assert trapz[b] == pytest.approx(sk_auc(recall, precision), rel=REL)
+        assert auc[b] == pytest.approx(roc_auc_score(y[idx], s[idx]), rel=REL)
     assert np.isnan(boot.average_precision(np.ones((1, 50)), np.zeros(50), s)).all()      # no positives
+    assert np.isnan(boot.binary_auc(np.ones((1, 50)), np.zeros(50), s)).all()             # no AUC either
+
+
+# The macro one-vs-rest AUC of a resample in which a class has no patient: that class's AUC is undefined
+# and the mean runs over the classes present. R 4.2.2, pROC 1.18.0, on the resampled rows themselves:
+#   y <- c(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2); P <- cbind(P0, P1, 1 - P0 - P1)     # the columns below
+#   ovr <- function(w) { yy <- rep(y, times = w); PP <- P[rep(seq_along(y), times = w), ]
+#     sapply(0:2, function(k) tryCatch(as.numeric(auc(roc(response = as.integer(yy == k), predictor = PP[, k + 1],
+#       levels = c(0, 1), direction = "<", quiet = TRUE))), error = function(e) NA_real_)) }  # "No case observation"
+#   mean(ovr(w), na.rm = TRUE)
+P0 = np.array([0.7, 0.5, 0.6, 0.2, 0.3, 0.1, 0.4, 0.2, 0.1, 0.3, 0.2, 0.5])
+P1 = np.array([0.2, 0.3, 0.1, 0.5, 0.6, 0.8, 0.4, 0.3, 0.2, 0.1, 0.3, 0.2])
+
+
+@pytest.mark.parametrize("w,per_class,want", [
+    ([2, 0, 1, 1, 1, 2, 0, 1, 1, 1, 2, 0], (0.890625, 0.9375, 0.96875), 0.93229166666666663),
+    ([2, 1, 1, 2, 1, 2, 1, 2, 0, 0, 0, 0], (0.83333333333333326, 0.80555555555555558, None), 0.81944444444444442),
+    ([1, 1, 2, 1, 0, 0, 0, 0, 2, 2, 1, 2], (0.84285714285714286, None, 0.82857142857142851), 0.83571428571428563),
+])
+def test_macro_auc_averages_the_classes_present_as_proc(w, per_class, want):
+    y = np.repeat([0, 1, 2], 4)
+    P = np.c_[P0, P1, 1 - P0 - P1]
+    W = np.asarray([w], float)
+    assert boot.weighted_auc(W, y, P)[0] == pytest.approx(want, rel=1e-12)
+    for k, a in enumerate(per_class):   # the one-class AUCs, through a two-column score of that class alone
+        got = boot.binary_auc(W, (y == k).astype(int), P[:, k])[0]
+        assert np.isnan(got) if a is None else got == pytest.approx(a, rel=1e-12)
+    # the bias this removes: the absent class counted as 0 would give two thirds of the mean of the others
+    present = [a for a in per_class if a is not None]
+    if len(present) < 3:
+        assert want == pytest.approx(np.mean(present)) and want > sum(present) / 3 + 0.25
 
 
 def test_interval_and_p_rules():

@@ -70,6 +70,23 @@ class TestClassification:
         # (tp tn - fp fn) / sqrt((tp+fp)(tp+fn)(tn+fp)(tn+fn)) = (9 - 1) / sqrt(4^4) = 0.5
         assert M.mcc(YB_TRUE, YB_PRED) == pytest.approx(0.5)
 
+    # R 4.2.2, the formula of metrics.mcc written out (no R package needed):
+    #   mcc <- function(t, p, lev) { C <- table(factor(t, lev), factor(p, lev)); s <- sum(C)
+    #     tk <- rowSums(C); pk <- colSums(C)
+    #     (sum(diag(C)) * s - sum(tk * pk)) / sqrt((s^2 - sum(pk^2)) * (s^2 - sum(tk^2))) }
+    @pytest.mark.parametrize("t,p,want", [
+        ([0, 0, 1, 1, 1, 0, 1, 0], [0, 1, 1, 1, 0, 0, 1, 0], 0.5),                     # mcc(..., 0:1)
+        ([0, 1, 2, 0, 1, 2, 0, 1, 2, 2], [0, 2, 2, 0, 1, 1, 0, 1, 2, 0], 0.56060606060606055),  # mcc(..., 0:2)
+        ([0, 0, 1, 1, 1, 0], [1, 1, 1, 1, 1, 1], math.nan),                           # one predicted class: NaN
+        ([0, 1, 2, 0, 1, 2], [2, 2, 2, 2, 2, 2], math.nan),                           # mcc(..., 0:2): NaN
+        ([1, 1, 1, 1], [0, 1, 1, 0], math.nan),                                       # one true class: NaN
+    ])
+    def test_mcc_matches_r_formula_and_is_undefined_for_a_constant(self, t, p, want):
+        got = M.mcc(t, p)
+        assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want, rel=1e-12)
+        rep = M.classification_report(t, p)["mcc"]
+        assert (math.isnan(rep) and math.isnan(want)) or rep == pytest.approx(want, rel=1e-12)
+
     def test_roc_auc_binary_hand(self):
         # positives 0.35, 0.8 vs negatives 0.1, 0.4: 3 of 4 pairs ordered -> 0.75
         y, s = [0, 0, 1, 1], np.array([0.1, 0.4, 0.35, 0.8])

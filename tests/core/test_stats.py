@@ -105,13 +105,34 @@ class TestDeLong:
         assert r.pvalue == pytest.approx(p, rel=1e-10)
         assert r.extra["ci"] == pytest.approx((lo, hi), rel=1e-10)
 
-    def test_identical_scores_give_z0_p1(self, asah):
-        # pROC: roc.test(r.wfns, r.wfns) -> Z = 0, p = 1
+    def test_identical_rankings_are_undefined(self, asah):
+        # Difference 0 with variance 0: z = 0/0. R 4.2.2, pROC 1.18.0:
+        #   r <- roc(aSAH$outcome, aSAH$wfns); calc <- pROC:::delong.paired.calculations(r, r)
+        #   calc$d / calc$sig                    # NaN (roc.test alone replaces it by Z = 0, p = 1)
         r = S.delong(asah["outcome"], asah["wfns"], asah["wfns"].copy())
-        assert r.statistic == 0.0 and r.pvalue == 1.0
+        assert math.isnan(r.statistic) and math.isnan(r.pvalue)
+        assert r.extra["diff"] == 0.0 and r.extra["ci"] == (0.0, 0.0)      # roc.test's CI: 0 0
         # a monotone transform leaves every ranking, hence the AUCs, unchanged
         r = S.delong(asah["outcome"], asah["ndka"], np.log(asah["ndka"]))
-        assert r.statistic == 0.0 and r.pvalue == 1.0
+        assert math.isnan(r.statistic) and math.isnan(r.pvalue)
+
+    def test_constant_score_is_undefined(self):
+        # R 4.2.2, pROC 1.18.0:
+        #   y <- c(0, 1, 0, 1, 1, 0, 0, 1, 0, 1); r0 <- roc(y, rep(0.3, 10), direction = "<")
+        #   auc(r0); var(r0, method = "delong")          # 0.5, 0
+        #   (auc(r0) - 0.5) / sqrt(var(r0))              # NaN
+        #   ci.auc(r0, method = "delong")                # 0.5-0.5
+        #   r1 <- roc(y, rep(0.8, 10), direction = "<"); calc <- pROC:::delong.paired.calculations(r0, r1)
+        #   c(calc$d, calc$sig, calc$d / calc$sig)       # 0 0 NaN
+        y = np.array([0, 1, 0, 1, 1, 0, 0, 1, 0, 1])
+        r = S.delong(y, np.full(10, 0.3))
+        assert math.isnan(r.statistic) and math.isnan(r.pvalue)
+        assert (r.extra["auc"], r.extra["var"], r.extra["ci"]) == (0.5, 0.0, (0.5, 0.5))
+        two = S.delong(y, np.full(10, 0.3), np.full(10, 0.8))
+        assert math.isnan(two.statistic) and math.isnan(two.pvalue) and two.extra["diff"] == 0.0
+        # a perfect score against a constant one: variance 0 but a nonzero effect, z = +inf, p = 0
+        perfect = S.delong(y, y + 0.5, np.full(10, 0.3))
+        assert perfect.statistic == math.inf and perfect.pvalue == 0.0
 
     def test_fast_matches_slow_structural_components_with_ties(self):
         rng = np.random.default_rng(7)
@@ -216,9 +237,14 @@ class TestMcNemar:
         assert r24.extra["exact"] is True
         assert r24.pvalue == pytest.approx(sm_mcnemar(np.array([[40, 17], [7, 5]]), exact=True).pvalue)
 
-    def test_no_discordant_pairs(self):
-        r = S.mcnemar(*predictions_for_table(5, 0, 0, 3))
-        assert r.pvalue == 1.0 and r.statistic == 0.0
+    def test_no_discordant_pairs_is_undefined(self):
+        # R 4.2.2: mcnemar.test(matrix(c(5, 0, 0, 3), 2, byrow = TRUE), correct = TRUE)
+        #   McNemar's chi-squared = NaN, p-value = NaN;  binom.test(0, 0, 0.5): error "'n' must be a positive
+        #   integer >= 'x'"
+        for exact in (True, False, None):
+            r = S.mcnemar(*predictions_for_table(5, 0, 0, 3), exact=exact)
+            assert math.isnan(r.pvalue) and math.isnan(r.statistic)
+            assert (r.extra["b"], r.extra["c"]) == (0, 0) and r.extra["acc_a"] == r.extra["acc_b"] == 5 / 8
 
     def test_bad_input(self):
         with pytest.raises(ValueError, match="same length"):
@@ -450,16 +476,66 @@ class TestChi2:
             S.chi2_independence([[1, 2], [3, 4]], lambda_="cressie-read")
 
 
+MW_A = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
+MW_B = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.07, 3.14, 1.28]
+MW_C = [2.9, 3.4, 2.2, 4.1, 3.3, 2.7, 3.8, 2.95, 3.05, 3.6, 4.4, 2.45]
+MW_D = [2.9, 3.4, 2.2, 4.1, 3.3, 1.83, 3.8, 2.95, 3.05, 3.6, 4.4, 2.45]   # shares the value 1.83 with MW_A
+# R 4.2.2: set.seed(1); E <- round(rnorm(55), 6); F <- round(rnorm(9, 0.8), 6)
+MW_E = [-0.626454, 0.183643, -0.835629, 1.595281, 0.329508, -0.820468, 0.487429, 0.738325, 0.575781, -0.305388,
+        1.511781, 0.389843, -0.621241, -2.214700, 1.124931, -0.044934, -0.016190, 0.943836, 0.821221, 0.593901,
+        0.918977, 0.782136, 0.074565, -1.989352, 0.619826, -0.056129, -0.155796, -1.470752, -0.478150, 0.417942,
+        1.358680, -0.102788, 0.387672, -0.053805, -1.377060, -0.414995, -0.394290, -0.059313, 1.100025, 0.763176,
+        -0.164524, -0.253362, 0.696963, 0.556663, -0.688756, -0.707495, 0.364582, 0.768533, -0.112346, 0.881108,
+        0.398106, -0.612026, 0.341120, -1.129363, 1.433024]
+MW_F = [2.780400, 0.432779, -0.244135, 1.369720, 0.664945, 3.201618, 0.760760, 1.489739, 0.828002]
+
+
 class TestPosthoc:
+    # R 4.2.2, each pair: wilcox.test(x, y) (exact: fewer than 50 values each and no ties)
+    #   A, B: W = 58, p = 0.13591114767585355;  A, C: W = 8, p = 0.00045589085836763855
+    #   B, C: W = 6,  p = 0.00020413023508998742   (all "Wilcoxon rank sum exact test")
+    def test_mannwhitney_small_untied_family_is_exact_as_r(self):
+        df = S.pairwise_posthoc({"A": MW_A, "B": MW_B, "C": MW_C}, method="holm")
+        assert list(zip(df.group_a, df.group_b)) == [("A", "B"), ("A", "C"), ("B", "C")]
+        assert (df.test_method == "exact").all()
+        np.testing.assert_array_equal(df.statistic, [58, 8, 6])
+        p = [0.13591114767585355, 0.00045589085836763855, 0.00020413023508998742]
+        np.testing.assert_allclose(df.pvalue, p, rtol=1e-10)
+        # Holm, R 4.2.2: p.adjust(p, "holm") -> 0.13591114767585355 0.00091178171673527710 0.00061239070526996221
+        np.testing.assert_allclose(df.p_adj, [0.13591114767585355, 0.00091178171673527710, 0.00061239070526996221],
+                                   rtol=1e-10)
+        assert list(df.reject) == [False, True, True]
+        # scipy's default would have used the normal approximation here (every sample has more than 8 values)
+        assert ss.mannwhitneyu(MW_A, MW_B).pvalue != pytest.approx(0.13591114767585355, rel=1e-3)
+
+    # One tied pair (A, D) puts the whole family on the normal approximation. R 4.2.2:
+    #   wilcox.test(x, y, exact = FALSE, correct = TRUE)
+    #   A, B: W = 58, p = 0.13332021558962748;  A, D: W = 10.5, p = 0.002236615634092296
+    #   B, D: W = 7,  p = 0.00095108270725441531
+    #   (wilcox.test(A, D) itself also falls back to it: "Wilcoxon rank sum test with continuity correction")
+    # 50 values or more: normal approximation for every pair, tied or not. R 4.2.2:
+    #   wilcox.test(E, F): "with continuity correction", W = 100, p = 0.0045270653393969171
+    #   wilcox.test(E, A, exact = FALSE): W = 24, p = 1.6577057937603605e-05
+    #   wilcox.test(F, A, exact = FALSE): W = 24, p = 0.15770438746307755
+    @pytest.mark.parametrize("groups,stats,p", [
+        ({"A": MW_A, "B": MW_B, "D": MW_D}, [58, 10.5, 7],
+         [0.13332021558962748, 0.002236615634092296, 0.00095108270725441531]),
+        ({"E": MW_E, "F": MW_F, "A": MW_A}, [100, 24, 24],
+         [0.0045270653393969171, 1.6577057937603605e-05, 0.15770438746307755]),
+    ])
+    def test_mannwhitney_family_with_ties_or_large_samples_is_asymptotic_as_r(self, groups, stats, p):
+        df = S.pairwise_posthoc(groups, method="holm")
+        assert (df.test_method == "normal approximation").all()
+        np.testing.assert_array_equal(df.statistic, stats)
+        np.testing.assert_allclose(df.pvalue, p, rtol=1e-10)
+
     def test_mannwhitney_bonferroni(self):
         rng = np.random.default_rng(5)
         g = {"A": rng.normal(0, 1, 15), "B": rng.normal(1, 1, 12), "C": rng.normal(0.2, 1, 10)}
         df = S.pairwise_posthoc(g)
-        assert list(zip(df.group_a, df.group_b)) == [("A", "B"), ("A", "C"), ("B", "C")]
         for row in df.itertuples():
-            ref = ss.mannwhitneyu(g[row.group_a], g[row.group_b], alternative="two-sided")
+            ref = ss.mannwhitneyu(g[row.group_a], g[row.group_b], alternative="two-sided", method="exact")
             assert row.statistic == pytest.approx(ref.statistic)
-            assert row.pvalue == pytest.approx(ref.pvalue)
             assert row.p_adj == pytest.approx(min(1.0, 3 * ref.pvalue))
             assert row.reject == (row.p_adj < 0.05)
 
