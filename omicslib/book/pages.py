@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from omicslib.book import claims, performance, reference
@@ -313,9 +314,17 @@ def page_keys(text: str) -> set[tuple[str, str]]:
 
 
 def claims_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFrame:
+    """Every ledger of ``papers``, recomputed by the current rules (:func:`omicslib.book.claims.with_rules`)."""
     frames = [pd.read_csv(s["file"]) for s in read_results(Path(root or BOOK), kind="claims")
               if s["paper"] in papers and Path(s["file"]).is_file()]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=claims.COLUMNS)
+    if not frames:
+        return pd.DataFrame(columns=claims.COLUMNS)
+    return claims.with_rules(pd.concat(frames, ignore_index=True))
+
+
+#: Each paper's headline claim: the question its abstract answers first (claim ids of the ledgers).
+HEADLINES = {"p1": "headline_f1_macro", "p2": "gene_f1_a2", "p3": "fig2_dmacl_best_cindex",
+             "p4": "luminal_test_auc", "p5": "pair_multimodal_vs_best_single"}
 
 
 def forest_name(paper: str) -> str:
@@ -329,60 +338,196 @@ def write_forest(paper: str, df: pd.DataFrame, out: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from omicslib.book.plots import verdict_forest
+    from omicslib.book import forest
 
-    fig = verdict_forest(df, f"{paper}: our estimates against the paper's claims")
+    fig = forest.verdict_forest(df, f"{paper}: our estimates against the paper's claims", HEADLINES.get(paper, ""))
     if fig is None:
         out.unlink(missing_ok=True)
         return False
-    fig.savefig(out, dpi=110, bbox_inches="tight")
+    forest.save(fig, out)
     plt.close(fig)
     return True
 
 
+def _count_line(df: pd.DataFrame, section: str) -> str:
+    """One sentence of counts of a section, e.g. "3 reproduced, 2 not reproduced (2 worse), 5 inconclusive"."""
+    d = df[df["section"] == section]
+    parts = []
+    for v in claims.SECTION_VERDICTS[section]:
+        n = int((d["verdict"] == v).sum())
+        if not n:
+            continue
+        text = f"{n} {v}"
+        if v in ("not reproduced", "not supported"):
+            dirs = d.loc[d["verdict"] == v, "better"].fillna("").value_counts()
+            sub = [f"{int(dirs[b])} {b}" for b in ("worse", "better") if dirs.get(b, 0)]
+            text += f" ({', '.join(sub)})" if sub else ""
+        parts.append(text)
+    return ", ".join(parts) if parts else "none"
+
+
+def _kinds(d: pd.DataFrame) -> str:
+    """The data kinds of the decided results, e.g. "real subset 12, other cohort 3"."""
+    from omicslib.book.provenance import BADGE_TEXT
+
+    dec = d[d["verdict"].isin(claims.DECIDED + ("other cohort",))]
+    vc = dec["provenance"].value_counts()
+    return ", ".join(f"{BADGE_TEXT.get(k, k)} {n}" for k, n in vc.items()) or "–"
+
+
+def _s(v) -> str:
+    return v if isinstance(v, str) else ""
+
+
+def answer(paper: str, df: pd.DataFrame) -> str:
+    """The paper's answer in a few lines, generated from its ledger: the headline claim in the paper's words, the
+    paper's value, ours with its CI and data, the strongest simple baseline on the same splits, the verdict
+    with its direction; then the results' counts, and apart from them the data-and-settings checks, the paper's
+    own numbers and our own questions."""
+    import html
+
+    from omicslib.book.provenance import BADGE_TEXT
+
+    lines = ['<div class="answer">']
+    h = df[df["id"] == HEADLINES.get(paper, "")]
+    if len(h):
+        r = h.iloc[0]
+        num = claims._num
+        paper_v = "" if pd.isna(r["paper_value"]) else f"; the paper: {num(r['paper_value'])}"
+        what = "effect " if r["kind"] in claims.COMPARATIVE else ""
+        ours = "no estimate" if pd.isna(r["ours"]) else f"{what}{num(r['ours'])}" + (
+            "" if pd.isna(r["ci_low"]) else f" [{num(r['ci_low'])}, {num(r['ci_high'])}] ({float(r['ci_level']):.0%} CI)")
+        data = BADGE_TEXT.get(r["provenance"], str(r["provenance"]))
+        runs = f", {int(r['n_runs'])} runs" if r["n_runs"] else ""
+        base = "" if not isinstance(r["baseline"], str) or not r["baseline"] else \
+            f" Strongest simple baseline on the same splits ({html.escape(r['baseline'])}): {num(r['baseline_value'])}" + (
+                "" if pd.isna(r["baseline_ci_low"]) else f" [{num(r['baseline_ci_low'])}, {num(r['baseline_ci_high'])}]") + "."
+        lines.append(f"<p><b>Headline claim</b> ({html.escape(str(r['locator']))}): {html.escape(str(r['statement']))}"
+                     f"{paper_v}.<br/><b>Ours</b>: {ours} on {html.escape(data)} data{runs}.{base}<br/>"
+                     f"<b>Verdict</b>: {claims.badge_html(r['verdict'], _s(r['better']))}"
+                     f" {html.escape(str(r['reason']))}</p>")
+    res = df[df["section"] == "result"]
+    lines.append(f"<p><b>All {len(res)} result claims</b>: {_count_line(df, 'result')} "
+                 f"(decided on: {_kinds(res)}).<br/>"
+                 f"<b>Apart from the results</b>: data and settings checks: {_count_line(df, 'data')}; "
+                 f"the paper's own numbers: {_count_line(df, 'arithmetic')}; our own questions: "
+                 f"{_count_line(df, 'ours')}.</p>")
+    lines.append("</div>")
+    return GENERATED + "\n".join(lines) + "\n"
+
+
 def claims_page(paper: str, root: str | Path | None = None, forest: bool = False) -> str:
-    """The paper's claims page: the rules, the verdict counts, the forest plot (when ``forest``) and the ledger."""
+    """The paper's claims page: its answer, the rules, the forest plot (when ``forest``), then one ledger per
+    section (results, data and settings, the paper's own numbers, our questions), each counted apart."""
     df = claims_frame((paper,), root)
-    lines = [GENERATED, f"# {paper}: claims and verdicts\n",
-             "Each claim of the paper, the test we ran, the data it ran on, the number of seeds and runs, and a "
-             "verdict computed by the rules below (`omicslib.book.claims`); paper values and tolerances come from "
-             "the paper's reference file with their locators and reasons.\n"]
+    lines = [GENERATED, f"# {paper}: claims and verdicts\n"]
     if df.empty:
         lines += [f"- **{k}**: {v}" for k, v in claims.RULES.items()] + [""]
         lines.append("No claims ledger has been produced yet: run `make book`.\n")
         return "\n".join(lines)
-    lines.append(claims.counts(df).to_html(classes="verdict-counts") + "\n")
+    lines.append(answer(paper, df).replace(GENERATED, ""))
+    lines.append("Each claim of the paper in its own words, the verdict first (computed by the rules below, "
+                 "`omicslib.book.claims`); open *why* for the reason and *test, data, tolerance* for how it was "
+                 "tested. Paper values and tolerances come from the paper's reference file with their locators. "
+                 "*ours − paper* is in the metric's units; where lower is better, the column says so.\n")
     if forest:
-        lines += ["```{figure} " + forest_name(paper), f":name: {paper}-claims-forest",
-                  f":alt: Forest plot of {paper}'s claims on real data: for each value claim our estimate minus the "
-                  "paper's value with its CI against the tolerance band, and for each comparative claim the effect "
-                  "in the paper's direction with its CI, coloured by verdict\n",
-                  "Our estimates against the paper's claims (real data only; synthetic pipeline checks left out). "
-                  "Left: value claims as the deviation from the paper's value, the grey band ± the claim's "
-                  "tolerance, the bar our CI (level in the table), the open diamond the strongest simple baseline. "
-                  "Right: comparative claims, the effect oriented so that the paper's claim is positive, the grey "
-                  "band ± the stated margin. Colours: the verdict.", "```\n"]
+        lines += ["```{figure} " + forest_name(paper), f":name: {paper}-claims-forest", ":width: 100%",
+                  f":alt: Forest plot of {paper}'s real-data claims, one panel per metric: each row a claim in the "
+                  "paper's words, our estimate minus the paper's value (or the effect in the paper's direction) with "
+                  "its CI against the grey tolerance or margin band, the marker shape and colour giving the verdict\n",
+                  "Our estimates against the paper's claims on real data (synthetic pipeline checks left out), one "
+                  "panel per metric. Value claims: ours − paper with our CI, the grey band ± the claim's tolerance, "
+                  "the open diamond the strongest simple baseline. Comparative claims: the effect oriented so that "
+                  "the paper's claim is positive, the grey band ± the margin. ★ marks the headline claim; points "
+                  "beyond the axis are drawn as arrows with their value.", "```\n"]
+    for section, title in claims.SECTIONS.items():
+        part = df[df["section"] == section]
+        if part.empty:
+            continue
+        lines.append(f"## {title}\n")
+        lines.append(f"{len(part)} claims: {_count_line(df, section)}.\n")
+        lines.append(f'<div class="table-wrap">{claims.ledger_html(part)}</div>\n')
+    comp = df[df["kind"].isin(claims.COMPARATIVE) & df["family"].fillna("").ne("")]
+    if len(comp):
+        lines.append("## Holm families\n")
+        lines.append("Each family is the set of claims the paper makes together about one question, of one kind: "
+                     "superiority and no-difference claims never share a correction; untested members count with "
+                     "p = 1.\n")
+        rows = [{"family": claims.family_name(f, k), "members": len(g),
+                 "tested": int(g["p_holm"].notna().sum())} for (f, k), g in comp.groupby(["family", "kind"])]
+        lines.append(pd.DataFrame(rows).to_html(index=False, classes="families", border=0) + "\n")
     lines += ["## Rules\n"] + [f"- **{k}**: {v}" for k, v in claims.RULES.items()] + [""]
-    lines += ["## Ledger\n", claims.ledger_html(df) + "\n"]
     return "\n".join(lines)
 
 
 def verdict_summary(root: str | Path | None = None, forests: frozenset = frozenset()) -> str:
-    """The landing page's table: papers x verdicts with counts and the decided share, linking to each ledger
-    and its forest plot."""
+    """The landing page's answer table: per paper its headline verdict, the result claims counted by verdict and
+    direction with the data kinds they were decided on, and apart from them the data-and-settings checks, the
+    paper's own numbers and our questions; each row links to the paper's claims page and forest plot."""
+    import html
+
     df = claims_frame(PAPERS, root)
     if df.empty:
         return "No claims ledger has been produced yet: run `make book`.\n"
-    t = claims.counts(df)
-    head = "".join(f"<th>{claims.badge_html(v)}</th>" for v in t.columns)
     body = ""
-    for p in t.index:
-        decided = int(t.loc[p, list(claims.DECIDED)].sum())
-        plot = f' · <a href="{p}/{p}_claims.html#{p}-claims-forest">forest plot</a>' if p in forests else ""
-        body += (f'<tr><td><a href="{p}/{p}_claims.html">{p}</a>{plot}</td>'
-                 + "".join(f"<td>{n}</td>" for n in t.loc[p]) + f"<td>{decided}</td><td>{t.loc[p].sum()}</td></tr>")
-    return (GENERATED + f'<table class="verdict-summary"><thead><tr><th>paper</th>{head}<th>decided</th>'
-            f"<th>claims</th></tr></thead><tbody>{body}</tbody></table>\n")
+    for p, d in df.groupby("paper", sort=True):
+        h = d[d["id"] == HEADLINES.get(p, "")]
+        head = "" if h.empty else claims.badge_html(h.iloc[0]["verdict"], _s(h.iloc[0]["better"]))
+        plot = f'<br/><a href="{p}/{p}_claims.html#{p}-claims-forest">forest plot</a>' if p in forests else ""
+        res = d[d["section"] == "result"]
+        body += (f'<tr><th scope="row"><a href="{p}/{p}_claims.html">{p}</a>{plot}</th>'
+                 f'<td class="verdict" data-label="headline">{head}</td>'
+                 f'<td data-label="results">{html.escape(_count_line(d, "result"))}'
+                 f'<br/><small>{len(res)} claims; decided on {html.escape(_kinds(res))}</small></td>'
+                 f'<td data-label="data and settings">{html.escape(_count_line(d, "data"))}</td>'
+                 f'<td data-label="the paper\'s own numbers">{html.escape(_count_line(d, "arithmetic"))}</td>'
+                 f'<td data-label="our questions">{html.escape(_count_line(d, "ours"))}</td></tr>')
+    return (GENERATED + '<div class="table-wrap"><table class="verdict-summary"><thead><tr><th>paper</th>'
+            '<th class="verdict">headline</th><th>results (the verdict on the paper)</th><th>data and settings</th>'
+            "<th>the paper's own numbers</th><th>our questions</th></tr></thead>"
+            f"<tbody>{body}</tbody></table></div>\n")
+
+
+def verdict_chart(df: pd.DataFrame, out: Path) -> bool:
+    """The landing page's chart: per paper, the result claims by verdict (direction apart), with the data and
+    settings checks and the paper's own numbers in their own panels; ``False`` when there is no ledger."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if df.empty:
+        return False
+    papers = sorted(df["paper"].unique())
+    panels = [("result", "Results (the verdict on the paper)"), ("data", "Data and settings checks"),
+              ("arithmetic", "The paper's own numbers")]
+    fig, axes = plt.subplots(1, 3, figsize=(11, 0.55 * len(papers) + 1.8), sharey=True,
+                             gridspec_kw={"width_ratios": [2.2, 1, 1]})
+    for ax, (section, title) in zip(axes, panels):
+        d = df[df["section"] == section]
+        left = np.zeros(len(papers))
+        keys = []
+        for v in claims.SECTION_VERDICTS[section]:
+            for b in (("worse", "better", "") if v == "not reproduced" else ("",)):
+                sel = d[(d["verdict"] == v) & ((d["better"].fillna("") == b) if v == "not reproduced" else True)]
+                n = sel.groupby("paper").size().reindex(papers, fill_value=0).to_numpy()
+                if not n.any():
+                    continue
+                colour = claims.BETTER_COLOUR if b == "better" else claims.VERDICT_COLOURS[v]
+                label = f"{v}: {b}" if b else v
+                hatch = "//" if v in ("not run", "not testable here", "pipeline check") else None
+                ax.barh(papers, n, left=left, color=colour, label=label, hatch=hatch, edgecolor="white")
+                left += n
+                keys.append(label)
+        ax.set_title(title, fontsize=11)
+        ax.invert_yaxis()
+        ax.tick_params(labelsize=10)
+        ax.set_xlabel("claims", fontsize=10)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, frameon=False)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return True
 
 
 def main() -> None:
@@ -396,7 +541,10 @@ def main() -> None:
         if not df.empty and write_forest(p, df, BOOK / p / forest_name(p)):
             forests.add(p)
         (BOOK / p / f"{p}_claims.md").write_text(claims_page(p, forest=p in forests))
+        (BOOK / p / f"{p}_answer.md").write_text(answer(p, df) if not df.empty else
+                                                 GENERATED + "No claims ledger has been produced yet.\n")
     (BOOK / "verdict_summary.md").write_text(verdict_summary(forests=frozenset(forests)))
+    verdict_chart(claims_frame(PAPERS), BOOK / "verdict_chart.png")
     performance.write_page()
     print(f"wrote {BOOK / 'data.md'}, {BOOK / 'scoreboard.md'} and one scoreboard per paper")
 

@@ -81,7 +81,10 @@ def test_claims_page_forest_plot_and_verdict_summary(tmp_path, monkeypatch):
     page = pages.claims_page("p1", forest=True)
     assert "```{figure} p1_claims_forest.png" in page and ":alt:" in page and "logistic: 0.800" in page
     summary = pages.verdict_summary(forests=frozenset({"p1"}))
-    # 2 decided (v_in reproduced, v_out not reproduced) + b reproduced = 3 decided of 4 claims
-    assert "<td>3</td><td>4</td>" in summary and 'href="p1/p1_claims.html#p1-claims-forest"' in summary
+    # results: v_in and b reproduced, v_out not reproduced (0.15 lower, worse), syn a pipeline check
+    assert "2 reproduced, 1 not reproduced (1 worse), 1 pipeline check" in summary
+    assert 'href="p1/p1_claims.html#p1-claims-forest"' in summary
+    ans = pages.answer("p1", df)
+    assert 'class="answer"' in ans and "All 4 result claims" in ans
     only_synthetic = df[df["id"] == "syn"]
     assert not pages.write_forest("p1", only_synthetic, png) and not png.exists()

@@ -468,7 +468,7 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) 
                 stmt = (f"Best configuration (K=1000, EXP+CNA): hold-out {m}" if (k, v) == BEST
                         else f"Table 4: K={k} {v} hold-out macro-F1")
                 if not _has(result, (k, v)):
-                    out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, note=not_run, **kw))
+                    out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, not_run=not_run, **kw))
                     continue
                 r = bootstrap_value(arm_of(result, k, v), y, m, **boot)
                 out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, estimate=r["estimate"],
@@ -501,10 +501,11 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) 
         row = reference.row(PAPER, loc)
         paper_delta = ref(key) if key else math.nan
         common = dict(n_seeds=n_seeds, unit=unit, family=FAMILY, paper_value=paper_delta, ci_level=0.90,
+                      metric="macro-F1 difference", quote=str(row["quote"]),
                       margin=margin if kind == "no_difference" else math.nan,
                       margin_reason=margin_reason if kind == "no_difference" else "")
         if not (_has(result, sa) and _has(result, sb)):
-            out.append(Claim(PAPER, cid, stmt, row["locator"], kind, ptest, provenance, note=not_run, **common))
+            out.append(Claim(PAPER, cid, stmt, row["locator"], kind, ptest, provenance, not_run=not_run, **common))
             continue
         r = paired_bootstrap(_arms(result, sa), _arms(result, sb), y, "f1_macro", **boot)
         fused = [s for s in (sa, sb) if s[1] != "EXP"]
@@ -527,8 +528,8 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) 
                          ptest + "; models resampled independently per arm", provenance, n_seeds=n_seeds,
                          n_runs=r["n_models"], unit=unit, family="simpler methods", ours=r["diff"], ci_low=r["ci"][0],
                          ci_high=r["ci"][1], p=r["p"], ci_level=0.90, blocker=fusion_blocker(folds, cfg, kb, vb),
-                         margin=margin, margin_reason=margin_reason,
-                         note="the paper compares only with published numbers on other data (Table 7)"))
+                         margin=margin, margin_reason=margin_reason, section="ours", metric="macro-F1 difference",
+                         note="our question: the paper compares only with published numbers on other data (Table 7)"))
     out.append(Claim(PAPER, "table7_surpasses_literature", "The model surpasses several previously reported multi-omics "
                      "approaches (Table 7)", reference.row(PAPER, "t7_proposed_f1_macro")["locator"], "better",
                      "not run: Table 7's other rows are published numbers on other datasets and class sets (TCGA, "

@@ -15,7 +15,7 @@ import pandas as pd
 
 from omicslib import stats
 from omicslib.book import reference
-from omicslib.book.claims import ABSENT, VERDICTS, Claim, interval, ledger, text_claim, value_claim
+from omicslib.book.claims import ABSENT, CODE, VERDICTS, Claim, interval, ledger, text_claim, value_claim
 from omicslib.papers.p3_clustering.autoencoders import METHODS as METHODS_AE
 from omicslib.papers.p3_clustering.clustering import INTERNAL
 from omicslib.papers.p3_clustering.config import CODE_SIMULATED, CODE_VALUES, PAPER, TABLE_I_NAMES, TABLE_I_PARAMS, table1
@@ -118,6 +118,7 @@ def table1_claims(sweep: pd.DataFrame, provenance: str, n_seeds: int, epochs_sca
         out.append(value_claim(PAPER, f"table1_{stem}", f"Table I: {TABLE_I_NAMES[p]} = "
                                f"{reference.text(PAPER, f'table1_{stem}_optimal')} is the best value of its range",
                                f"table1_{stem}_optimal", provenance=provenance, estimate=float(best), kind="exact",
+                               section="result",
                                n_seeds=n_seeds, n_runs=n_seeds, unit="one DMACL run per setting",
                                test="one-at-a-time sweep on InterSIM heterogeneous k=5; best by C-index, then "
                                     "silhouette, then DB", blocker=blocker))
@@ -126,7 +127,7 @@ def table1_claims(sweep: pd.DataFrame, provenance: str, n_seeds: int, epochs_sca
         code = CODE_SIMULATED[p]
         key = f"table1_{stem}_optimal" if stem else f"table1_optimizer_{code}"
         out.append(value_claim(PAPER, f"table1_code_{stem or 'optimizer'}", f"The authors' released simulation "
-                               f"script runs Table I's optimal {TABLE_I_NAMES[p]} ({sel})", key, provenance="full",
+                               f"script runs Table I's optimal {TABLE_I_NAMES[p]} ({sel})", key, provenance=CODE,
                                estimate=float(code) if stem else 1.0, kind="exact", unit="a setting of the code",
                                test=f"the value in the authors' simulation training script ({code}; "
                                     "p3-protocol-notes.md section 1.6)" + ("" if stem else

@@ -123,7 +123,7 @@ def test_declared_family_and_blocked_modality_claims():
     strongest = P.strongest_baseline(base.scores)
     assert (val["ci_level"] == 0.90).all() and val.loc[val["n_runs"] > 0, "baseline"].eq(strongest).all()
     assert {"t6_her2_precision", "headline_roc_auc", "t4_k300_exp_f1_macro"} <= set(df["id"])
-    assert df.loc[df["id"] == "t4_k1500_exp_f1_macro", "verdict"].item() == "not testable here"
+    assert df.loc[df["id"] == "t4_k1500_exp_f1_macro", "verdict"].item() == "not run"
     syn = C.ledger(P.claims(res, prep, cfg, "synthetic", base))
     assert (syn["verdict"] == "pipeline check").all()
 
@@ -132,8 +132,8 @@ def test_declared_family_and_blocked_modality_claims():
 
 def test_text_claims_find_the_papers_inconsistencies():
     df = C.ledger(P.text_claims())
-    assert (df["provenance"] == C.PAPER_TEXT).all()
-    bad = set(df.loc[df["verdict"] == "not reproduced", "id"])
+    assert (df["provenance"] == C.PAPER_TEXT).all() and (df["section"] == "arithmetic").all()
+    bad = set(df.loc[df["verdict"] == "inconsistent", "id"])
     assert bad == {"txt_t6_basal_precision_vs_f6", "txt_t6_her2_precision_vs_f6", "txt_t6_lumb_precision_vs_f6",
                    "txt_holm_k1000v1500", "txt_fig5_only_significant", "txt_multiomics_consistent",
                    "txt_discussion_pooled_p"}

@@ -131,19 +131,22 @@ def test_claims_synthetic_are_pipeline_checks_and_real_claims_get_verdicts():
     v = led["verdict"]
     assert (led.loc[led.provenance == "synthetic", "verdict"] == "pipeline check").all()
     assert led.loc[led.provenance == "synthetic", "paper_value"].isna().all()
-    assert v["gene_f1"] == "not reproduced"  # 0.8197 far below a tight 0.96
+    # the paper's 0.8197 is for its own 93 patients: on a wider cohort a labelled difference, higher than the paper
+    assert v["gene_f1"] == "other cohort" and led.loc["gene_f1", "better"] == "better"
+    assert v["gene_f1_a2"] == "not reproduced"  # the paper's own site: 0.96 is far above 0.8197
     assert "on 30 patients" in led.loc["gene_f1", "reason"]
     assert led.loc["gene_f1", "ci_level"] == 0.90 and led.loc["gene_f1", "baseline"] == "logreg (tuned)"
     assert led.loc["gene_f1", "baseline_value"] == pytest.approx(0.80)
-    assert v["gene_vs_logreg"] == "reproduced" and v["fusion_on_paired_real_data"] == "not testable here"
+    assert v["gene_vs_logreg"] == "supported" and led.loc["gene_vs_logreg", "section"] == "ours"
+    assert v["fusion_on_paired_real_data"] == "not testable here"
     assert led.loc["gene_f1", "n_seeds"] == 3 and led.loc["gene_f1", "n_runs"] == 9
     # a perfectly separated hold-out: every bootstrap replicate gives F1 = 1, an undefined interval
     assert led.loc["gene_f1_mixomics", "ours"] == 1.0 and led.loc["gene_f1_mixomics", "n_seeds"] == 3
-    assert np.isnan(led.loc["gene_f1_mixomics", "ci_low"]) and led.loc["gene_f1_mixomics", "verdict"] == "inconclusive"
+    assert np.isnan(led.loc["gene_f1_mixomics", "ci_low"]) and led.loc["gene_f1_mixomics", "verdict"] == "other cohort"
     # recall Luminal 1.0 in every fold, Basal/Her2 1/3 or 2/3: Luminal recalled better
     assert led.loc["confusion_recall", "ours"] == pytest.approx(1 - np.mean([1 / 3, 2 / 3, 1 / 3] * 2 + [2 / 3] * 3))
     # every real claim says what one run is
-    assert (led.loc[led.provenance == "real-subset", "unit"] != "").all()
+    assert (led.loc[led.provenance.isin(("real-subset", "other-cohort")), "unit"] != "").all()
 
 
 def test_corrected_ci_is_undefined_without_spread_and_90_percent_by_default():
@@ -202,8 +205,10 @@ def test_text_claims_recompute_the_papers_own_numbers():
     assert (lo, hi) == pytest.approx(((0.923 + 0.800 + 0.750 + 0.833) / 5, (0.923 + 0.800 + 0.750 + 0.833 + 1) / 5))
     led = C.ledger(P.text_claims()).set_index("id")
     assert led.loc["text_ablation_pr_auc", "ours"] == pytest.approx(0.9684 / 0.9948 - 1)
-    assert led.loc["text_ablation_pr_auc", "verdict"] == "not reproduced"  # -2.7 % is not -5 % ± 0.5
+    assert led.loc["text_ablation_pr_auc", "verdict"] == "inconsistent"  # -2.7 % is not -5 % ± 0.5
     assert led.loc["text_concat_f1_vs_logged_run", "ours"] == pytest.approx(hi)  # 0.896 above the reachable 0.861
-    assert led.loc["text_concat_f1_vs_logged_run", "verdict"] == "not reproduced"
-    assert led.loc["text_tiles_vs_code", "verdict"] == "not reproduced"  # 35 printed, 50 in the code
-    assert (led["provenance"] == C.PAPER_TEXT).all()
+    assert led.loc["text_concat_f1_vs_logged_run", "verdict"] == "differs"
+    assert led.loc["text_tiles_vs_code", "verdict"] == "differs"  # 35 printed, 50 in the code
+    code = led.index.str.contains("vs_logged_run|vs_code")
+    assert (led.loc[code, "provenance"] == C.CODE).all() and (led.loc[code, "section"] == "data").all()
+    assert (led.loc[~code, "provenance"] == C.PAPER_TEXT).all()
