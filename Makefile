@@ -85,8 +85,8 @@ browser-test: $(STAMP)
 	$(PY) -m pip install -q playwright==1.65.2 axe-playwright-python==0.1.8
 	$(PY) tests/browser/check_book.py
 
-benchmark: $(STAMP)   ## every model vs this machine's measured ceiling -> book/performance/benchmark.csv (issue 23)
-	$(PY) -m omicslib.benchmarks --device $(DEVICE)
+benchmark: $(STAMP)   ## every trained step vs its shape floor and the matmul ceiling -> book/performance/benchmark.csv (P1_BEFORE=REV: p1's model code at REV timed beside the current one)
+	$(PY) -m omicslib.benchmarks --device $(DEVICE) $(if $(P1_BEFORE),--p1-before $(P1_BEFORE))
 	$(PY) -m omicslib.book.performance
 
 clean:

@@ -1,13 +1,13 @@
-"""p1 throughput: training samples/s and peak memory of the cross-modal model per configuration.
+"""p1 throughput per configuration: training samples/s and peak memory of the steps one (K, fold) unit trains.
 
     python -m omicslib.benchmarks.p1 [--profile quick|paper] [--device auto] [--steps 3]
 
-Times full forward + backward + AdamW steps of :class:`CrossModalClassifier`
-(all three stages' blocks at once) on random inputs shaped like METABRIC
-(EXP K tokens, CNA min(K, n_cna) tokens, MUT tokens), for each K x variant.
-Peak memory is CUDA's max allocated on a GPU, else the peak growth of the
-process's resident memory over its level before the model was built (sampled
-every 2 ms by a psutil thread).
+For each K x variant, the steps :mod:`omicslib.papers.p1_crossmodal.protocol` trains for that variant (stage 1 of
+each modality encoder it needs, stage 2's fusion unless the variant is EXP alone, stage 3's classifier; see
+:func:`omicslib.benchmarks.suite.p1_step_build`) on random inputs shaped like METABRIC (EXP K tokens, CNA
+min(K, n_cna) tokens, MUT tokens). samples/s is the batch over the summed time of one step of each (on
+:func:`omicslib.benchmarks.suite.clock`); peak memory
+is the largest of the steps' (:class:`omicslib.benchmarks.PeakMemory`).
 """
 
 from __future__ import annotations
@@ -17,36 +17,26 @@ import sys
 
 import torch
 
-from omicslib.benchmarks import PeakMemory, samples_per_second
+from omicslib.benchmarks import suite
 from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, config, scaled_k_grid
-from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalClassifier
-from omicslib.runtime import pick_device, seed_everything, set_threads
-from omicslib.train import adam
+from omicslib.papers.p1_crossmodal.model import VARIANTS
+from omicslib.runtime import pick_device, set_threads
+
+
+def variant_steps(variant: str) -> list[str]:
+    """The steps of :data:`omicslib.benchmarks.suite.P1_STEPS` that training ``variant`` runs."""
+    steps = [f"stage 1 · {m.upper()}" for m in ("exp", *VARIANTS[variant])]
+    return steps + ([f"stage 2 · {variant}"] if VARIANTS[variant] else []) + ["stage 3 · MLP"]
 
 
 def bench(k: int, n_cna: int, n_mut: int, variant: str, cfg, device, batch: int, steps: int) -> dict:
-    seed_everything(0)
-    with PeakMemory(device) as mem:
-        out = _run(k, n_cna, n_mut, variant, cfg, device, batch, steps)
-    out["peak_mb"] = mem.mb
-    return out
-
-
-def _run(k, n_cna, n_mut, variant, cfg, device, batch, steps) -> dict:
-    model = CrossModalClassifier(k, n_cna, n_mut, variant, 4, cfg.d_model, cfg.n_heads, cfg.ffn_hidden,
-                                 cfg.dropout, cfg.drop_path, cfg.layerscale_init, cfg.hidden).to(device)
-    opt = adam(model.parameters(), decoupled=True, lr=1e-4)
-    x = (torch.randn(batch, k, device=device), torch.randint(-2, 3, (batch, n_cna), device=device).float(),
-         (torch.rand(batch, n_mut, device=device) < 0.02).float())
-    y = torch.randint(0, 4, (batch,), device=device)
-
-    def step():
-        opt.zero_grad()
-        torch.nn.functional.cross_entropy(model(*x), y).backward()
-        opt.step()
-
+    seconds, peak = 0.0, 0.0
+    for s in variant_steps(variant):
+        r = suite.measure(suite.p1_step_build(device, batch, s, cfg, k=k, n_cna=n_cna, n_mut=n_mut), batch, device,
+                          steps, grad_clip=cfg.grad_clip, floor=False)
+        seconds, peak = seconds + r["step_ms"] / 1e3, max(peak, r["peak_mb"])
     return {"K": k, "K_cna": n_cna, "n_mut": n_mut, "variant": variant, "batch": batch,
-            "samples_per_s": samples_per_second(step, batch, steps, device)}
+            "samples_per_s": batch / seconds, "peak_mb": peak}
 
 
 def main(argv=None) -> int:

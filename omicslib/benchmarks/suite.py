@@ -1,25 +1,31 @@
-"""How close to this machine's limit each model trains (issue 23): ``make benchmark``.
+"""How close to this machine's limits each model trains: ``make benchmark``.
 
     python -m omicslib.benchmarks [--quick] [--device auto] [--steps 2] [--out book/performance/benchmark.csv]
+                                  [--p1-before REV]
 
-For the main model of every paper, one training step (forward + backward + AdamW) on random inputs
-shaped like the paper's data:
+For every paper, the training steps its protocol runs, on random inputs shaped like the paper's data: p1's
+stages as :mod:`omicslib.papers.p1_crossmodal.protocol` runs them (stage 1 per modality encoder, stage 2 on frozen
+stage-1 embeddings, stage 3's MLP), at the quick profile's widths and at the paper's; p2-p5 one forward +
+backward + AdamW step of their main model (their training is such a step). For each step:
 
 - FLOPs per training sample, *counted* by ``torch.utils.flop_counter.FlopCounterMode`` over one step
-  (matmuls, convolutions, attention; element-wise work is not counted, so memory-bound models show a
-  low ratio);
-- samples/s (wall clock, ``steps`` timed steps after the counted one) and achieved FLOP/s; also samples per
-  second of the process's CPU time (``samples_per_cpu_s``: on a CPU shared with other work, with one torch
-  thread, the figure that other processes disturb least);
-- the ratio to the machine's own ceiling measured in the same run: the best dense float32 matmul
-  (square, n = 512 / 1024 / 2048) and a memory-bandwidth probe (a 128 MB tensor copy, read + write);
+  (matmuls, convolutions, attention; element-wise work is not counted);
+- samples/s (wall clock, ``steps`` timed steps after the counted one) and samples per second of the process's
+  CPU time (``samples_per_cpu_s``); the step's time ``step_ms`` and achieved FLOP/s on :func:`clock` (with one
+  torch thread on a CPU, the thread's CPU time, which other processes on a shared machine do not lengthen);
+- two ratios. ``ratio_to_ceiling``: achieved FLOP/s over the best dense float32 matmul of the machine
+  (square, n = 512 / 1024 / 2048, measured in the same run), what the step would reach if all its FLOPs ran as
+  one large matmul. ``ratio_to_floor``: the *shape floor* over the step's time, where the floor is the time of
+  the step's own matmuls and convolutions (and attention kernels), each timed alone with its recorded shapes and
+  strides, plus its random draws (dropout masks, noise) timed alone (:class:`ShapeFloor`): 1 means nothing but
+  those kernels costs time; the rest of the step (element-wise work, copies, Python) is what can be removed;
 - peak memory (:class:`omicslib.benchmarks.PeakMemory`).
 
-p1's EXP+CNA+MUT model is also run with the original attention path (nn.MultiheadAttention on every
-token, :func:`mha_path`) side by side with the current one, and p3's cancer autoencoder, p4's DenseNet121-CBAM
-and p5's ConFuseIT pretraining with torch's per-parameter AdamW loop beside :func:`omicslib.train.adam`'s fused
-kernel. Scaling sweeps: p1 samples/s and peak memory
-against the number of mutation tokens, K and the batch size; p4 against image size and batch size.
+``--p1-before REV`` also times p1's steps with ``model.py`` as it was at git revision REV, loaded beside the
+current one, each step right before the current one (rows ``before`` / ``after``): a kernel change measured
+paired in one process. p3's cancer autoencoder, p4's DenseNet121-CBAM and p5's ConFuseIT pretraining run with
+torch's per-parameter AdamW loop beside :func:`omicslib.train.adam`'s fused kernel. Scaling sweeps: p1's stage-1
+steps against the number of mutation tokens, K and the batch size; p4 against image size and batch size.
 Every row goes to one CSV (columns :data:`COLUMNS`); :mod:`omicslib.book.performance` draws the page.
 ``--quick`` runs tiny shapes in seconds (the test).
 """
@@ -30,26 +36,35 @@ import argparse
 import contextlib
 import csv
 import gc
+import importlib.util
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten, tree_map
 from torch.utils.flop_counter import FlopCounterMode
 
 from omicslib.benchmarks import PeakMemory
+from omicslib.paths import REPO_ROOT
 from omicslib.runtime import pick_device, seed_everything, set_threads
 from omicslib.train import adam
 
 DEFAULT_CSV = Path("book/performance/benchmark.csv")
-COLUMNS = ("section", "paper", "model", "sweep", "value", "batch", "flops_per_sample", "samples_per_s",
-           "samples_per_cpu_s", "achieved_gflops", "ceiling_gflops", "ratio_to_ceiling", "mem_bw_gbs", "peak_mb",
-           "device", "threads", "machine", "torch")
+COLUMNS = ("section", "paper", "model", "step", "sweep", "value", "batch", "flops_per_sample", "samples_per_s",
+           "samples_per_cpu_s", "achieved_gflops", "ceiling_gflops", "ratio_to_ceiling", "step_ms", "floor_ms",
+           "floor_random_ms", "ratio_to_floor", "mem_bw_gbs", "peak_mb", "device", "threads", "machine", "torch")
+#: the step column of a paper whose training is one forward + backward + optimiser step of its model
+PLAIN_STEP = "forward + backward"
 
 
 # ----------------------------------------------------------------------------- the machine's ceiling
@@ -59,16 +74,26 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
+def clock(device) -> Callable[[], float]:
+    """The clock of the step times, the floor and the ceiling: on a CPU with one torch thread, the calling
+    thread's CPU time (every kernel runs on it, and other processes on a shared machine do not lengthen it);
+    else wall time."""
+    if torch.device(device).type == "cpu" and torch.get_num_threads() == 1:
+        return time.thread_time
+    return time.perf_counter
+
+
 def _best_rate(fn: Callable[[], None], work: float, device, min_s: float = 0.25) -> float:
     """Best work/s of repeated ``fn`` calls within about ``min_s`` seconds (one warm-up first)."""
     fn()
     _sync(device)
+    now = clock(device)
     best, t_end = 0.0, time.perf_counter() + min_s
     while True:
-        t0 = time.perf_counter()
+        t0 = now()
         fn()
         _sync(device)
-        best = max(best, work / (time.perf_counter() - t0))
+        best = max(best, work / max(now() - t0, 1e-9))
         if time.perf_counter() > t_end:
             return best
 
@@ -104,7 +129,7 @@ def machine_name(device: torch.device) -> str:
     return f"{cpu} ({os.cpu_count()} logical CPUs)"
 
 
-# ----------------------------------------------------------------------------- measuring one model
+# ----------------------------------------------------------------------------- measuring one step
 
 def count_flops(fn: Callable[[], None]) -> int:
     """FLOPs of one call of ``fn`` (forward and backward when ``fn`` runs both), by FlopCounterMode."""
@@ -113,11 +138,86 @@ def count_flops(fn: Callable[[], None]) -> int:
     return int(counter.get_total_flops())
 
 
+_aten = torch.ops.aten
+#: the kernels of the floor: matmuls, convolutions and fused attention, forward and backward
+KERNEL_OPS = frozenset(getattr(_aten, n) for n in (
+    "mm", "addmm", "addmm_", "bmm", "baddbmm", "baddbmm_", "addbmm", "convolution", "convolution_backward",
+    "_convolution",
+    "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention_for_cpu_backward",
+    "_scaled_dot_product_flash_attention", "_scaled_dot_product_flash_attention_backward",
+    "_scaled_dot_product_efficient_attention", "_scaled_dot_product_efficient_attention_backward",
+    "_scaled_dot_product_cudnn_attention", "_scaled_dot_product_cudnn_attention_backward") if hasattr(_aten, n))
+#: the random draws of the floor (dropout masks, noise, Binomial counts, MixUp permutations)
+RANDOM_OPS = frozenset(getattr(_aten, n) for n in (
+    "bernoulli", "bernoulli_", "uniform_", "normal_", "rand", "rand_like", "randn", "randn_like", "randint",
+    "randint_like", "random_", "randperm", "binomial", "native_dropout", "_standard_gamma", "_sample_dirichlet",
+    "exponential_", "multinomial", "poisson") if hasattr(_aten, n))
+
+
+def _meta(x):
+    return ("T", tuple(x.shape), tuple(x.stride()), x.dtype, x.device.type) if isinstance(x, torch.Tensor) else repr(x)
+
+
+def _copy(x):
+    """A tensor argument kept for the replay: same shape, strides, dtype and values (a Binomial draw's time
+    depends on its counts)."""
+    if not isinstance(x, torch.Tensor):
+        return x
+    y = torch.empty_strided(x.shape, x.stride(), dtype=x.dtype, device=x.device)
+    return y.copy_(x.detach())
+
+
+class ShapeFloor(TorchDispatchMode):
+    """Records, during one training step, every call of a :data:`KERNEL_OPS` or :data:`RANDOM_OPS` operator with
+    its arguments (shapes, strides, dtypes, values); :meth:`seconds` then times each distinct call alone (best of
+    a few repeats) and sums them, each as often as the step made it: the time of the step's own kernels and
+    random draws, without anything else the step does."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: dict[tuple, list] = {}      # signature -> [kind, func, args, kwargs, count]
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        packet = func.overloadpacket
+        kind = "kernel" if packet in KERNEL_OPS else "random" if packet in RANDOM_OPS else None
+        if kind is not None:
+            leaves, spec = tree_flatten((args, kwargs))
+            sig = (str(func), str(spec), tuple(_meta(x) for x in leaves))
+            if sig in self.calls:
+                self.calls[sig][4] += 1
+            else:
+                a, kw = tree_map(_copy, (args, kwargs))
+                self.calls[sig] = [kind, func, a, kw, 1]
+        return func(*args, **kwargs)
+
+    def seconds(self, device, repeats: int = 5, budget_s: float = 0.05) -> dict[str, float]:
+        """``{'kernel': s, 'random': s}``: per step, each distinct call's best time over up to ``repeats`` timed
+        calls (about ``budget_s`` seconds each at most, one warm-up first) times its count."""
+        out, now = {"kernel": 0.0, "random": 0.0}, clock(device)
+        with torch.no_grad():
+            for kind, func, args, kwargs, count in self.calls.values():
+                func(*args, **kwargs)
+                _sync(device)
+                best, t_end = float("inf"), time.perf_counter() + budget_s
+                for _ in range(repeats):
+                    t0 = now()
+                    func(*args, **kwargs)
+                    _sync(device)
+                    best = min(best, now() - t0)
+                    if time.perf_counter() > t_end:
+                        break
+                out[kind] += best * count
+        return out
+
+
 def measure(build: Callable[[], tuple[torch.nn.Module, Callable[[], torch.Tensor]]], batch: int, device,
-            steps: int, fused: bool = True) -> dict:
-    """Build (inside the memory measurement), count one training step's FLOPs, then time ``steps`` steps.
-    ``fused=False``: torch's default AdamW (a Python loop over the parameters) instead of
-    :func:`omicslib.train.adam`'s fused kernel (the before/after of issue 23)."""
+            steps: int, fused: bool = True, grad_clip: float | None = None, floor: bool = True) -> dict:
+    """Build (inside the memory measurement), count one training step's FLOPs, record its kernels and random
+    draws (:class:`ShapeFloor`), then time ``steps`` steps, and time the recorded calls alone. A step is what
+    :func:`omicslib.train.fit` does: zero the gradients, backward, clip the gradient norm (``grad_clip``), optimiser
+    step. ``fused=False``: torch's default AdamW (a Python loop over the parameters) instead of
+    :func:`omicslib.train.adam`'s fused kernel."""
     seed_everything(0)
     gc.collect()
     with PeakMemory(device) as mem:
@@ -128,26 +228,37 @@ def measure(build: Callable[[], tuple[torch.nn.Module, Callable[[], torch.Tensor
         def step():
             opt.zero_grad(set_to_none=True)
             loss().backward()
+            if grad_clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
             opt.step()
 
         flops = count_flops(step)
+        recorder = ShapeFloor()
+        if floor:
+            with recorder:
+                step()
         _sync(device)
-        t0, c0 = time.perf_counter(), time.process_time()
+        now = clock(device)
+        t0, c0, k0 = time.perf_counter(), time.process_time(), now()
         for _ in range(steps):
             step()
         _sync(device)
-        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    sps = steps * batch / seconds
-    return {"batch": batch, "flops_per_sample": flops / batch, "samples_per_s": sps,
-            "samples_per_cpu_s": steps * batch / max(cpu, 1e-9),
-            "achieved_gflops": flops / batch * sps / 1e9, "peak_mb": mem.mb}
+        seconds, cpu, step_s = time.perf_counter() - t0, time.process_time() - c0, (now() - k0) / steps
+    fl = recorder.seconds(device) if floor else {"kernel": float("nan"), "random": float("nan")}
+    del recorder
+    floor_s = fl["kernel"] + fl["random"]
+    return {"batch": batch, "flops_per_sample": flops / batch, "samples_per_s": steps * batch / seconds,
+            "samples_per_cpu_s": steps * batch / max(cpu, 1e-9), "achieved_gflops": flops / step_s / 1e9,
+            "peak_mb": mem.mb, "step_ms": 1e3 * step_s,
+            "floor_ms": 1e3 * floor_s, "floor_random_ms": 1e3 * fl["random"], "ratio_to_floor": floor_s / step_s}
 
 
-# ----------------------------------------------------------------------------- the models
+# ----------------------------------------------------------------------------- p1: the protocol's steps
 
 @contextlib.contextmanager
 def mha_path():
-    """p1's original attention: nn.MultiheadAttention over every token (no grouping, no blockwise kernel)."""
+    """p1's original attention: nn.MultiheadAttention over every token (no grouping, no blockwise kernel); the
+    oracle of ``tests/papers/p1_crossmodal/test_p1_attention_equiv.py``."""
     from omicslib.papers.p1_crossmodal import model as p1m
 
     saved = p1m.attention, p1m.group_scalar_tokens, p1m.group_rows
@@ -163,23 +274,111 @@ def mha_path():
         p1m.attention, p1m.group_scalar_tokens, p1m.group_rows = saved
 
 
-def p1_build(device, batch, k=160, n_cna=31, n_mut=885, variant="EXP+CNA+MUT", width="quick"):
-    """p1's whole cross-modal model at the quick profile's width (d_model 16, 2 heads) or the paper's."""
-    from omicslib.papers.p1_crossmodal.config import config
-    from omicslib.papers.p1_crossmodal.model import CrossModalClassifier
+#: p1's trained steps: stage 1 per modality encoder, stage 2 per fusion variant, stage 3's classifier
+P1_STEPS = ("stage 1 · EXP", "stage 1 · CNA", "stage 1 · MUT", "stage 2 · EXP+CNA", "stage 2 · EXP+CNA+MUT",
+            "stage 3 · MLP")
+P1_MODEL = "cross-modal, {width} widths"
 
-    cfg = config(width)
+
+def module_at(rev: str, path: str = "omicslib/papers/p1_crossmodal/model.py") -> ModuleType:
+    """``path`` as it was at git revision ``rev``, imported as a module of its own (the current one untouched)."""
+    src = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=REPO_ROOT, check=True, capture_output=True,
+                         text=True).stdout
+    tmp = Path(tempfile.mkdtemp()) / "p1_model_before.py"
+    tmp.write_text(src)
+    spec = importlib.util.spec_from_file_location(f"p1_model_at_{rev.replace('~', '_').replace('^', '_')}", tmp)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def p1_step_build(device, batch, step: str, width="quick", k: int = 160, n_cna: int = 31, n_mut: int = 885,
+                  model: ModuleType | None = None):
+    """One of p1's trained steps (:data:`P1_STEPS`) as :mod:`~omicslib.papers.p1_crossmodal.protocol` runs it, at
+    the widths of the ``width`` profile: stage 1 the modality's encoder on masked-feature reconstruction plus
+    its auxiliary classifier (a random 15 % mask per step); stage 2 the fusion on stage-1 embeddings of frozen
+    encoders (query tokens masked, per-sample modality dropout, reconstruction plus auxiliary classification);
+    stage 3 the residual MLP on flattened enriched tokens (MixUp, focal loss). ``model``: the module holding
+    the classes (default the package's; :func:`module_at` gives an earlier one). ``width``: a profile name or a
+    :class:`~omicslib.papers.p1_crossmodal.config.P1Config`."""
+    from omicslib.papers.p1_crossmodal import model as current
+    from omicslib.papers.p1_crossmodal.config import config
+    from omicslib.papers.p1_crossmodal.protocol import _linear_weights, mixup_focal_step
+
+    M, cfg = model or current, config(width) if isinstance(width, str) else width
+    if step not in P1_STEPS:
+        raise ValueError(f"step must be one of {P1_STEPS}, got {step!r}")
+    kw = dict(d_model=cfg.d_model, n_heads=cfg.n_heads, ffn_hidden=cfg.ffn_hidden, dropout=cfg.dropout,
+              drop_path=cfg.drop_path, layerscale_init=cfg.layerscale_init)
+
+    def data():
+        return {"exp": torch.randn(batch, k, device=device),
+                "cna": torch.randint(-2, 3, (batch, n_cna), device=device).float(),
+                "mut": (torch.rand(batch, n_mut, device=device) < 0.02).float()}
 
     def build():
-        model = CrossModalClassifier(k, n_cna, n_mut, variant, 4, cfg.d_model, cfg.n_heads, cfg.ffn_hidden,
-                                     cfg.dropout, cfg.drop_path, cfg.layerscale_init, cfg.hidden).to(device)
-        x = (torch.randn(batch, k, device=device), torch.randint(-2, 3, (batch, n_cna), device=device).float(),
-             (torch.rand(batch, n_mut, device=device) < 0.02).float())
-        y = torch.randint(0, 4, (batch,), device=device)
-        return model, lambda: F.cross_entropy(model(*x), y)
+        x, y = data(), torch.randint(0, 4, (batch,), device=device)
+        stage, what = step.split(" · ")
+        if stage == "stage 1":
+            name = what.lower()
+            enc = M.ModalityEncoder(n_classes=4, **kw).to(device)
+            w_rec, w_cls = _linear_weights(0.5, cfg)
+
+            def loss():
+                mask = (torch.rand(x[name].shape) < cfg.s1_mask_ratio).to(device)
+                h = enc(x[name], mask)
+                rec = F.mse_loss(enc.recon(h).squeeze(-1)[mask], x[name][mask])
+                return w_rec * rec + w_cls * F.cross_entropy(enc.aux(h.mean(1)), y)
+
+            return enc, loss
+        if stage == "stage 2":
+            ctx_names = M.VARIANTS[what]
+            with torch.no_grad():
+                emb = {m: M.ModalityEncoder(n_classes=4, **kw).to(device).eval()(x[m]) for m in ("exp", *ctx_names)}
+            fusion = M.CrossModalFusion(n_classes=4, variant=what, gate_init=cfg.gate_init, **kw).to(device)
+            ratio = (cfg.mask_start + cfg.mask_end) / 2
+
+            def loss():
+                E = emb["exp"]
+                qmask = (torch.rand(E.shape[:2]) < ratio).to(device)
+                keep = {c: (torch.rand(batch, device=device) >= cfg.modality_dropout).float() for c in ctx_names}
+                E2 = fusion(E, {c: emb[c] for c in ctx_names}, qmask, keep)
+                return cfg.lambda_rec * F.mse_loss(E2, E) + F.cross_entropy(fusion.aux(E2.mean(1)), y)
+
+            return fusion, loss
+        mlp = M.ResidualMLP(k * cfg.d_model, 4, cfg.hidden, cfg.hidden // 2, input_dropout=cfg.input_dropout)
+        mlp = mlp.to(device)
+        z, one_step = torch.randn(batch, k * cfg.d_model, device=device), mixup_focal_step(
+            torch.full((4,), 0.25, device=device), cfg.focal_gamma, cfg.mixup_alpha)
+        return mlp, lambda: one_step(mlp, (z, y))
 
     return build
 
+
+def p1_protocol_weights(width: str = "paper") -> dict[str, float]:
+    """Planned optimiser steps of one (K, fold) unit per p1 step, in epochs (every stage sees the same training
+    rows in batches of the same size): stage 1 trains the three encoders together in each step, stage 2 once per
+    fusion variant, stage 3 once per variant (:func:`~omicslib.papers.p1_crossmodal.protocol.run_unit`)."""
+    from omicslib.papers.p1_crossmodal.config import config
+
+    cfg = config(width)
+    fusions = [v for v in cfg.variants if v != "EXP"]
+    w = {s: float(cfg.s1_epochs) for s in P1_STEPS[:3]}
+    w.update({f"stage 2 · {v}": float(cfg.s2_epochs) for v in fusions})
+    w["stage 3 · MLP"] = float(cfg.s3_epochs * len(cfg.variants))
+    return w
+
+
+def protocol_speedup(before: dict[str, float], after: dict[str, float], weights: dict[str, float]) -> float:
+    """Training time before over after: step times (``before``, ``after``, by step) weighted by the planned steps
+    of each (``weights``); steps missing from either side are left out."""
+    steps = [s for s in weights if s in before and s in after]
+    if not steps:
+        raise ValueError("no step timed both before and after")
+    return sum(weights[s] * before[s] for s in steps) / sum(weights[s] * after[s] for s in steps)
+
+
+# ----------------------------------------------------------------------------- p2-p5
 
 def p2_build(device, batch, genes=200, patches=35, feat=2048):
     from omicslib.papers.p2_fusion import model as fusion
@@ -242,9 +441,11 @@ def p5_build(device, batch, patches=512, patch_dim=1024, genes=2000, embed=768):
 
 @dataclass
 class Plan:
-    """Shapes of one run: the paper's (full) or tiny ones (``--quick``)."""
+    """Shapes of one run: the paper's (full) or tiny ones (``--quick``). ``p1``'s batch None is each width's
+    profile batch."""
 
-    p1: dict = field(default_factory=lambda: dict(batch=128, k=160, n_cna=31, n_mut=885))
+    p1: dict = field(default_factory=lambda: dict(batch=None, k=160, n_cna=31, n_mut=885))
+    p1_widths: tuple = ("quick", "paper")
     p2: dict = field(default_factory=lambda: dict(batch=16))
     p3: dict = field(default_factory=lambda: dict(batch=128))
     p3_ae: dict = field(default_factory=lambda: dict(batch=64, features=558))
@@ -260,7 +461,7 @@ class Plan:
     probe_mb: int = 128
 
 
-QUICK = Plan(p1=dict(batch=8, k=12, n_cna=6, n_mut=40), p2=dict(batch=2, genes=20, patches=4),
+QUICK = Plan(p1=dict(batch=8, k=12, n_cna=6, n_mut=40), p1_widths=("smoke",), p2=dict(batch=2, genes=20, patches=4),
              p3=dict(batch=8, features=50), p3_ae=dict(batch=4, features=30), p4=dict(batch=2, image=32),
              p5=dict(batch=4, patches=8, patch_dim=16, genes=30, embed=16),
              p1_n_mut=(20, 40), p1_k=(6, 12), p1_batch=(4, 8), p4_image=(32, 48), p4_batch=(2, 3),
@@ -273,7 +474,16 @@ MODELS = {"p2": ("cross-attention fusion", p2_build), "p3": ("DMACL", p3_build),
 PARTS = ("models", "before_after", "scaling")
 
 
-def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PARTS) -> list[dict]:
+def _print(*args):
+    print(*args, flush=True)
+
+
+def run(plan: Plan, device, steps: int, out: Path | None, echo=_print, parts=PARTS,
+        p1_before: ModuleType | None = None) -> list[dict]:
+    """Every measurement of the plan, one CSV row each (written to ``out`` as it goes). ``p1_before``: a module
+    with p1's model classes as they were (:func:`module_at`), timed right before the current ones."""
+    from omicslib.papers.p1_crossmodal.config import config
+
     device = torch.device(device)
     base = {"device": str(device), "threads": torch.get_num_threads(), "machine": machine_name(device),
             "torch": torch.__version__}
@@ -282,67 +492,81 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=print, parts=PART
     echo(f"machine: {base['machine']} · device {device} · torch {torch.__version__} · threads {base['threads']}")
     echo(f"ceiling: dense float32 matmul {ceiling / 1e9:.1f} GFLOP/s (n = {', '.join(map(str, plan.ceiling_sizes))}); "
          f"memory bandwidth {bandwidth / 1e9:.1f} GB/s (copy of {plan.probe_mb} MB)")
-    rows: list[dict] = [dict(base, section="ceiling", paper="", model="dense float32 matmul", sweep="", value="",
-                             achieved_gflops=ceiling / 1e9, ceiling_gflops=ceiling / 1e9, ratio_to_ceiling=1.0,
-                             mem_bw_gbs=bandwidth / 1e9)]
-    echo(f"{'section':<9} {'paper':<5} {'model':<26} {'sweep':<6} {'value':>6} {'batch':>5} {'MFLOP/sample':>13} "
-         f"{'samples/s':>10} {'per CPU s':>9} {'GFLOP/s':>8} {'of ceiling':>10} {'peak MB':>8}")
+    rows: list[dict] = [dict(base, section="ceiling", paper="", model="dense float32 matmul", step="", sweep="",
+                             value="", achieved_gflops=ceiling / 1e9, ceiling_gflops=ceiling / 1e9,
+                             ratio_to_ceiling=1.0, mem_bw_gbs=bandwidth / 1e9)]
+    echo(f"{'section':<8} {'paper':<5} {'model':<28} {'step':<22} {'sweep':<6} {'value':>5} {'batch':>5} "
+         f"{'MFLOP/sample':>12} {'samples/s':>10} {'per CPU s':>9} {'of ceiling':>10} {'step ms':>9} "
+         f"{'floor ms':>9} {'of floor':>8} {'peak MB':>8}")
 
-    def add(section, paper, model, build, batch, sweep="", value="", fused=True):
-        r = measure(build, batch, device, steps, fused)
-        r = dict(base, section=section, paper=paper, model=model, sweep=sweep, value=value,
+    def add(section, paper, model, build, batch, step=PLAIN_STEP, sweep="", value="", fused=True, grad_clip=None):
+        r = measure(build, batch, device, steps, fused, grad_clip)
+        r = dict(base, section=section, paper=paper, model=model, step=step, sweep=sweep, value=value,
                  ceiling_gflops=ceiling / 1e9, ratio_to_ceiling=r["achieved_gflops"] * 1e9 / ceiling,
                  mem_bw_gbs=bandwidth / 1e9, **r)
         rows.append(r)
-        echo(f"{section:<9} {paper:<5} {model:<26} {sweep:<6} {value!s:>6} {batch:>5} "
-             f"{r['flops_per_sample'] / 1e6:>13.2f} {r['samples_per_s']:>10.1f} {r['samples_per_cpu_s']:>9.1f} "
-             f"{r['achieved_gflops']:>8.2f} "
-             f"{r['ratio_to_ceiling']:>10.2%} {r['peak_mb']:>8.1f}")
+        echo(f"{section:<8} {paper:<5} {model:<28} {step:<22} {sweep:<6} {value!s:>5} {batch:>5} "
+             f"{r['flops_per_sample'] / 1e6:>12.2f} {r['samples_per_s']:>10.1f} {r['samples_per_cpu_s']:>9.1f} "
+             f"{r['ratio_to_ceiling']:>10.2%} {r['step_ms']:>9.1f} {r['floor_ms']:>9.1f} {r['ratio_to_floor']:>8.1%} "
+             f"{r['peak_mb']:>8.1f}")
         if out is not None:
             _write(rows, out)
         return r
 
-    b1, p1 = _batch_and_shape(plan.p1)
-    from omicslib.papers.p1_crossmodal.model import VARIANTS
+    shape = dict(plan.p1)
+    b1 = shape.pop("batch")
 
+    def p1_steps(section, model=None, widths=plan.p1_widths, step_names=P1_STEPS):
+        for width in widths:
+            b = b1 or config(width).batch_size
+            for s in step_names:
+                yield width, s, b, add(section, "p1", P1_MODEL.format(width=width),
+                                       p1_step_build(device, b, s, width, model=model, **shape), b, s,
+                                       grad_clip=config(width).grad_clip)
+
+    if "models" in parts:
+        if p1_before is not None:   # each step before, then after: paired in time as well as in process
+            for width in plan.p1_widths:
+                for s in P1_STEPS:
+                    pair = [next(p1_steps(sec, mod, (width,), (s,)))[3] for sec, mod in (("before", p1_before),
+                                                                                       ("model", None))]
+                    echo(f"p1 {width} {s}: {pair[0]['step_ms']:.1f} -> {pair[1]['step_ms']:.1f} ms per step "
+                         f"({pair[0]['step_ms'] / pair[1]['step_ms']:.2f}x)")
+        else:
+            for _ in p1_steps("model"):
+                pass
+        for paper, (name, builder) in MODELS.items():
+            b, kw = _batch_and_shape(getattr(plan, paper))
+            add("model", paper, name, builder(device, b, **kw), b)
     if "before_after" in parts and plan.before_after:
-        after = add("after", "p1", "EXP+CNA+MUT", p1_build(device, b1, **p1), b1)
-        with mha_path():
-            before = add("before", "p1", "EXP+CNA+MUT (MHA path)", p1_build(device, b1, **p1), b1)
-        echo(f"p1 EXP+CNA+MUT batch {b1}: {before['samples_per_s']:.1f} -> {after['samples_per_s']:.1f} samples/s "
-             f"({after['samples_per_s'] / before['samples_per_s']:.1f}x; per CPU second {before['samples_per_cpu_s']:.1f} "
-             f"-> {after['samples_per_cpu_s']:.1f}, {after['samples_per_cpu_s'] / before['samples_per_cpu_s']:.1f}x), "
-             f"peak {before['peak_mb']:.0f} -> {after['peak_mb']:.0f} MB")
         # the optimiser: torch's per-parameter AdamW loop (before) vs omicslib.train.adam's fused kernel (after)
-        for paper, model, builder, shape in (("p3", "efAE (cancer widths)", p3_autoencoder_build, plan.p3_ae),
-                                             ("p4", "DenseNet121-CBAM", p4_build, plan.p4),
-                                             ("p5", "ConFuseIT pretraining", p5_build, plan.p5)):
-            b, kw = _batch_and_shape(shape)
+        for paper, model, builder, shape_ in (("p3", "efAE (cancer widths)", p3_autoencoder_build, plan.p3_ae),
+                                              ("p4", "DenseNet121-CBAM", p4_build, plan.p4),
+                                              ("p5", "ConFuseIT pretraining", p5_build, plan.p5)):
+            b, kw = _batch_and_shape(shape_)
             build = builder(device, b, **kw)
             before = add("before", paper, f"{model}, AdamW loop", build, b, fused=False)
             after = add("after", paper, f"{model}, fused AdamW", build, b)
             echo(f"{paper} {model} batch {b}: {before['samples_per_cpu_s']:.1f} -> {after['samples_per_cpu_s']:.1f} "
                  f"samples per CPU second ({after['samples_per_cpu_s'] / before['samples_per_cpu_s']:.2f}x)")
-    if "models" in parts:
-        for v in VARIANTS:
-            add("model", "p1", v, p1_build(device, b1, variant=v, **p1), b1)
-        for paper, (name, builder) in MODELS.items():
-            b, kw = _batch_and_shape(getattr(plan, paper))
-            add("model", paper, name, builder(device, b, **kw), b)
     if "scaling" not in parts:
         return rows
+    width, b = plan.p1_widths[0], b1 or config(plan.p1_widths[0]).batch_size
+    model, clip = P1_MODEL.format(width=width), config(width).grad_clip
     for n in plan.p1_n_mut:
-        add("scaling", "p1", "EXP+CNA+MUT", p1_build(device, b1, **dict(p1, n_mut=n)), b1, "n_mut", n)
+        add("scaling", "p1", model, p1_step_build(device, b, "stage 1 · MUT", width, **dict(shape, n_mut=n)), b,
+            "stage 1 · MUT", "n_mut", n, grad_clip=clip)
     for k in plan.p1_k:
-        add("scaling", "p1", "EXP+CNA+MUT", p1_build(device, b1, **dict(p1, k=k, n_cna=min(k, p1["n_cna"]))), b1,
-            "K", k)
-    for b in plan.p1_batch:
-        add("scaling", "p1", "EXP+CNA+MUT", p1_build(device, b, **p1), b, "batch", b)
+        add("scaling", "p1", model, p1_step_build(device, b, "stage 1 · EXP", width, **dict(shape, k=k)), b,
+            "stage 1 · EXP", "K", k, grad_clip=clip)
+    for bb in plan.p1_batch:
+        add("scaling", "p1", model, p1_step_build(device, bb, "stage 1 · EXP", width, **shape), bb,
+            "stage 1 · EXP", "batch", bb, grad_clip=clip)
     b4, p4 = _batch_and_shape(plan.p4)
     for s in plan.p4_image:
-        add("scaling", "p4", "DenseNet121-CBAM", p4_build(device, b4, image=s), b4, "image", s)
-    for b in plan.p4_batch:
-        add("scaling", "p4", "DenseNet121-CBAM", p4_build(device, b, **p4), b, "batch", b)
+        add("scaling", "p4", "DenseNet121-CBAM", p4_build(device, b4, image=s), b4, sweep="image", value=s)
+    for bb in plan.p4_batch:
+        add("scaling", "p4", "DenseNet121-CBAM", p4_build(device, bb, **p4), bb, sweep="batch", value=bb)
     return rows
 
 
@@ -367,12 +591,15 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--quick", action="store_true", help="tiny shapes: seconds, for the test")
     ap.add_argument("--parts", nargs="+", default=list(PARTS), choices=PARTS,
-                    help="what to run (default all): the per-model table, p1 before/after, the scaling sweeps")
+                    help="what to run (default all): the per-model table, the optimiser before/after, the scaling sweeps")
+    ap.add_argument("--p1-before", metavar="REV", default=None,
+                    help="also time p1's steps with its model.py at git revision REV (paired before/after rows)")
     ap.add_argument("--out", type=Path, default=DEFAULT_CSV, help=f"CSV to write (default {DEFAULT_CSV})")
     a = ap.parse_args(argv)
     set_threads(a.threads)
     t0 = time.perf_counter()
-    rows = run(QUICK if a.quick else Plan(), pick_device(a.device), a.steps, a.out, parts=a.parts)
+    before = module_at(a.p1_before) if a.p1_before else None
+    rows = run(QUICK if a.quick else Plan(), pick_device(a.device), a.steps, a.out, parts=a.parts, p1_before=before)
     _write(rows, a.out)
     print(f"{len(rows)} rows -> {a.out} ({time.perf_counter() - t0:.0f} s)")
     return 0

@@ -121,6 +121,17 @@ def per_paper(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(paper=df["job"].str.extract(r"^(p\d)", expand=False)).groupby("paper")[cols].sum().reset_index()
 
 
+def with_training_speedup(paper: pd.DataFrame, speedup: dict[str, float]) -> pd.DataFrame:
+    """:func:`per_paper`'s projection before and after a change that makes a paper's training steps ``speedup[p]``
+    times faster on the CPU (1 for a paper not named): ``projected_cpu_h_after`` divides the training part
+    (projected minus non-training CPU hours) by the speed-up and keeps the rest. The GPU figure is FLOP-based
+    (:func:`projected_gpu_seconds`), so a change that keeps each step's FLOPs leaves it as it is."""
+    factor = paper["paper"].map(lambda p: float(speedup.get(p, 1.0)))
+    train = paper["projected_cpu_h"] - paper["non_training_cpu_h"]
+    return paper.assign(speedup=factor, projected_cpu_h_after=paper["non_training_cpu_h"] + train / factor,
+                        projected_gpu_train_h_after=paper["projected_gpu_train_h"])
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("logdir", type=Path)
