@@ -131,6 +131,9 @@ def test_built_pages_carry_launch_links_to_existing_paths(tmp_path, monkeypatch)
                      "book/p1/p1_02_crossmodal_grid: Colab -> colab:notebooks/p1_crossmodal/p1_02_crossmodal_grid.ipynb ok"]
     page = (out / "book/p1/p1_02_crossmodal_grid.html").read_text()
     assert "github.com/example-org/omicslib-book" in page  # the repository button
+    # the page names its Jupytext source under its title, linked at the built commit (here no git: the branch)
+    assert (f'class="omicslib-nb-source">Source: <a href="{URL}/blob/main/notebooks/p1_crossmodal/'
+            'p1_02_crossmodal_grid.py"><code>notebooks/p1_crossmodal/p1_02_crossmodal_grid.py</code></a>') in page
     assert (out / "_static" / "plotly.min.js").is_file()
     # without an address: no launch links, and the check says so
     monkeypatch.delenv(launch.REPO_ENV)
