@@ -175,7 +175,12 @@ def test_gradcam_layers_include_transitions():
     assert gradcam.cam_layer(224) == "features.cbam3" and gradcam.cam_layer(48) == "features.cbam1"
 
 
+@pytest.mark.numerics
 def test_one_pass_gradcam_equals_one_package_call_per_layer():
+    """Precision: float32 (gradcam_maps computes in float32, as the package). Both computations run the same
+    forward and backward kernels on the same input and differ only in how each layer's map is finished, so
+    the maps (scaled to [0, 1]) agree to a few float32 rounding steps: atol = 8 machine epsilons (~1e-6) of
+    the largest value, 1. Measured: identical under the AVX-512, AVX2 and scalar (``default``) kernels."""
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
@@ -187,7 +192,7 @@ def test_one_pass_gradcam_equals_one_package_call_per_layer():
     for name in ("features.pool0", "features.cbam1", "features.denseblock3", "features.denseblock4"):
         with GradCAM(model=model, target_layers=[model.get_submodule(name)]) as cam:
             ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(t) for t in (0, 1, 1)])
-        np.testing.assert_allclose(maps[name], ref, atol=1e-6)
+        np.testing.assert_allclose(maps[name], ref, rtol=0, atol=8 * np.finfo(np.float32).eps)
 
 
 def test_region_shares_hand_values():
