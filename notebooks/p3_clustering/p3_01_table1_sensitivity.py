@@ -79,7 +79,8 @@ run.compare(P.table1_comparison(sweep), "table1_paper_vs_ours", prov,
 
 # %%
 run.figure(P.sweep_plot(sweep), "table1_sweep", prov, caption="Sensitivity of DMACL to each Table I hyperparameter "
-           "(InterSIM heterogeneous k=5; lower is better).", alt="Six small line plots of C-index per setting")
+           "(InterSIM heterogeneous k=5): the Hubert–Levin C-index and 1 - silhouette, both lower is better.",
+           alt="Six small line plots of the Hubert–Levin C-index and 1 - silhouette per setting")
 
 # %% [markdown]
 # ## Claims ledger

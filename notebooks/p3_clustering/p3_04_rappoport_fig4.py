@@ -88,9 +88,10 @@ run.table(summary, "fig4_summary", prov, caption="Figure 4 data (miRNA only): me
 
 # %%
 run.figure(P.radar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], cfg.fig4_ks, methods), "fig4_radar", prov,
-           caption="Figure 4 regenerated on miRNA only: per k (columns) and index (rows), one spoke per cancer; DMACL "
+           caption="Figure 4 regenerated on miRNA only: per k (rows) and index (columns: the Hubert–Levin "
+                   "C-index, not a survival concordance), one spoke per cancer, one radial range per index; DMACL "
                    "in red (own space, mean over seeds).",
-           alt="Radar charts of C-index, silhouette and DB per cancer and k")
+           alt="Radar charts of the Hubert–Levin C-index, silhouette and Davies–Bouldin per cancer and k")
 
 # %% [markdown]
 # ## Paper vs ours

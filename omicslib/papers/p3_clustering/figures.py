@@ -9,8 +9,12 @@ import pandas as pd
 from omicslib.papers.p3_clustering.config import TABLE_I_NAMES, table1
 from omicslib.papers.p3_clustering.protocol import METHODS
 
-METRIC_LABELS = {"c_index": "C-index (Hubert-Levin, lower better)", "silhouette": "Silhouette (higher better)",
+METRIC_LABELS = {"c_index": "Hubert–Levin C-index (lower better)", "silhouette": "Silhouette (higher better)",
                  "davies_bouldin": "Davies-Bouldin (lower better)", "ari": "ARI vs truth", "nmi": "NMI vs truth"}
+#: Two-line column titles of the Figure 4 radars. The Hubert–Levin C-index (lower is better) is not
+#: Harrell's concordance index of survival analysis (higher is better), p5's C-index.
+RADAR_TITLES = {"c_index": "Hubert–Levin C-index\n(lower is better)", "silhouette": "silhouette\n(higher is better)",
+                "davies_bouldin": "Davies–Bouldin\n(lower is better)"}
 
 
 def bar_grid(summary: pd.DataFrame, metrics, facets: str, x: str = "k", methods=METHODS):
@@ -40,44 +44,73 @@ def bar_grid(summary: pd.DataFrame, metrics, facets: str, x: str = "k", methods=
 
 
 def radar_grid(summary: pd.DataFrame, metrics, ks, methods=METHODS):
-    """Paper Figure 4 layout: one radar per (metric, k); spokes = datasets, one line per method."""
+    """Paper Figure 4: one radar per (k, index), rows k and columns index; spokes = datasets, one line per method.
+
+    Each index keeps one radial range over every k, so that the rows compare; its three labelled rings sit
+    between the first two spokes, clear of the dataset names, on a white ground over the lines; the outer
+    ring is the range's top.
+    """
     import matplotlib.pyplot as plt
 
     cancers = list(dict.fromkeys(summary["dataset"]))
     ang = np.linspace(0, 2 * np.pi, len(cancers), endpoint=False)
-    fig, axes = plt.subplots(len(metrics), len(ks), figsize=(3.2 * len(ks), 3.4 * len(metrics)),
-                             subplot_kw={"projection": "polar"}, squeeze=False)
     methods = [m for m in methods if m in set(summary["method"])]
-    for i, met in enumerate(metrics):
-        for j, k in enumerate(ks):
+    fig, axes = plt.subplots(len(ks), len(metrics), figsize=(2.8 * len(metrics), 2.6 * len(ks) + 0.9),
+                             subplot_kw={"projection": "polar"}, squeeze=False, layout="constrained")
+    fig.get_layout_engine().set(hspace=0.06, wspace=0.08)
+    shown = summary[summary["k"].isin(ks) & summary["method"].isin(methods)]
+    for j, met in enumerate(metrics):
+        lo, hi = min(0.0, shown[met].min()), shown[met].max()
+        hi = hi + 0.05 * (hi - lo) if hi > lo else lo + 1.0
+        rings = np.linspace(lo, hi, 4)[1:3]   # the outer ring stays unlabelled, away from the dataset names
+        for i, k in enumerate(ks):
             ax = axes[i, j]
-            sub = summary[summary["k"] == k]
+            sub = shown[shown["k"] == k]
             for n, m in enumerate(methods):
                 v = sub[sub["method"] == m].set_index("dataset").reindex(cancers)[met].to_numpy()
-                ax.plot(np.r_[ang, ang[:1]], np.r_[v, v[:1]], lw=2.2 if m == "DMACL" else 0.8,
-                        color="red" if m == "DMACL" else plt.cm.tab20(n % 20), label=m)
-            ax.set_xticks(ang, cancers, fontsize=6)
-            ax.tick_params(axis="y", labelsize=6)
-            ax.set_title(f"{met} k={k}", fontsize=8)
-    axes[0, -1].legend(fontsize=6, bbox_to_anchor=(1.1, 1.0), loc="upper left")
-    fig.tight_layout()
+                ax.plot(np.r_[ang, ang[:1]], np.r_[v, v[:1]], lw=2.2 if m == "DMACL" else 0.9,
+                        color="red" if m == "DMACL" else plt.cm.tab20(n % 20), label=m, zorder=3 if m == "DMACL" else 2)
+            # first spoke at the top, clockwise: no two dataset names side by side at the top or bottom
+            ax.set_theta_offset(np.pi / 2)
+            ax.set_theta_direction(-1)
+            ax.set_ylim(lo, hi)
+            # ring values as texts above the lines (the style draws the axis and its labels below them)
+            ax.set_yticks(rings, [])
+            between = ang[1] / 2 if len(ang) > 1 else np.pi / 8
+            for r in rings:
+                ax.text(between, r, f"{r:.2g}", fontsize=10, color="0.25", ha="center", va="center", zorder=5,
+                        bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 0.6})
+            ax.set_xticks(ang, cancers, fontsize=10)
+            ax.tick_params(axis="x", pad=3)
+            if i == 0:
+                ax.set_title(RADAR_TITLES.get(met, met), fontsize=12, pad=12)
+            if j == 0:
+                ax.text(-0.42, 0.5, f"k = {k}", transform=ax.transAxes, rotation=90, ha="center", va="center",
+                        fontsize=12)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=10, frameon=False)
     return fig
 
 
 def sweep_plot(sweep: pd.DataFrame):
-    """One small panel per Table I hyperparameter: C-index and 1 - silhouette per setting."""
+    """One small panel per Table I hyperparameter: the Hubert–Levin C-index and 1 - silhouette per setting
+    (both lower is better), three panels a row."""
     import matplotlib.pyplot as plt
 
     grid = table1()
     ok = sweep[sweep["status"] == "ok"]
-    fig, axes = plt.subplots(1, len(grid), figsize=(18, 3))
-    for ax, (p, (_, sel)) in zip(axes, grid.items()):
+    rows = -(-len(grid) // 3)
+    fig, axes = plt.subplots(rows, 3, figsize=(9, 2.6 * rows + 0.5), squeeze=False, layout="constrained")
+    for ax, (p, (_, sel)) in zip(axes.ravel(), grid.items()):
         sub = ok[ok["parameter"] == p]
-        ax.plot(sub["value"].astype(str), sub["c_index"], "o-", label="C-index")
+        ax.plot(sub["value"].astype(str), sub["c_index"], "o-", label="Hubert–Levin C-index")
         ax.plot(sub["value"].astype(str), 1 - sub["silhouette"], "s--", label="1 - silhouette")
-        ax.set_title(f"{TABLE_I_NAMES[p]} (paper: {sel})", fontsize=9)
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
+        ax.set_title(f"{TABLE_I_NAMES[p]} (paper: {sel})", fontsize=11)
+        ax.tick_params(labelsize=10)
+    for ax in axes.ravel()[len(grid):]:
+        ax.set_visible(False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=11, frameon=False)
     return fig
 
 
@@ -129,17 +162,18 @@ def rank_stability_plot(ranks: pd.DataFrame, title: str):
     import matplotlib.pyplot as plt
 
     metrics = list(dict.fromkeys(ranks["metric"]))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3 * len(metrics), 3.4), squeeze=False, layout="constrained")
     for ax, met in zip(axes[0], metrics):
         sub = ranks[ranks["metric"] == met]
         for space, marker in (("own", "o"), ("common", "s")):
             s = sub[sub["space"] == space]
             ax.scatter(s["dataset"].astype(str), s["rank"], marker=marker, alpha=0.6, label=f"{space} space")
-        ax.set_title(met, fontsize=9)
-        ax.tick_params(axis="x", rotation=60, labelsize=7)
-        ax.set_ylabel("DMACL rank (1 = best)")
+        ax.set_title(METRIC_LABELS.get(met.removesuffix("_common"), met).replace(" (", "\n("), fontsize=11)
+        ax.tick_params(axis="x", rotation=60, labelsize=10)
+        ax.tick_params(axis="y", labelsize=10)
         ax.invert_yaxis()
-    axes[0, 0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
+    axes[0, 0].set_ylabel("DMACL rank (1 = best)", fontsize=11)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=11, frameon=False)
+    fig.suptitle(title, fontsize=12)
     return fig
