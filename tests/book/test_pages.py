@@ -57,9 +57,14 @@ def test_page_types_no_result(page):
 
 
 def test_pages_quote_only_known_namespaces():
+    from omicslib.book.launch import book_facts
+
     known = {f"p{i}_ref" for i in range(1, 6)}
     for page in hand_written_pages():
-        for ns, _ in pages.page_keys(page.read_text()):
+        for ns, key in pages.page_keys(page.read_text()):
+            if ns == "book":  # facts about the build itself
+                assert key in book_facts(), f"{page}: unknown book fact {key!r}"
+                continue
             assert ns in known or re.fullmatch(r"p[1-5]_\d\d", ns), f"{page}: unknown namespace {ns!r}"
 
 
