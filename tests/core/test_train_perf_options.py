@@ -1,5 +1,5 @@
-"""GPU-readiness options of the training loop (issue 23), checked on the CPU: autocast (bf16 / fp16),
-channels-last, torch.compile and DataLoader workers stay within tolerance of the default float32 run,
+"""GPU-readiness options of the training loop (so the paper profile runs at a GPU's speed), checked on the CPU: autocast
+(bf16 / fp16), channels-last, torch.compile and DataLoader workers stay within tolerance of the default float32 run,
 and the defaults leave the result unchanged.
 
 Precision of the path comparisons (channels-last, torch.compile, fused Adam, marked ``numerics``): both runs

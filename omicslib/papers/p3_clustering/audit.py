@@ -1,4 +1,4 @@
-"""p3 audit measurements: what the methods review (issue 17) asked us to measure beside the paper's
+"""p3 audit measurements: what a methods review of p3 asked us to measure beside the paper's
 protocol - the space the indices are computed in (``analysis.method_ranks`` / ``rank_stability``), the
 oracle cluster-head K, the optimiser-step budgets, and which methods coincide on a single omic."""
 
@@ -10,7 +10,7 @@ import pandas as pd
 from omicslib.papers.p3_clustering import autoencoders, clustering
 
 #: what k-means is run on: ours (the L2-normalised instance-head output, the grid's DMACL rows) and the two
-#: alternatives of issue 26 (``protocol.dmacl_views``)
+#: alternatives found in the authors' code (``protocol.dmacl_views``)
 EMBEDDINGS = {"instance": "instance head, L2-normalised (ours)", "instance_raw": "instance head, not normalised",
               "encoder": "encoder output (Subtype-DCC forward_cluster)"}
 INDICES = ("c_index", "silhouette", "davies_bouldin", "ari", "nmi", "c_index_common", "silhouette_common",

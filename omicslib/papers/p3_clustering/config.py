@@ -185,7 +185,8 @@ def config(profile: str, **overrides) -> P3Config:
                    aml_epochs=2, tcga_budget=Budget(1, 1, 1), tcga_n_max=150,
                    tcga_methods=("DMACL", "efAE", "kmeans_pca")),
         quick=dict(sweep_epochs_scale=0.05, sweep_kmeans_runs=5,
-                   # issue 17: 3 seeds; every deep method gets the same optimiser steps (60 = DMACL's former
+                   # 3 seeds, so a ranking is not one draw; every deep method gets the same optimiser steps, so none wins
+                   # by training longer (60 = DMACL's former
                    # 60 epochs of one batch); fewer k-means repeats per seed pay for the seeds
                    fig2_n_seeds=3, fig2_budget=Budget(kmeans_runs=2, steps=60),
                    fig3_budget=Budget(100, 20, 10),

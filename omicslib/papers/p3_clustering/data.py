@@ -3,9 +3,9 @@ scoring space, and the clustering problems of each figure built from the registe
 
 The deep models' input follows the authors' drivers (``p3-protocol-notes.md`` §1.1): every omic is
 max-abs scaled per feature (sklearn ``normalize(axis=0, norm='max')``), then the omics are concatenated.
-The **common space** (issue 17, item 1) is one fixed space in which every method's cluster labels are
-also scored: the z-scored concatenation of the raw omics (sklearn ``StandardScaler``; zero-SD features
-get scale 1) reduced to its first ``COMMON_PCS`` principal components.
+The **common space** (so that no method is scored only in a space of its own choosing) is one fixed space
+in which every method's cluster labels are also scored: the z-scored concatenation of the raw omics (sklearn
+``StandardScaler``; zero-SD features get scale 1) reduced to its first ``COMMON_PCS`` principal components.
 """
 
 from __future__ import annotations

@@ -80,9 +80,10 @@ def embed_dmacl(model: DMACL, x: np.ndarray, device="cpu") -> tuple[np.ndarray, 
 
 
 def dmacl_views(model: DMACL, x: np.ndarray, device="cpu") -> dict[str, np.ndarray]:
-    """The other vectors DMACL could hand to k-means (issue 26), in sample order: ``encoder`` = the encoder output
-    (``rep_dim``-d; what Subtype-DCC's ``forward_cluster`` returns as ``h``) and ``instance_raw`` = the
-    instance head's output before the L2 normalisation (ours clusters the normalised one)."""
+    """The other vectors DMACL could hand to k-means (the authors' code clusters another one than ours), in sample
+    order: ``encoder`` = the encoder output (``rep_dim``-d; what Subtype-DCC's ``forward_cluster`` returns as ``h``)
+    and ``instance_raw`` = the instance head's output before the L2 normalisation (ours clusters the normalised
+    one)."""
     x = torch.as_tensor(np.asarray(x, dtype=np.float32))
     dl = loader((x,), 256, shuffle=False)
     return {"encoder": predict(model, dl, device, forward=lambda m, b: m.encoder(b[0])),
@@ -278,7 +279,7 @@ def sensitivity_sweep(ds: OmicsDataset, *, seeds=(0,), epochs_scale: float = 1.0
     return pd.DataFrame(rows)
 
 
-# ----------------------------------------------------------------------------- issue 17: the authors' default K
+# ------------------- the authors' default K: their code fixes the cluster head at 5 whatever the true k
 
 def default_k_runs(cells, seeds, budget: Budget, n_jobs: int = 1, device: str = "cpu",
                    k_default: int = AUTHORS_DEFAULT_K, jobs_dir=None) -> pd.DataFrame:

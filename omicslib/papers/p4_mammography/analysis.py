@@ -439,7 +439,7 @@ def table23_claims(claimed=("test_auc",)) -> list:
 
 def architecture_facts(n_classes: int = 5) -> dict[str, tuple]:
     """Parameter count and state-dict size of our DenseNet121-CBAM for the paper's five classes (the
-    numbers issue 26 measured for molsub's own ``MolSub``: 7,125,035 and 736; a test pins them)."""
+    numbers measured by building molsub's own ``MolSub`` beside ours: 7,125,035 and 736; a test pins them)."""
     from omicslib.papers.p4_mammography.model import build
 
     model, _ = build("densenet121_cbam", n_classes, pretrained=False, image_size=224)

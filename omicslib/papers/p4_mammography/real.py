@@ -382,12 +382,12 @@ def leak_inflation(y, scores: dict, archs, n_boot: int = 2000) -> pd.DataFrame:
 
 def augmentation_effect(X, images: pd.DataFrame, patients: pd.DataFrame, cfg, rate: float, runs: list[RealRun],
                         n_boot: int = 2000, device="cpu", jobs_dir=None) -> pd.DataFrame:
-    """Issue 26's augmentation departure measured: ``cfg.cam_arch`` (the paper's model in ``paper``) retrained
-    on the per-patient split with molsub's effective augmentation and with none, the same seeds and folds as
-    its ``runs`` with the paper's augmentation. Per variant: the mean over seeds of the per-patient AUC of
-    both, and AUC(variant) - AUC(paper's) with a CI and p from :func:`omicslib.bootstrap.paired` (patients,
-    within each class, and seeds resampled together; seed i of one arm paired with seed i of the other). The
-    retrained networks (:func:`augmentation_specs`) run here or come from the grid jobs (``jobs_dir``)."""
+    """The authors' effective augmentation (molsub's, which departs from the paper's) measured: ``cfg.cam_arch`` (the
+    paper's model in ``paper``) retrained on the per-patient split with molsub's effective augmentation and with none,
+    the same seeds and folds as its ``runs`` with the paper's augmentation. Per variant: the mean over seeds of the
+    per-patient AUC of both, and AUC(variant) - AUC(paper's) with a CI and p from :func:`omicslib.bootstrap.paired`
+    (patients, within each class, and seeds resampled together; seed i of one arm paired with seed i of the other).
+    The retrained networks (:func:`augmentation_specs`) run here or come from the grid jobs (``jobs_dir``)."""
     _, pid, _ = labels_of(images, patients)
     y = patients["malignant"].to_numpy(int)
     arch = cfg.cam_arch
@@ -821,7 +821,7 @@ def auc_figure(aucs: pd.DataFrame, birads: dict):
 
 
 def molsub_box(mask: np.ndarray, bound: int, swap_axes: bool = True, inclusive_end_bug: bool = True):
-    """The crop box of molsub's ROI step as issue 26 describes it, on ``mask``'s bounding box: the
+    """The crop box of molsub's ROI step as the authors' code computes it, on ``mask``'s bounding box: the
     inclusive maximum used as an exclusive end (loses the last row and column), expanded by ``bound``,
     squared by extending up or left, then clamped with the axes swapped (``x, y = image.shape`` read as
     width, height: rows clamped against the width, columns against the height; a box past the far edge
@@ -848,12 +848,12 @@ def molsub_box(mask: np.ndarray, bound: int, swap_axes: bool = True, inclusive_e
 
 
 def departure_effects(pixels, work_px: int, bound_full: int = 100, full_px: int = 4096) -> pd.DataFrame:
-    """Issue 26's molsub departures measured on real MCBD images at ``work_px`` (the breast region stands in
-    for the lesion, the only region MCBD outlines): per image, the share of the breast kept by molsub's
-    crop (axes swapped + inclusive end) and by the inclusive end alone, against the correct box, at the
-    shipped bound 0 and at the paper's 100 px (scaled from the originals' ``full_px`` long side); the
-    crop's aspect ratio; and the normalisation difference between molsub's red-channel constants
-    (0.485 / 0.229) and the grey ones (0.449 / 0.226) on the CLAHE'd breast pixels."""
+    """The departures of molsub's ROI code from the paper measured on real MCBD images at ``work_px`` (the breast
+    region stands in for the lesion, the only region MCBD outlines): per image, the share of the breast kept by
+    molsub's crop (axes swapped + inclusive end) and by the inclusive end alone, against the correct box, at the
+    shipped bound 0 and at the paper's 100 px (scaled from the originals' ``full_px`` long side); the crop's aspect
+    ratio; and the normalisation difference between molsub's red-channel constants (0.485 / 0.229) and the grey ones
+    (0.449 / 0.226) on the CLAHE'd breast pixels."""
     from omicslib.papers.p4_mammography.roi import GREY_MEAN, GREY_STD
 
     bound = max(1, round(bound_full * work_px / full_px))

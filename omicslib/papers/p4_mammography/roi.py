@@ -156,10 +156,11 @@ def augmentation(hflip: float = _FLIP_P, vflip: float = _FLIP_P, rotation: float
 
 
 def molsub_augmentation(p: float = 0.5):
-    """What molsub's albumentations pipeline does to the ``(1, H, W)`` arrays it is given (issue 26): read as a
-    one-row image with W channels, its HorizontalFlip reverses the rows (a vertical flip, p ``p``), its
-    VerticalFlip flips the one-row axis (nothing) and its shear of +-0.1 deg is a no-op. Its rotation only
-    resamples each one-row strip (a stretch of the rows by at most 1/cos 20 deg = 6 %), left out here."""
+    """What molsub's albumentations pipeline does to the ``(1, H, W)`` arrays it is given (found by running the
+    authors' code beside ours): read as a one-row image with W channels, its HorizontalFlip reverses the rows (a
+    vertical flip, p ``p``), its VerticalFlip flips the one-row axis (nothing) and its shear of +-0.1 deg is a no-op.
+    Its rotation only resamples each one-row strip (a stretch of the rows by at most 1/cos 20 deg = 6 %), left out
+    here."""
     from torchvision.transforms import v2
 
     return v2.RandomVerticalFlip(p)

@@ -54,7 +54,7 @@ def test_config_is_frozen():
         P.P1Config().seed = 2
 
 
-# ----------------------------------------------------------------------------- encoder (issue 17, item 1)
+# ------------------------------------------- encoder: the paper's shared scalar embedding cannot tell genes apart
 
 @pytest.mark.numerics
 def test_paper_encoder_is_permutation_equivariant_and_cannot_tell_masked_genes_apart():
@@ -101,7 +101,7 @@ def test_masked_reconstruction_scores_the_training_mean_by_hand():
     assert out["rec_over_mean"] == pytest.approx(out["rec_mse"] / out["mean_mse"])
 
 
-# ----------------------------------------------------------------------------- ranking (issue 17, item 4; issue 13)
+# ---------------------- ranking: ties and zero-coefficient fill by a stated rule; warnings counted, not silenced
 
 def test_ranking_ties_keep_column_order_and_zero_fill_is_counted():
     rng = np.random.default_rng(0)
@@ -153,7 +153,7 @@ def test_exp_only_variant_is_independent_of_cna_when_trained_alone():
     np.testing.assert_allclose(a, b)
 
 
-# ----------------------------------------------------------------------------- baselines (issue 13, 17 item 6)
+# ------------------------------------------- baselines: the strongest simple baseline, no row dropped silently
 
 def test_baselines_never_drop_a_row_silently_and_tune_on_training_rows():
     data = _toy_loaded(n=80, n_exp=10, n_cna=4)
@@ -179,7 +179,7 @@ def test_baselines_never_drop_a_row_silently_and_tune_on_training_rows():
     assert P.strongest_baseline(b.scores) in {B.TOPK_LR, B.EARLY_MLP, B.TUNED_LR}
 
 
-# ----------------------------------------------------------------------------- the paper's values (issue 14)
+# ---------------------------------------------------------- the paper's values: read from the one reference file
 
 def test_reference_file_holds_every_value_the_code_reads():
     ref = reference.load("p1")

@@ -1,6 +1,6 @@
-"""p1 verdict machinery (issue 24): paired bootstrap (its weighted metrics: tests/core/test_bootstrap.py),
-several model seeds on one split, the gates' own learning rate, the declared family, the paper's own
-arithmetic, the cohort counts, and the tuned baseline's grid on the real data."""
+"""p1 verdict machinery (verdicts decided wherever the data allow): paired bootstrap (its weighted metrics:
+tests/core/test_bootstrap.py), several model seeds on one split, the gates' own learning rate, the declared family,
+the paper's own arithmetic, the cohort counts, and the tuned baseline's grid on the real data."""
 
 import warnings
 from dataclasses import replace

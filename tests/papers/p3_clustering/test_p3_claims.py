@@ -1,6 +1,6 @@
-"""p3 claims under the verdict rules of issue 24: ranks over the paper's own set of methods, the dataset as the
-unit of replication, zero-spread samples undecided, Table I settings as exact claims, the paper's own
-inconsistencies as text claims; and the notebooks' one-line preamble."""
+"""p3 claims under the book's verdict rules (an underpowered run is inconclusive, not reproduced): ranks over
+the paper's own set of methods, the dataset as the unit of replication, zero-spread samples undecided, Table I
+settings as exact claims, the paper's own inconsistencies as text claims; and the notebooks' one-line preamble."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""p3 config, reference file, and the methods-review items (issue 17) as properties of the code."""
+"""p3 config, reference file, and what a methods review of p3 found (common space, equal budgets, the authors'
+default K) as properties of the code."""
 
 import dataclasses
 

@@ -161,7 +161,8 @@ def test_overlay_frames_one_row_per_image_and_layer_with_unique_labels():
 
 
 def test_architecture_matches_molsub_count():
-    # issue 26: molsub's own MolSub class (5 classes) has 7,125,035 parameters and 736 state-dict keys;
+    # measured by building the authors' code beside ours: molsub's own MolSub class (5 classes) has 7,125,035
+    # parameters and 736 state-dict keys;
     # ours must match (same structure: DenseNet121, 1-channel stem, CBAM after blocks 1-3, linear head)
     model, _ = build("densenet121_cbam", 5, pretrained=False, image_size=224)
     assert sum(p.numel() for p in model.parameters()) == 7_125_035
