@@ -457,6 +457,7 @@ class Plan:
     p4_image: tuple = (64, 128, 224)
     p4_batch: tuple = (2, 8)
     before_after: bool = True
+    pair_rounds: int = 3
     ceiling_sizes: tuple = (512, 1024, 2048)
     probe_mb: int = 128
 
@@ -465,7 +466,7 @@ QUICK = Plan(p1=dict(batch=8, k=12, n_cna=6, n_mut=40), p1_widths=("smoke",), p2
              p3=dict(batch=8, features=50), p3_ae=dict(batch=4, features=30), p4=dict(batch=2, image=32),
              p5=dict(batch=4, patches=8, patch_dim=16, genes=30, embed=16),
              p1_n_mut=(20, 40), p1_k=(6, 12), p1_batch=(4, 8), p4_image=(32, 48), p4_batch=(2, 3),
-             before_after=True, ceiling_sizes=(128,), probe_mb=8)
+             before_after=True, pair_rounds=2, ceiling_sizes=(128,), probe_mb=8)
 
 MODELS = {"p2": ("cross-attention fusion", p2_build), "p3": ("DMACL", p3_build),
           "p4": ("DenseNet121-CBAM", p4_build), "p5": ("ConFuseIT pretraining", p5_build)}
@@ -499,42 +500,47 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=_print, parts=PAR
          f"{'MFLOP/sample':>12} {'samples/s':>10} {'per CPU s':>9} {'of ceiling':>10} {'step ms':>9} "
          f"{'floor ms':>9} {'of floor':>8} {'peak MB':>8}")
 
-    def add(section, paper, model, build, batch, step=PLAIN_STEP, sweep="", value="", fused=True, grad_clip=None):
-        r = measure(build, batch, device, steps, fused, grad_clip)
-        r = dict(base, section=section, paper=paper, model=model, step=step, sweep=sweep, value=value,
-                 ceiling_gflops=ceiling / 1e9, ratio_to_ceiling=r["achieved_gflops"] * 1e9 / ceiling,
-                 mem_bw_gbs=bandwidth / 1e9, **r)
+    def keep(r):
         rows.append(r)
-        echo(f"{section:<8} {paper:<5} {model:<28} {step:<22} {sweep:<6} {value!s:>5} {batch:>5} "
-             f"{r['flops_per_sample'] / 1e6:>12.2f} {r['samples_per_s']:>10.1f} {r['samples_per_cpu_s']:>9.1f} "
-             f"{r['ratio_to_ceiling']:>10.2%} {r['step_ms']:>9.1f} {r['floor_ms']:>9.1f} {r['ratio_to_floor']:>8.1%} "
-             f"{r['peak_mb']:>8.1f}")
+        echo(f"{r['section']:<8} {r['paper']:<5} {r['model']:<28} {r['step']:<22} {r['sweep']:<6} {r['value']!s:>5} "
+             f"{r['batch']:>5} {r['flops_per_sample'] / 1e6:>12.2f} {r['samples_per_s']:>10.1f} "
+             f"{r['samples_per_cpu_s']:>9.1f} {r['ratio_to_ceiling']:>10.2%} {r['step_ms']:>9.1f} {r['floor_ms']:>9.1f} "
+             f"{r['ratio_to_floor']:>8.1%} {r['peak_mb']:>8.1f}")
         if out is not None:
             _write(rows, out)
         return r
 
+    def add(section, paper, model, build, batch, step=PLAIN_STEP, sweep="", value="", fused=True, grad_clip=None,
+            record=True):
+        r = measure(build, batch, device, steps, fused, grad_clip)
+        r = dict(base, section=section, paper=paper, model=model, step=step, sweep=sweep, value=value,
+                 ceiling_gflops=ceiling / 1e9, ratio_to_ceiling=r["achieved_gflops"] * 1e9 / ceiling,
+                 mem_bw_gbs=bandwidth / 1e9, **r)
+        return keep(r) if record else r
+
     shape = dict(plan.p1)
     b1 = shape.pop("batch")
 
-    def p1_steps(section, model=None, widths=plan.p1_widths, step_names=P1_STEPS):
-        for width in widths:
-            b = b1 or config(width).batch_size
-            for s in step_names:
-                yield width, s, b, add(section, "p1", P1_MODEL.format(width=width),
-                                       p1_step_build(device, b, s, width, model=model, **shape), b, s,
-                                       grad_clip=config(width).grad_clip)
+    def p1_step(section, width, s, model=None, record=True):
+        b, cfg = b1 or config(width).batch_size, config(width)
+        return add(section, "p1", P1_MODEL.format(width=width), p1_step_build(device, b, s, width, model=model, **shape),
+                   b, s, grad_clip=cfg.grad_clip, record=record)
 
     if "models" in parts:
-        if p1_before is not None:   # each step before, then after: paired in time as well as in process
-            for width in plan.p1_widths:
-                for s in P1_STEPS:
-                    pair = [next(p1_steps(sec, mod, (width,), (s,)))[3] for sec, mod in (("before", p1_before),
-                                                                                       ("model", None))]
-                    echo(f"p1 {width} {s}: {pair[0]['step_ms']:.1f} -> {pair[1]['step_ms']:.1f} ms per step "
-                         f"({pair[0]['step_ms'] / pair[1]['step_ms']:.2f}x)")
-        else:
-            for _ in p1_steps("model"):
-                pass
+        for width in plan.p1_widths:
+            for s in P1_STEPS:
+                if p1_before is None:
+                    p1_step("model", width, s)
+                    continue
+                # before and after in alternating order over the rounds, the faster round of each kept: paired in
+                # time as well as in process, so that drifting load on a shared machine cancels
+                runs = {"before": [], "model": []}
+                for i in range(plan.pair_rounds):
+                    for sec in (("before", "model") if i % 2 == 0 else ("model", "before")):
+                        runs[sec].append(p1_step(sec, width, s, p1_before if sec == "before" else None, False))
+                pair = [keep(min(runs[sec], key=lambda r: r["step_ms"])) for sec in ("before", "model")]
+                echo(f"p1 {width} {s}: {pair[0]['step_ms']:.1f} -> {pair[1]['step_ms']:.1f} ms per step "
+                     f"({pair[0]['step_ms'] / pair[1]['step_ms']:.2f}x, best of {plan.pair_rounds} rounds each)")
         for paper, (name, builder) in MODELS.items():
             b, kw = _batch_and_shape(getattr(plan, paper))
             add("model", paper, name, builder(device, b, **kw), b)
