@@ -37,7 +37,9 @@ from IPython.display import display
 from omicslib.book import reference, report
 from omicslib.papers import p2_fusion as P
 
-run, dev = report.start("p2", "p2_02_expression", profile, seed, "cpu", outdir)
+# `device` is not used: this notebook fits the preprocessing with numpy and scikit-learn and trains no torch model,
+# so the run is recorded on the CPU it used; the parameter stays so that every notebook takes the same five
+run, _ = report.start("p2", "p2_02_expression", profile, seed, "cpu", outdir)
 
 # %% [markdown]
 # The binary cohort beside the authors' 93 site-A2 patients.

@@ -126,10 +126,6 @@ def _file_imports(path: str, mtime_ns: int) -> tuple[frozenset[str], bool]:
     return frozenset(names), dynamic
 
 
-def _imports(files) -> set[str]:
-    return {n for f in files if Path(f).suffix == ".py" for n in _file_imports(str(f), Path(f).stat().st_mtime_ns)[0]}
-
-
 def _module_file(root: Path, name: str) -> Path | None:
     base = root.joinpath(*name.split("."))
     for cand in (base.with_suffix(".py"), base / "__init__.py"):

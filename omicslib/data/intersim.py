@@ -119,7 +119,3 @@ def load(condition: str = "equal", k: int = 5) -> Loaded:
     prov = Provenance("full", (INTERSIM.id,), f"InterSIM {condition} k={k}: 100 subjects, methylation 367, "
                       "mRNA 131, protein 160 (the benchmark's simulation files)", tuple(files))
     return Loaded(tables, prov, labels=y, meta={"condition": condition, "k": k})
-
-
-def load_all() -> dict[tuple[str, int], Loaded]:
-    return {(c, k): load(c, k) for c in CONDITIONS for k in KS}

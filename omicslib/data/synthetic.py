@@ -82,19 +82,6 @@ def patch_bags(y: pd.Series, n_patches: int = 35, dim: int = 2048, informative: 
     return np.maximum(x, 0).astype(np.float32)
 
 
-def patch_images(n: int, size: int = 64, seed: int = 0) -> np.ndarray:
-    """RGB uint8 images (n x size x size x 3) with H&E-like pink/purple blobs on a white background."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[:size, :size]
-    out = np.full((n, size, size, 3), 235, np.uint8)
-    for i in range(n):
-        for _ in range(rng.integers(3, 8)):
-            cy, cx, r = rng.integers(0, size, 2).tolist() + [rng.integers(size // 10, size // 4)]
-            m = (yy - cy) ** 2 + (xx - cx) ** 2 < r**2
-            out[i][m] = rng.choice([[200, 120, 180], [120, 60, 150], [230, 170, 200]])
-    return out
-
-
 def multiomics(n: int = 120, classes=("LumA", "LumB", "Her2", "Basal"), n_genes: int = 100, seed: int = 0) -> Loaded:
     """Expression + CNA + mutations with shared labels, as one :class:`Loaded` (for tests and demos)."""
     y = labels(n, classes, seed=seed)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 
 def inverse_frequency_weights(y, n_classes: int) -> torch.Tensor:
@@ -39,13 +38,3 @@ def focal_loss(logits: torch.Tensor, target: torch.Tensor, alpha: torch.Tensor |
     if reduction == "none":
         return loss
     raise ValueError(f"reduction must be mean, sum or none, got {reduction!r}")
-
-
-class FocalLoss(nn.Module):
-    def __init__(self, alpha: torch.Tensor | None = None, gamma: float = 2.0):
-        super().__init__()
-        self.register_buffer("alpha", None if alpha is None else torch.as_tensor(alpha, dtype=torch.float32))
-        self.gamma = gamma
-
-    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return focal_loss(logits, target, self.alpha, self.gamma)

@@ -229,18 +229,6 @@ def config_cells(result: GridResult, variants=None) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["K_paper", "variant", "true", "predicted", "count"]]
 
 
-def per_fold_class_metric(result: GridResult, k_paper: int, variant: str, cls: str, metric: str = "precision",
-                          classes=SUBTYPES) -> np.ndarray:
-    """One class's metric per fold model (for the per-subtype value claims)."""
-    keys = sorted(k for k in result.probs if k[0] == k_paper and k[1] == variant)
-    names = np.asarray(classes)
-    out = []
-    for k in keys:
-        pc = metrics.per_class(names[result.y_test], names[result.probs[k].argmax(1)], labels=list(classes))
-        out.append(float(pc.loc[cls, metric]))
-    return np.asarray(out)
-
-
 def table6_rows(pc: pd.DataFrame, note: str) -> list[dict]:
     rows = []
     for cls in list(SUBTYPES) + ["macro avg"]:

@@ -14,7 +14,7 @@ are checked against the field names (a misspelt key raises).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from omicslib.book import reference
 from omicslib.profiles import check, configure
@@ -182,7 +182,3 @@ def her2st_setup(profile: str, **overrides) -> Her2stSetup:
     return configure(Her2stSetup(), profile, overrides,
                      smoke=dict(sections=("C2", "C3"), held_out=("C3",), max_spots=60, n_genes=100, pca_dim=16),
                      paper=dict(held_out=("B4", "C2", "C3", "C4", "C5", "C6"), n_genes=2000, pca_dim=256))
-
-
-def field_names(cls) -> list[str]:
-    return [f.name for f in fields(cls)]
