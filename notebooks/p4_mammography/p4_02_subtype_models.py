@@ -155,9 +155,10 @@ pick = P.gradcam.correct_test_images(mc, 4)
 maps = P.gradcam.gradcam_maps(model, torch.as_tensor(X[pick]), device=dev)
 titles = [f"{table['subtype'][i]} ({table['view'][i]})" for i in pick]
 _ = run.figure(P.gradcam.layer_grid(X[pick, 0], maps, titles), "fig4_gradcam_layers", prov,
-           caption="Figure 4 analogue: Grad-CAM maps per layer of DenseNet121-CBAM, transitions included "
-           "(synthetic images; briefly trained model)." + weights,
-           alt="Grid of ROIs with Grad-CAM overlays from pool0 to denseblock4")
+           caption="Figure 4 analogue: Grad-CAM maps per layer of DenseNet121-CBAM, transitions included: one "
+           "column per test image, the ROI on top, then one row per layer from pool0 to denseblock4; each map scaled "
+           "to [0, 1] per image (colour bar) and laid over the ROI (synthetic images; briefly trained model)." + weights,
+           alt="Grid of ROIs (columns) with Grad-CAM overlays per layer (rows) from pool0 to denseblock4, and a colour bar")
 
 # %% [markdown]
 # Browse the layers interactively (needs a running kernel; the static figure above is the
@@ -190,8 +191,9 @@ binary = {task: P.best_model(results[task], cfg, dev) for task in ("tn", "lumina
 panels, regions = P.gradcam.binary_task_maps(binary, X, P.roi_masks(data.meta["masks"], cfg), results, layer,
                                              device=dev)
 _ = run.figure(P.binary_gradcam_figure(panels), "supp_fig5_gradcam_binary", prov,
-           caption=f"Supplementary Figure 5 analogue: Grad-CAM ({layer}) per binary task and class "
-           "(synthetic images)." + weights, alt="ROIs and Grad-CAM overlays for each class of the three binary tasks")
+           caption=f"Supplementary Figure 5 analogue: Grad-CAM ({layer}) per binary task (rows) and class, each map "
+           "scaled to [0, 1] per image (colour bar) (synthetic images)." + weights,
+           alt="ROIs and Grad-CAM overlays for each class of the three binary tasks, with a colour bar")
 run.table(regions, "gradcam_regions", prov, caption=f"Share of each test image's Grad-CAM ({layer}) in the lesion, "
           "a 3-px peritumoral ring and elsewhere (synthetic images: a pipeline check)." + weights)
 report.show(regions.groupby(["task", "class"])[["lesion", "ring", "outside"]].mean())

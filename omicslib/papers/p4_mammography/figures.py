@@ -175,22 +175,24 @@ def cohort_flow_figure(flow: pd.DataFrame):
 def binary_gradcam_figure(rows: list[dict]):
     """Supplementary Figure 5 analogue: per binary task, the ROI and its Grad-CAM (last layer) for a
     correctly classified image of each class, ``rows`` from :func:`omicslib.papers.p4_mammography.gradcam`
-    (dicts with ``task``, ``label``, ``image``, ``cam``)."""
+    (dicts with ``task``, ``label``, ``image``, ``cam``), with one colour bar for the maps."""
     import matplotlib.pyplot as plt
 
-    from omicslib.papers.p4_mammography.gradcam import overlay
+    from omicslib.papers.p4_mammography.gradcam import cam_colorbar, overlay
 
     tasks = list(dict.fromkeys(r["task"] for r in rows))
     per = max(sum(r["task"] == t for r in rows) for t in tasks)
-    fig, axes = plt.subplots(len(tasks), 2 * per, figsize=(1.8 * 2 * per, 1.9 * len(tasks)), squeeze=False)
+    fig, axes = plt.subplots(len(tasks), 2 * per, figsize=(1.75 * 2 * per + 2.8, 2.1 * len(tasks) + 0.3),
+                             squeeze=False, layout="constrained")
     for i, t in enumerate(tasks):
         for j, r in enumerate([r for r in rows if r["task"] == t]):
             axes[i, 2 * j].imshow(r["image"], cmap="gray")
-            axes[i, 2 * j].set_title(r["label"], fontsize=7)
+            axes[i, 2 * j].set_title(r["label"].replace(" (", "\n("), fontsize=11)
             axes[i, 2 * j + 1].imshow(overlay(r["image"], r["cam"]))
-            axes[i, 2 * j + 1].set_title("Grad-CAM", fontsize=7)
-        axes[i, 0].set_ylabel(TASKS[t].title, fontsize=7)
+            axes[i, 2 * j + 1].set_title("Grad-CAM", fontsize=11)
+        axes[i, 0].set_ylabel(TASKS[t].title.replace(" vs ", "\nvs "), fontsize=11)
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
+    cam_colorbar(fig, axes[:, 1::2])
     return fig

@@ -98,24 +98,47 @@ def overlay(image: np.ndarray, cam: np.ndarray, weight: float = 0.5) -> np.ndarr
     return show_cam_on_image(np.repeat(img[..., None], 3, axis=2), cam, use_rgb=True, image_weight=weight)
 
 
-def layer_grid(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, size: float = 1.6):
-    """Figure: one row per image, the input then one overlay per layer (the paper's Figure 4 layout)."""
+def cam_colormap():
+    """The colour map :func:`overlay` paints with (the package's ``cv2.COLORMAP_JET``, BGR turned RGB), as a
+    matplotlib colour map for the colour bar: 0 is the image's weakest Grad-CAM value, 1 its strongest."""
+    import cv2
+    from matplotlib.colors import ListedColormap
+
+    lut = cv2.applyColorMap(np.arange(256, dtype=np.uint8)[:, None], cv2.COLORMAP_JET)[:, 0, ::-1]
+    return ListedColormap(lut / 255.0, name="gradcam_jet")
+
+
+def cam_colorbar(fig, axes, weight: float = 0.5):
+    """One colour bar for every Grad-CAM overlay in ``axes`` (each map is scaled to [0, 1] per image)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    bar = fig.colorbar(ScalarMappable(Normalize(0, 1), cam_colormap()), ax=axes, shrink=0.6, aspect=30,
+                       ticks=[0, 0.5, 1])
+    bar.set_label(f"Grad-CAM, scaled to [0, 1] per image\n(overlay: {1 - weight:.0%} map, {weight:.0%} ROI)", fontsize=11)
+    bar.ax.tick_params(labelsize=11)
+    return bar
+
+
+def layer_grid(images: np.ndarray, maps: dict[str, np.ndarray], titles=None, size: float = 1.5):
+    """Figure: one column per image, the input on top and then one overlay per layer (the paper's Figure 4
+    turned a quarter, so that eleven layers fit the page's width), with one colour bar."""
     import matplotlib.pyplot as plt
 
     n, names = len(images), list(maps)
-    fig, axes = plt.subplots(n, len(names) + 1, figsize=(size * (len(names) + 1), size * n), squeeze=False)
+    fig, axes = plt.subplots(len(names) + 1, n, figsize=(size * n + 2.6, size * (len(names) + 1) + 0.3),
+                             squeeze=False, layout="constrained")
     for i in range(n):
-        axes[i, 0].imshow(images[i], cmap="gray")
-        axes[i, 0].set_ylabel(titles[i] if titles is not None else "", fontsize=8)
+        axes[0, i].imshow(images[i], cmap="gray")
+        axes[0, i].set_title(titles[i].replace(" (", "\n(") if titles is not None else f"image {i + 1}", fontsize=11)
         for j, name in enumerate(names):
-            axes[i, j + 1].imshow(overlay(images[i], maps[name][i]))
-            if i == 0:
-                axes[i, j + 1].set_title(name.split(".")[-1], fontsize=8)
-        if i == 0:
-            axes[i, 0].set_title("input", fontsize=8)
+            axes[j + 1, i].imshow(overlay(images[i], maps[name][i]))
+    for j, label in enumerate(["input"] + [name.split(".")[-1] for name in names]):
+        axes[j, 0].set_ylabel(label, fontsize=11, rotation=0, ha="right", va="center")
     for ax in axes.ravel():
         ax.set_xticks([])
         ax.set_yticks([])
+    cam_colorbar(fig, axes[1:, :])
     return fig
 
 
