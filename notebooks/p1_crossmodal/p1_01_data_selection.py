@@ -32,7 +32,7 @@ device = "auto"          # auto | cpu | cuda | mps
 seed = 0
 data_source = "auto"     # auto | full | real-subset | synthetic
 outdir = ""              # empty: book/p1/results/p1_01_data_selection
-config_overrides = {}    # any P1Config field, e.g. {"enet_C": 0.05}
+config_overrides = {}    # any Config field, e.g. {"enet_C": 0.05}
 
 # %%
 import time

@@ -33,7 +33,7 @@ device = "auto"          # auto | cpu | cuda | mps
 seed = 0
 data_source = "auto"     # auto | full | real-subset | synthetic
 outdir = ""              # empty: book/p1/results/p1_02_crossmodal_grid
-config_overrides = {}    # any P1Config field, e.g. {"focal_gamma": 1.0, "n_jobs": 2}
+config_overrides = {}    # any Config field, e.g. {"focal_gamma": 1.0, "n_jobs": 2}
 jobs_dir = ""            # empty: compute the grid here; else read its (K, fold) units from the workflow's grid jobs
 
 # %%

@@ -29,7 +29,7 @@ device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
-config_overrides = {}    # any P3Config field, e.g. {"sweep_epochs_scale": 0.1}
+config_overrides = {}    # any Config field, e.g. {"sweep_epochs_scale": 0.1}
 
 # %%
 from IPython.display import display

@@ -30,7 +30,7 @@ device = "cpu"
 seed = 0
 data_source = "auto"
 outdir = ""
-config_overrides = {}    # any P3Config field
+config_overrides = {}    # any Config field
 
 # %%
 import pandas as pd

@@ -29,7 +29,7 @@ seed = 0
 data_source = "auto"
 outdir = ""
 jobs_dir = ""            # empty: compute the grid here; else read its units from the workflow's grid jobs
-config_overrides = {}    # any P3Config field
+config_overrides = {}    # any Config field
 
 # %%
 from IPython.display import display

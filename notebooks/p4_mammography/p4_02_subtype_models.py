@@ -44,7 +44,7 @@ data_source = "synthetic"  # synthetic ROIs (the only images available here)
 outdir = ""              # empty: book/p4/results/p4_02_subtype_models
 threads = 1              # CPU threads for torch (DenseNet on small inputs is op-overhead bound)
 allow_random_weights = False  # paper profile: run without ImageNet weights (then shown on every result)
-config_overrides = {}    # any P4Config field, e.g. {"epochs": 10}
+config_overrides = {}    # any Config field, e.g. {"epochs": 10}
 jobs_dir = ""            # the workflow's grid jobs (one per task x fold); empty: train every fold here
 
 # %%

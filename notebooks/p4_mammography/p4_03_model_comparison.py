@@ -39,7 +39,7 @@ data_source = "synthetic"
 outdir = ""              # empty: book/p4/results/p4_03_model_comparison
 threads = 1
 allow_random_weights = False  # paper profile: run without ImageNet weights (then shown on every result)
-config_overrides = {}    # any P4Config field, e.g. {"archs": ["densenet121_cbam", "resnet101"]}
+config_overrides = {}    # any Config field, e.g. {"archs": ["densenet121_cbam", "resnet101"]}
 jobs_dir = ""            # the workflow's grid jobs (one per task x backbone x fold); empty: train every fold here
 
 # %%

@@ -36,7 +36,7 @@ data_source = "synthetic"
 outdir = ""              # empty: book/p4/results/p4_04_split_leak_audit
 threads = 1
 allow_random_weights = False  # paper profile: run DenseNet121-CBAM without ImageNet weights
-config_overrides = {}    # any P4Config field, e.g. {"audit_seeds": [0, 1, 2]}
+config_overrides = {}    # any Config field, e.g. {"audit_seeds": [0, 1, 2]}
 
 # %%
 from dataclasses import asdict

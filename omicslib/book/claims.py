@@ -145,7 +145,8 @@ COLUMNS = ["paper", "id", "section", "statement", "locator", "quote", "kind", "m
            "n_seeds", "n_runs", "unit", "family", "paper_value", "paper_sd", "tolerance", "tolerance_reason",
            "min_tolerance", "ours", "ci_low", "ci_high", "ci_level", "delta", "delta_ci_low", "delta_ci_high",
            "direction", "better", "expected_sign", "p", "p_holm", "margin", "margin_reason", "baseline",
-           "baseline_value", "baseline_ci_low", "baseline_ci_high", "verdict", "reason", "note", "not_run", "blocker"]
+           "baseline_value", "baseline_ci_low", "baseline_ci_high", "verdict", "reason", "note", "not_run", "blocker",
+           "ref_key"]
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class Claim:
     metric: str = ""
     quote: str = ""
     not_run: str = ""
+    ref_key: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS_OF_CLAIM:
@@ -387,7 +389,7 @@ def value_claim(paper: str, id: str, statement: str, ref_key: str, *, provenance
                  ours=ours, ci_low=lo, ci_high=hi, ci_level=ci_level, tolerance=tol, tolerance_reason=why,
                  unit=unit, scope=scope, baseline=b_name, baseline_value=b_val, baseline_ci_low=b_lo,
                  baseline_ci_high=b_hi, blocker=blocker, note=note or row["note"], section=section,
-                 metric=str(row["metric"]), quote=str(row["quote"]), not_run=not_run)
+                 metric=str(row["metric"]), quote=str(row["quote"]), not_run=not_run, ref_key=ref_key)
 
 
 def text_claim(paper: str, id: str, statement: str, ref_key: str, recomputed: float, how: str,
@@ -398,7 +400,7 @@ def text_claim(paper: str, id: str, statement: str, ref_key: str, recomputed: fl
     return Claim(paper, id, statement, row["locator"], "text", how, PAPER_TEXT,
                  paper_value=reference.value(paper, ref_key), ours=float(recomputed), tolerance=tolerance,
                  tolerance_reason=tolerance_reason, note=note or row["note"], metric=str(row["metric"]),
-                 quote=str(row["quote"]))
+                 quote=str(row["quote"]), ref_key=ref_key)
 
 
 def code_claim(paper: str, id: str, statement: str, ref_key: str, code_value: float, how: str,
@@ -408,7 +410,8 @@ def code_claim(paper: str, id: str, statement: str, ref_key: str, code_value: fl
     row = reference.row(paper, ref_key)
     return Claim(paper, id, statement, row["locator"], "exact", how, CODE, paper_value=reference.value(paper, ref_key),
                  ours=float(code_value), tolerance=tolerance, tolerance_reason=tolerance_reason,
-                 note=note or row["note"], metric=str(row["metric"]), quote=str(row["quote"]), section="data")
+                 note=note or row["note"], metric=str(row["metric"]), quote=str(row["quote"]), section="data",
+                 ref_key=ref_key)
 
 
 def _fmt(x: float) -> str:
@@ -774,3 +777,13 @@ def ledger_html(df: pd.DataFrame) -> str:
     head = ('<tr><th class="verdict">verdict</th><th>claim (paper\'s words, where)</th><th class="num">paper</th>'
             '<th class="num">ours [CI]</th><th class="num">ours − paper [CI]</th><th>strongest simple baseline</th></tr>')
     return f'<table class="claims"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def unjudged(paper: str, ledger_df: pd.DataFrame) -> pd.DataFrame:
+    """The paper's reference values that no claim of the ledger judges (by ``ref_key``, or by a locator shared
+    with a claim), excluding the design sizes the rules use: the coverage gap, listed on the claims page."""
+    ref = reference.load(paper).reset_index()
+    judged = set(ledger_df["ref_key"].dropna().astype(str))
+    locs = set(ledger_df["locator"].dropna().astype(str))
+    left = ref[~ref["key"].isin(judged) & ~ref["locator"].isin(locs) & ~ref["key"].str.startswith("design_")]
+    return left[["key", "item", "metric", "value", "locator"]].reset_index(drop=True)

@@ -456,6 +456,21 @@ def claims_page(paper: str, root: str | Path | None = None, forest: bool = False
         rows = [{"family": claims.family_name(f, k), "members": len(g),
                  "tested": int(g["p_holm"].notna().sum())} for (f, k), g in comp.groupby(["family", "kind"])]
         lines.append(pd.DataFrame(rows).to_html(index=False, classes="families", border=0) + "\n")
+    gap = claims.unjudged(paper, df)
+    lines.append("## Coverage\n")
+    lines.append(f"The reference file holds {len(reference.load(paper))} values of the paper; {len(gap)} of them are "
+                 "judged by no claim above (by key or by the locator of a claim), listed here so that a gap is seen, "
+                 "not hidden.\n")
+    if len(gap):
+        import html
+
+        rows = "".join(f"<tr><td>{html.escape(str(r.item))}</td><td>{html.escape(str(r.metric))}</td>"
+                       f"<td class=\"num\">{html.escape(str(r.value))}</td><td>{html.escape(str(r.locator))}</td></tr>"
+                       for r in gap.itertuples())
+        lines.append(f"<details><summary>The {len(gap)} values without a claim</summary>\n\n"
+                     f'<div class="table-wrap"><table class="coverage"><thead><tr><th>item</th><th>metric</th>'
+                     f'<th class="num">paper</th><th>where</th></tr></thead><tbody>{rows}</tbody></table></div>'
+                     "\n\n</details>\n")
     lines += ["## Rules\n"] + [f"- **{k}**: {v}" for k, v in claims.RULES.items()] + [""]
     return "\n".join(lines)
 

@@ -51,7 +51,7 @@ from omicslib.papers.p1_crossmodal.config import (
     PAPER_K_GRID,
     PAPER_VARIANTS,
     REASONS,
-    P1Config,
+    Config,
     config,
     config_table,
     replace_seed,
@@ -92,7 +92,7 @@ from omicslib.papers.p1_crossmodal.protocol import (
 
 __all__ = [
     "BEST", "REASONS", "audit_k", "combine_seeds", "data_claims", "fold_means", "model_seeds", "run_seeds",
-    "text_claims", "Baselines", "CONFUSION_ORDER", "config_cells", "FoldFeatures", "GridResult", "METRICS", "P1Config",
+    "text_claims", "Baselines", "CONFUSION_ORDER", "config_cells", "FoldFeatures", "GridResult", "METRICS", "Config",
     "PAPER_K_GRID", "PAPER_VARIANTS", "Prepared", "SUBTYPES", "SUBTYPE_NAMES", "best_config", "claim_facts",
     "claims", "config", "config_figure", "config_grid", "config_table", "exp_only_independence",
     "explorer_view", "figure5", "figure6", "fold_features", "fold_rankings", "fusion_blocker",

@@ -18,7 +18,7 @@ from omicslib.book import reference
 from omicslib.book.claims import ABSENT, Claim, value_claim
 from omicslib.book.report import vs_paper
 from omicslib.data.metabric import SUBTYPE_NAMES, SUBTYPES
-from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, PAPER_VARIANTS, REASONS, P1Config
+from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, PAPER_VARIANTS, REASONS, Config
 from omicslib.papers.p1_crossmodal.protocol import METRICS, GridResult
 
 PAPER = "p1"
@@ -47,12 +47,12 @@ def paper_table4(k_paper: int, variant: str, metric: str) -> float:
         return math.nan
 
 
-def audit_k(cfg: P1Config) -> int:
+def audit_k(cfg: Config) -> int:
     """The paper K of the audit reruns: ``cfg.audit_k``, else the best configuration's."""
     return cfg.audit_k or best_config(cfg)[0]
 
 
-def best_config(cfg: P1Config) -> tuple[int, str]:
+def best_config(cfg: Config) -> tuple[int, str]:
     """The paper's best configuration, on the grid of ``cfg`` (its largest K if 1000 is not there)."""
     k, v = BEST
     return (k if k in cfg.k_grid else cfg.k_grid[-1]), v
@@ -256,7 +256,7 @@ def gates_table(folds: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def gate_movement(folds: pd.DataFrame, cfg: P1Config, k_paper: int | None = None,
+def gate_movement(folds: pd.DataFrame, cfg: Config, k_paper: int | None = None,
                   variant: str | None = None) -> float:
     """Largest |sigmoid(gate) - sigmoid(gate_init)| over the fold models (of one K / variant if given)."""
     sub = folds[folds["variant"] != "EXP"]
@@ -269,7 +269,7 @@ def gate_movement(folds: pd.DataFrame, cfg: P1Config, k_paper: int | None = None
     return float(np.nanmax(np.abs(g - start))) if np.isfinite(g).any() else math.nan
 
 
-def fusion_blocker(folds: pd.DataFrame, cfg: P1Config, k_paper: int | None = None, variant: str | None = None) -> str:
+def fusion_blocker(folds: pd.DataFrame, cfg: Config, k_paper: int | None = None, variant: str | None = None) -> str:
     """``"fusion untrained: ..."`` when the gates moved less than ``cfg.gate_min_move`` from their start."""
     move = gate_movement(folds, cfg, k_paper, variant)
     if math.isnan(move) or move >= cfg.gate_min_move:
@@ -413,7 +413,7 @@ def fold_means(folds: pd.DataFrame) -> pd.DataFrame:
     return folds.groupby(["K_paper", "K", "variant", "fold"], sort=False, as_index=False)[num].mean()
 
 
-def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) -> list[Claim]:
+def claims(result: GridResult, prep, cfg: Config, provenance: str, base=None) -> list[Claim]:
     """The p1 claims ledger of the grid notebook from a grid (several model seeds on one split, see
     :func:`~omicslib.papers.p1_crossmodal.protocol.run_seeds`) and the baselines.
 
@@ -450,11 +450,11 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) 
     kb, vb = best_config(cfg)
     for k in PAPER_K_GRID:
         for v in PAPER_VARIANTS:
-            metrics_ = ("f1_macro", "f1_weighted", "accuracy", "roc_auc") if (k, v) == BEST else ("f1_macro",)
+            metrics_ = ("f1_macro", "f1_weighted", "accuracy", "roc_auc") if (k, v) == BEST else ("f1_macro", "roc_auc")
             for m in metrics_:
-                cid = f"headline_{m}" if (k, v) == BEST else f"t4_k{k}_{_SLUG[v]}_f1_macro"
+                cid = f"headline_{m}" if (k, v) == BEST else f"t4_k{k}_{_SLUG[v]}_{m}"
                 stmt = (f"Best configuration (K=1000, EXP+CNA): hold-out {m}" if (k, v) == BEST
-                        else f"Table 4: K={k} {v} hold-out macro-F1")
+                        else f"Table 4: K={k} {v} hold-out {'macro-F1' if m == 'f1_macro' else 'ROC AUC'}")
                 if not _has(result, (k, v)):
                     out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, not_run=not_run, **kw))
                     continue
@@ -529,7 +529,7 @@ def claims(result: GridResult, prep, cfg: P1Config, provenance: str, base=None) 
 
 # ------------------------------------------------------------------------------ facts
 
-def table4_facts(t4: pd.DataFrame, cfg: P1Config) -> dict:
+def table4_facts(t4: pd.DataFrame, cfg: Config) -> dict:
     """Facts of Table 4: ranges over the configurations and the best configurations."""
     kb, vb = best_config(cfg)
     top = t4.loc[t4["f1_macro"].idxmax()]

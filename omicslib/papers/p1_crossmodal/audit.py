@@ -22,7 +22,7 @@ import pandas as pd
 from omicslib import stats
 from omicslib.book import reference
 from omicslib.papers.p1_crossmodal.analysis import _CLASS_KEY, CONFUSION_ORDER, PAPER, paper_confusion, per_fold_f1, ref
-from omicslib.papers.p1_crossmodal.config import P1Config
+from omicslib.papers.p1_crossmodal.config import Config
 from omicslib.papers.p1_crossmodal.data import Prepared
 from omicslib.papers.p1_crossmodal.protocol import GridResult, run_grid
 
@@ -41,7 +41,7 @@ def paired_summary(a, b) -> dict[str, float]:
             "p_wilcoxon": np.nan}
 
 
-def ranking_scope_effect(result: GridResult, prep: Prepared, cfg: P1Config, k_paper: int, variant: str,
+def ranking_scope_effect(result: GridResult, prep: Prepared, cfg: Config, k_paper: int, variant: str,
                          device="cpu"):
     """ElasticNet ranking fitted on each fold's training rows (ours, the grid ``result``) vs once on the
     whole 80 % training part (the paper's wording, which lets each validation fold take part in its own
@@ -76,7 +76,7 @@ def _paired_arms(result: GridResult, other: GridResult, k_paper: int, variant: s
     return per_fold, paired_summary(b, a)
 
 
-def exp_only_independence(result: GridResult, prep: Prepared, cfg: P1Config, k_paper: int, device="cpu"):
+def exp_only_independence(result: GridResult, prep: Prepared, cfg: Config, k_paper: int, device="cpu"):
     """The EXP-only ablation trained independently of CNA and MUT (stage 1 on the EXP encoder alone,
     same folds and seeds) against the grid's EXP rows (stage 1 shared with the CNA and MUT encoders).
 
@@ -86,7 +86,7 @@ def exp_only_independence(result: GridResult, prep: Prepared, cfg: P1Config, k_p
     return _paired_arms(result, other, k_paper, "EXP", "shared_stage1", "independent_stage1")
 
 
-def identity_ablation(result: GridResult, prep: Prepared, cfg: P1Config, k_paper: int, variant: str,
+def identity_ablation(result: GridResult, prep: Prepared, cfg: Config, k_paper: int, variant: str,
                       device="cpu"):
     """The paper's encoder (the grid) vs the same encoder with a learned per-feature identity embedding,
     trained under the same protocol, folds and seeds at one (K, variant).

@@ -28,7 +28,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from omicslib.data.metabric import SUBTYPES
-from omicslib.papers.p1_crossmodal.config import P1Config, unit_seed
+from omicslib.papers.p1_crossmodal.config import Config, unit_seed
 from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings
 from omicslib.papers.p1_crossmodal.protocol import scores, stage3, unit_threads
 from omicslib.papers.p1_crossmodal.selection import MutationEncoder, Ranking
@@ -71,21 +71,21 @@ def _count_convergence(caught) -> int:
     return sum(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
-def all_features(prep: Prepared, rows, cfg: P1Config) -> np.ndarray:
+def all_features(prep: Prepared, rows, cfg: Config) -> np.ndarray:
     """Every expression and CNA gene and the mutation multi-hot (vocabulary from ``rows``)."""
     enc = MutationEncoder(cfg.mut_min_count).fit(prep.mutations, prep.samples[np.asarray(rows)])
     mut = enc.transform(prep.mutations, prep.samples).to_numpy(np.float32)
     return np.hstack([prep.exp.to_numpy(np.float32), prep.cna.to_numpy(np.float32), mut])
 
 
-def _logistic(cfg: P1Config, seed: int, C: float = 1.0, l1_ratio: float = 0.0) -> LogisticRegression:
+def _logistic(cfg: Config, seed: int, C: float = 1.0, l1_ratio: float = 0.0) -> LogisticRegression:
     """Ridge (l1_ratio 0: lbfgs, fast) or elastic-net (saga) multinomial LR with balanced class weights."""
     solver = "lbfgs" if l1_ratio == 0 else "saga"
     return LogisticRegression(solver=solver, C=C, l1_ratio=l1_ratio, class_weight="balanced",
                               max_iter=cfg.baseline_max_iter, tol=cfg.baseline_tol, random_state=seed)
 
 
-def tuned_logistic(X: np.ndarray, y, tr, cfg: P1Config, seed: int):
+def tuned_logistic(X: np.ndarray, y, tr, cfg: Config, seed: int):
     """Standardised LR with balanced class weights; C x l1_ratio chosen by a stratified inner CV
     (macro-F1) on the rows ``tr`` only; returns the refitted search and the ConvergenceWarnings of
     the whole search."""
@@ -109,7 +109,7 @@ def interior(value: float, grid) -> bool:
     return len(g) >= 3 and g[0] < value < g[-1]
 
 
-def refit_chosen(X: np.ndarray, y, tr, C: float, l1_ratio: float, cfg: P1Config, seed: int):
+def refit_chosen(X: np.ndarray, y, tr, C: float, l1_ratio: float, cfg: Config, seed: int):
     """The chosen LR refitted on rows ``tr`` (standardised on them); returns the model and its
     ConvergenceWarnings."""
     model = make_pipeline(StandardScaler(), _logistic(cfg, seed, C, l1_ratio))
@@ -119,7 +119,7 @@ def refit_chosen(X: np.ndarray, y, tr, C: float, l1_ratio: float, cfg: P1Config,
     return model, _count_convergence(caught)
 
 
-def run_baselines(prep: Prepared, k_paper: int, cfg: P1Config, device="cpu", centroids: pd.DataFrame | None = None,
+def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centroids: pd.DataFrame | None = None,
                   rankings: list[dict[str, Ranking]] | None = None, *, tuned: bool = True) -> Baselines:
     """Every baseline on the same hold-out and folds as the grid (see the module docstring). The tuned
     model's search runs once on the 80 % training part (inner CV, training rows only); ``tuned``

@@ -63,7 +63,7 @@ REASONS = {
 
 
 @dataclass(frozen=True)
-class P1Config:
+class Config:
     """Every numerical choice of the p1 pipeline (validated when built)."""
 
     # protocol
@@ -138,7 +138,7 @@ class P1Config:
 
     def __post_init__(self):
         def bad(name, why):
-            raise ValueError(f"P1Config.{name}: {why}, got {getattr(self, name)!r}")
+            raise ValueError(f"Config.{name}: {why}, got {getattr(self, name)!r}")
 
         if not self.k_grid or any(int(k) < 1 for k in self.k_grid) or list(self.k_grid) != sorted(set(self.k_grid)):
             bad("k_grid", "must be increasing positive integers")
@@ -214,14 +214,14 @@ QUICK = dict(k_grid=PAPER_K_GRID[:3], k_max=160, d_model=16, n_heads=2, ffn_hidd
              baseline_trees=(25, 50, 100, 200), baseline_leaves=(4,), baseline_learning_rates=(0.1,))
 
 
-def config(profile: str = "quick", **overrides) -> P1Config:
+def config(profile: str = "quick", **overrides) -> Config:
     """The config of a run profile: ``paper`` = the paper's stated values + our S1 choices;
     ``quick`` = small model and few epochs for 2 CPU cores; ``smoke`` = seconds. ``overrides``
     set any field (unknown names raise)."""
-    return configure(P1Config(), profile, overrides, smoke=SMOKE, quick=QUICK, paper={})
+    return configure(Config(), profile, overrides, smoke=SMOKE, quick=QUICK, paper={})
 
 
-def replace_seed(cfg: P1Config, seed: int) -> P1Config:
+def replace_seed(cfg: Config, seed: int) -> Config:
     """The same config with another seed (splits, initialisation, shuffling all follow it)."""
     return replace(cfg, seed=seed)
 
@@ -241,7 +241,7 @@ def scaled_k_grid(n_available: int, paper_grid=PAPER_K_GRID, k_max: int | None =
     return out
 
 
-def unit_seed(cfg: P1Config, k_paper: int, fold: int) -> int:
+def unit_seed(cfg: Config, k_paper: int, fold: int) -> int:
     """The seed of one (K, fold) unit: depends only on the run seed, K and the fold."""
     return cfg.seed * 100_000 + k_paper * 10 + fold
 
@@ -252,7 +252,7 @@ PAPER_FIELDS = ("k_grid", "variants", "test_size", "n_folds", "mut_min_count", "
                 "mask_end")
 
 
-def config_table(cfg: P1Config, profile: str):
+def config_table(cfg: Config, profile: str):
     """Our Supplementary Table S1: every field, its value in this run, the ``paper`` profile's value,
     whether the paper states it (``paper``) or we chose it (``ours``), and the reason of each value a
     verdict depends on (:data:`REASONS`)."""

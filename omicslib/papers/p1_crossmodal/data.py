@@ -15,7 +15,7 @@ import pandas as pd
 
 from omicslib.data.metabric import SUBTYPES
 from omicslib.data.tables import Loaded
-from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, P1Config, scaled_k_grid
+from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, Config, scaled_k_grid
 from omicslib.papers.p1_crossmodal.selection import MutationEncoder, Ranking, elasticnet_ranking
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
 from omicslib.train import rehearsal_limit
@@ -63,7 +63,7 @@ class Prepared:
 REHEARSAL_SAMPLES = 300
 
 
-def prepare(data: Loaded, cfg: P1Config) -> Prepared:
+def prepare(data: Loaded, cfg: Config) -> Prepared:
     """Encode labels, optionally subsample (smoke; the rehearsal), draw the hold-out and the folds once."""
     y_all = data.labels
     bad = set(y_all.unique()) - set(SUBTYPES)
@@ -107,19 +107,19 @@ class FoldFeatures:
     zero_filled: dict[str, int] = field(default_factory=dict)   # zero-coefficient features among the top-K
 
 
-def rank_modalities(prep: Prepared, rows, cfg: P1Config) -> dict[str, Ranking]:
+def rank_modalities(prep: Prepared, rows, cfg: Config) -> dict[str, Ranking]:
     """ElasticNet rankings of EXP and CNA fitted on ``rows`` (positions) only."""
     kw = dict(l1_ratio=cfg.enet_l1_ratio, C=cfg.enet_C, seed=cfg.seed)
     return {"exp": elasticnet_ranking(prep.exp, prep.y, rows, **kw),
             "cna": elasticnet_ranking(prep.cna, prep.y, rows, **kw)}
 
 
-def fit_rows(prep: Prepared, fold: int, cfg: P1Config) -> np.ndarray:
+def fit_rows(prep: Prepared, fold: int, cfg: Config) -> np.ndarray:
     """The rows a fold's ranking and mutation vocabulary are fitted on (see ``ranking_scope``)."""
     return prep.cv.folds[fold][0] if cfg.ranking_scope == "fold" else prep.cv.train
 
 
-def fold_rankings(prep: Prepared, cfg: P1Config) -> list[dict[str, Ranking]]:
+def fold_rankings(prep: Prepared, cfg: Config) -> list[dict[str, Ranking]]:
     """The rankings each fold uses: fitted on that fold's training rows (``ranking_scope='fold'``)
     or once on the 80 % training part (``'train80'``)."""
     if cfg.ranking_scope == "train80":
@@ -127,7 +127,7 @@ def fold_rankings(prep: Prepared, cfg: P1Config) -> list[dict[str, Ranking]]:
     return [rank_modalities(prep, tr, cfg) for tr, _ in prep.cv.folds]
 
 
-def fold_features(prep: Prepared, rankings: dict[str, Ranking], k: int, rows, cfg: P1Config) -> FoldFeatures:
+def fold_features(prep: Prepared, rankings: dict[str, Ranking], k: int, rows, cfg: Config) -> FoldFeatures:
     """Top-K EXP and CNA columns (CNA capped at its gene count) + the mutation multi-hot whose
     vocabulary comes from ``rows``."""
     eg, cg = rankings["exp"].top(k), rankings["cna"].top(k)

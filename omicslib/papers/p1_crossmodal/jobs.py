@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from omicslib import gridjobs
-from omicslib.papers.p1_crossmodal.config import P1Config, config
+from omicslib.papers.p1_crossmodal.config import Config, config
 from omicslib.papers.p1_crossmodal.data import load_data, prepare
 from omicslib.papers.p1_crossmodal.protocol import grid_jobs, jobs_config, run_job
 from omicslib.runtime import pick_device, seed_everything, set_threads
@@ -18,7 +18,7 @@ from omicslib.runtime import pick_device, seed_everything, set_threads
 GRID_NOTEBOOK = "p1_02_crossmodal_grid"
 
 
-def _config(profile: str, seed: int, config_overrides: dict | None) -> P1Config:
+def _config(profile: str, seed: int, config_overrides: dict | None) -> Config:
     return config(profile, seed=seed, **(config_overrides or {}))
 
 

@@ -39,7 +39,7 @@ from torch import nn
 from omicslib import gridjobs, metrics
 from omicslib.book.provenance import Provenance
 from omicslib.nn.losses.focal import focal_loss, inverse_frequency_weights
-from omicslib.papers.p1_crossmodal.config import PAPER_VARIANTS, P1Config, unit_seed
+from omicslib.papers.p1_crossmodal.config import PAPER_VARIANTS, Config, unit_seed
 from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings, rank_modalities
 from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalFusion, ModalityEncoder, ResidualMLP
 from omicslib.papers.p1_crossmodal.selection import Ranking, TrainStandardiser
@@ -50,7 +50,7 @@ METRICS = ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted",
            "precision_macro", "recall_macro", "f1_macro", "roc_auc")
 
 
-def _linear_weights(t: float, cfg: P1Config) -> tuple[float, float]:
+def _linear_weights(t: float, cfg: Config) -> tuple[float, float]:
     """Stage-1 (reconstruction, classification) weights at progress t in [0, 1]."""
     return 1 - (1 - cfg.s1_rec_end) * t, cfg.s1_cls_start + (1 - cfg.s1_cls_start) * t
 
@@ -63,7 +63,7 @@ class Encoders(nn.Module):
     """The stage-1 encoders of one (K, fold), one per modality (``identity``: with the per-feature
     identity embedding of the audit ablation)."""
 
-    def __init__(self, cfg: P1Config, modalities, n_classes, n_features: dict[str, int] | None = None):
+    def __init__(self, cfg: Config, modalities, n_classes, n_features: dict[str, int] | None = None):
         super().__init__()
         kw = dict(d_model=cfg.d_model, n_heads=cfg.n_heads, ffn_hidden=cfg.ffn_hidden, dropout=cfg.dropout,
                   drop_path=cfg.drop_path, layerscale_init=cfg.layerscale_init, n_classes=n_classes)
@@ -71,7 +71,7 @@ class Encoders(nn.Module):
         self.enc = nn.ModuleDict({m: ModalityEncoder(**kw, n_features=n_features.get(m)) for m in modalities})
 
 
-def stage1(X: dict[str, np.ndarray], y, tr, va, cfg: P1Config, modalities, device, seed: int,
+def stage1(X: dict[str, np.ndarray], y, tr, va, cfg: Config, modalities, device, seed: int,
            identity: bool = False):
     """Masked-feature reconstruction + auxiliary classification for every modality encoder."""
     n_classes = int(max(y)) + 1
@@ -136,7 +136,7 @@ def embed(model: Encoders, X: dict[str, np.ndarray], modalities, device, batch_s
     return out
 
 
-def stage2(emb: dict[str, torch.Tensor], y, tr, va, cfg: P1Config, variant: str, device, seed: int):
+def stage2(emb: dict[str, torch.Tensor], y, tr, va, cfg: Config, variant: str, device, seed: int):
     """Cross-modal enrichment on frozen stage-1 embeddings. Returns the fusion, its history and the
     gate trajectory: sigmoid(gate) at the start and after each epoch (read in the validation pass)."""
     ctx_names = VARIANTS[variant]
@@ -176,7 +176,7 @@ def stage2(emb: dict[str, torch.Tensor], y, tr, va, cfg: P1Config, variant: str,
     return fusion, hist, traj
 
 
-def stage2_param_groups(fusion: CrossModalFusion, cfg: P1Config) -> list[dict]:
+def stage2_param_groups(fusion: CrossModalFusion, cfg: Config) -> list[dict]:
     """AdamW parameter groups of stage 2: the gate logits at ``cfg.gate_lr`` (see
     ``config.REASONS['gate_lr']``), everything else at ``cfg.s2_lr``."""
     gates = list(fusion.gate_logits.parameters())
@@ -229,7 +229,7 @@ def mixup_focal_step(alpha: torch.Tensor, gamma: float, mixup_alpha: float):
     return step
 
 
-def stage3(Z: np.ndarray, y, tr, va, test, cfg: P1Config, device, seed: int, n_classes: int):
+def stage3(Z: np.ndarray, y, tr, va, test, cfg: Config, device, seed: int, n_classes: int):
     """Residual MLP on standardised flattened embeddings; returns hold-out probabilities, history and
     the standardiser (fitted on the fold's training rows)."""
     std = TrainStandardiser().fit(Z, tr)
@@ -254,7 +254,7 @@ def scores(y_true, prob, n_classes: int = 4) -> dict[str, float]:
     return {k: r[k] for k in METRICS}
 
 
-def unit_threads(cfg: P1Config) -> int | None:
+def unit_threads(cfg: Config) -> int | None:
     """torch CPU threads of one unit: ``cpu_threads``, or 1 in parallel workers, else unchanged."""
     return cfg.cpu_threads or (1 if cfg.n_jobs > 1 else None)
 
@@ -270,7 +270,7 @@ class UnitResult:
     gate_trajectory: pd.DataFrame
 
 
-def run_unit(prep: Prepared, k_paper: int, fold: int, cfg: P1Config, device="cpu",
+def run_unit(prep: Prepared, k_paper: int, fold: int, cfg: Config, device="cpu",
              rankings: dict[str, Ranking] | None = None, *, identity: bool = False,
              variants: tuple[str, ...] | None = None) -> UnitResult:
     """Train stage 1 once (every modality ``cfg.variants`` need), then stages 2-3 for ``variants``
@@ -347,24 +347,24 @@ class GridResult:
     gate_trajectory: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def grid_units(cfg: P1Config) -> list[tuple[int, int]]:
+def grid_units(cfg: Config) -> list[tuple[int, int]]:
     """The grid's (K, fold) units, in the order of :attr:`GridResult.folds`."""
     return [(k, f) for k in cfg.k_grid for f in range(cfg.n_folds)]
 
 
-def grid_jobs(cfg: P1Config) -> list[str]:
+def grid_jobs(cfg: Config) -> list[str]:
     """One grid-job id per (K, fold) unit, e.g. ``K300-fold4-seed0`` (no data read)."""
     return [gridjobs.job_id(K=k, fold=f, seed=cfg.seed) for k, f in grid_units(cfg)]
 
 
-def jobs_config(cfg: P1Config, data_source: str, provenance: Provenance) -> dict:
+def jobs_config(cfg: Config, data_source: str, provenance: Provenance) -> dict:
     """What a grid-job file must have been computed with: every config field, the requested data
     source, the kind and the checksums of the data actually loaded."""
     return {**asdict(cfg), "data_source": data_source, "provenance": provenance.kind,
             "data_sha256": sorted(f.sha256 for f in provenance.files)}
 
 
-def run_job(prep: Prepared, cfg: P1Config, job: str, device="cpu") -> dict:
+def run_job(prep: Prepared, cfg: Config, job: str, device="cpu") -> dict:
     """One grid job: its fold's rankings (as :func:`fold_rankings` fits them) and its (K, fold) unit,
     as :func:`run_grid` reads them back from the job's file."""
     part = gridjobs.parse_job(job, K=int, fold=int, seed=int)
@@ -378,7 +378,7 @@ def run_job(prep: Prepared, cfg: P1Config, job: str, device="cpu") -> dict:
             "seconds": time.perf_counter() - t0}
 
 
-def _read_jobs(jobs_dir, cfg: P1Config, data_source: str | None, provenance: Provenance | None):
+def _read_jobs(jobs_dir, cfg: Config, data_source: str | None, provenance: Provenance | None):
     """Units, per-fold rankings and summed job seconds of the grid from its job files."""
     if data_source is None or provenance is None:
         raise ValueError("reading grid jobs needs data_source and the data's provenance (they identify the units)")
@@ -396,7 +396,7 @@ def _as_fold(unit: UnitResult, fold: int) -> UnitResult:
     return UnitResult([{**r, "fold": fold} for r in unit.records], {**unit.diagnostics, "fold": fold}, traj)
 
 
-def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = False,
+def run_grid(prep: Prepared, cfg: Config, device="cpu", *, identity: bool = False,
              variants: tuple[str, ...] | None = None, jobs_dir=None, data_source: str | None = None,
              provenance: Provenance | None = None, rankings: list[dict[str, Ranking]] | None = None) -> GridResult:
     """All K x variant x fold models; units (K, fold) run in ``cfg.n_jobs`` processes.
@@ -437,7 +437,7 @@ def run_grid(prep: Prepared, cfg: P1Config, device="cpu", *, identity: bool = Fa
                       pd.concat(trajs, ignore_index=True) if trajs else pd.DataFrame())
 
 
-def model_seeds(cfg: P1Config) -> list[int]:
+def model_seeds(cfg: Config) -> list[int]:
     """The model seeds of a run: ``cfg.seed`` and the next ``n_seeds - 1`` integers. Every seed uses the
     same split (drawn with ``cfg.seed`` by :func:`~omicslib.papers.p1_crossmodal.data.prepare`): only
     initialisation, shuffling, masks and dropout follow the model seed, so all models score the same
@@ -445,7 +445,7 @@ def model_seeds(cfg: P1Config) -> list[int]:
     return [cfg.seed + i for i in range(cfg.n_seeds)]
 
 
-def run_seeds(prep: Prepared, cfg: P1Config, device="cpu", *, jobs_dir=None, data_source: str | None = None,
+def run_seeds(prep: Prepared, cfg: Config, device="cpu", *, jobs_dir=None, data_source: str | None = None,
               provenance: Provenance | None = None) -> tuple[GridResult, GridResult]:
     """The grid for every model seed (:func:`model_seeds`) on the split of ``prep``; the first seed may be
     read from grid jobs (``jobs_dir``), the others run here with the first seed's rankings. Returns

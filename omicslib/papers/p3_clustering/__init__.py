@@ -56,8 +56,8 @@ from omicslib.papers.p3_clustering.config import (
     AUTHORS_DEFAULT_K,
     TABLE_I_NAMES,
     Budget,
+    Config,
     DMACLConfig,
-    P3Config,
     config,
     table1,
 )
@@ -98,7 +98,7 @@ from omicslib.papers.p3_clustering.protocol import (
 )
 
 __all__ = [
-    "AUTHORS_DEFAULT_K", "FIG2_IDS", "METHODS", "TABLE_I_NAMES", "Budget", "DMACLConfig", "OmicsDataset", "P3Config",
+    "AUTHORS_DEFAULT_K", "FIG2_IDS", "METHODS", "TABLE_I_NAMES", "Budget", "DMACLConfig", "OmicsDataset", "Config",
     "aml_claims", "aml_data", "aml_facts", "best_k", "config_table", "start", "verdict_facts", "fig2_facts",
     "fig4_facts", "k_scan", "embedding_effect", "embedding_facts", "embedding_scores",
     "tcga_facts", "top_features", "aml_km", "bar_grid", "budget_table", "cancer_datasets", "characterise",

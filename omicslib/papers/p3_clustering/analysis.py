@@ -53,7 +53,7 @@ def config_table(cfg, fields) -> pd.DataFrame:
     values = asdict(cfg)
     unknown = [f for f in fields if f not in values]
     if unknown:
-        raise KeyError(f"P3Config has no fields {unknown}")
+        raise KeyError(f"Config has no fields {unknown}")
     return pd.DataFrame({"value": [values[f] for f in fields]}, index=list(fields))
 
 

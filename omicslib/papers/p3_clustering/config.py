@@ -124,7 +124,7 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class P3Config:
+class Config:
     """Everything a p3 notebook varies with the profile. ``seeds`` of a grid are ``seed .. seed + n - 1``."""
 
     n_jobs: int = 2
@@ -157,13 +157,13 @@ class P3Config:
                   "aml_epochs", "fig4_n_cancers", "tcga_n_max")
         for name in ("fig2_budget", "fig3_budget", "fig4_budget", "tcga_budget"):
             if not isinstance(getattr(self, name), Budget):
-                raise ValueError(f"P3Config.{name} must be a Budget, got {type(getattr(self, name)).__name__}")
+                raise ValueError(f"Config.{name} must be a Budget, got {type(getattr(self, name)).__name__}")
         if any(k < 2 for k in self.fig4_ks):
-            raise ValueError(f"P3Config.fig4_ks must all be >= 2, got {self.fig4_ks}")
+            raise ValueError(f"Config.fig4_ks must all be >= 2, got {self.fig4_ks}")
         if self.sweep_params is not None:
             unknown = set(self.sweep_params) - set(TABLE_I_PARAMS)
             if unknown:
-                raise ValueError(f"P3Config.sweep_params has unknown hyperparameters {sorted(unknown)}")
+                raise ValueError(f"Config.sweep_params has unknown hyperparameters {sorted(unknown)}")
 
     def seeds(self, figure: str, seed: int = 0) -> list[int]:
         """The seeds of ``figure`` ('fig2' or 'fig4') starting at ``seed``."""
@@ -171,10 +171,10 @@ class P3Config:
         return [seed + i for i in range(n)]
 
 
-def config(profile: str, **overrides) -> P3Config:
+def config(profile: str, **overrides) -> Config:
     """The p3 configuration of ``profile`` (``smoke`` | ``quick`` | ``paper``), then ``overrides``."""
     return configure(
-        P3Config(), profile, overrides,
+        Config(), profile, overrides,
         smoke=dict(n_jobs=1, sweep_epochs_scale=0.005, sweep_kmeans_runs=2,
                    sweep_params=("instance_temperature", "lr"),
                    fig2_n_seeds=1, fig2_cells=(("equal", 5),),

@@ -43,7 +43,7 @@ from omicslib.papers.p4_mammography.audit import (
     run_audit,
     split_leak_audit,
 )
-from omicslib.papers.p4_mammography.config import ARCH_NAMES, P4Config, RealConfig, config, real_config, scaled_bound
+from omicslib.papers.p4_mammography.config import ARCH_NAMES, Config, RealConfig, config, real_config, scaled_bound
 from omicslib.papers.p4_mammography.data import (
     TASKS,
     Task,
@@ -89,7 +89,7 @@ from omicslib.splits import holdout_kfold
 
 __all__ = [
     "ARCHS", "ARCH_NAMES", "BuildReport", "CBAM", "CVPlan", "CVResult", "DenseNetCBAM", "Fold", "METRICS",
-    "P4Config", "RealConfig", "TASKS", "Task", "assemble", "backbone_auc_figure", "backbone_claims", "backbone_facts",
+    "Config", "RealConfig", "TASKS", "Task", "assemble", "backbone_auc_figure", "backbone_claims", "backbone_facts",
     "backbone_rows", "best_model", "binary_gradcam_figure", "binary_roc_figure", "build", "capped_cohort",
     "class_auc_rows", "class_aucs", "class_roc_figure", "clinical_table", "cmmd_characteristics_figure",
     "cohort_flow", "cohort_flow_figure", "compare_models", "config", "config_facts", "cross_validate", "evaluate",

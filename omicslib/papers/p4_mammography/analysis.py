@@ -410,6 +410,20 @@ def table1_text_claims() -> list:
                               "upper tail of the chi² (or F) distribution with the printed degrees of freedom",
                               tolerance=0.001, tolerance_reason="p is printed to 3 decimals and 0.001 stands for "
                                                                 "< 0.001"))
+    v = lambda k: reference.value(PAPER, k)  # noqa: E731
+    out.append(text_claim(PAPER, "txt_luminal_spec_npv_over_70", "Section 3.3: SPEC and NPV of the Luminal task exceed "
+                          "70 % (Table 2)", "text_luminal_spec_npv_over_70",
+                          int(v("luminal_test_spec") > 0.70) + int(v("luminal_test_npv") > 0.70),
+                          "count of Table 2's printed SPEC and NPV (test set) strictly above 0.70; SPEC is printed "
+                          "as 0.700, which does not exceed it"))
+    out.append(text_claim(PAPER, "txt_luminal_acc_sens_over_60", "Section 3.3: ACC and SENS of the Luminal task exceed "
+                          "60 % (Table 2)", "text_luminal_acc_sens_over_60",
+                          int(v("luminal_test_acc") > 0.60) + int(v("luminal_test_sens") > 0.60),
+                          "count of Table 2's printed ACC and SENS (test set) strictly above 0.60"))
+    out.append(text_claim(PAPER, "txt_tn_her2_auc_over_65", "Section 3.3: the TN and HER2 test AUCs exceed 0.65 "
+                          "(Table 3)", "text_tn_her2_auc_over_65",
+                          int(v("tn_test_auc") > 0.65) + int(v("her2_test_auc") > 0.65),
+                          "count of Table 3's printed TN and HER2 test AUCs strictly above 0.65"))
     for task in ("luminal", "her2", "tn", "multiclass"):
         out.append(text_claim(PAPER, f"txt_abstract_{task}_auc", f"The abstract's {task} test AUC is Table 2-3's "
                               "value rounded", f"abstract_{task}_auc", reference.value(PAPER, f"{task}_test_auc"),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from omicslib import metrics, stats
-from omicslib.papers.p4_mammography.config import P4Config
+from omicslib.papers.p4_mammography.config import Config
 from omicslib.splits import holdout_kfold
 from omicslib.train import rehearsal_repeats, rehearsal_runs
 
@@ -54,7 +54,7 @@ def knn_learner(X: np.ndarray, y: np.ndarray) -> Callable:
     return fit_predict
 
 
-def network_learner(X: np.ndarray, y: np.ndarray, cfg: P4Config, arch: str, task: str, device="cpu") -> Callable:
+def network_learner(X: np.ndarray, y: np.ndarray, cfg: Config, arch: str, task: str, device="cpu") -> Callable:
     """A network of :mod:`.model` trained by :func:`.protocol.train_model` as a ``fit_predict`` callable."""
     from omicslib.papers.p4_mammography.protocol import predict_proba, train_model
 
@@ -65,7 +65,7 @@ def network_learner(X: np.ndarray, y: np.ndarray, cfg: P4Config, arch: str, task
     return fit_predict
 
 
-def run_audit(X: np.ndarray, y: np.ndarray, patients, cfg: P4Config, device="cpu") -> pd.DataFrame:
+def run_audit(X: np.ndarray, y: np.ndarray, patients, cfg: Config, device="cpu") -> pd.DataFrame:
     """:func:`split_leak_audit` for every learner of ``cfg.audit_learners`` over ``cfg.audit_seeds``."""
     seeds = tuple(cfg.audit_seeds)
     n, repeats = rehearsal_runs(len(seeds))    # the rehearsal runs the first seed; the others repeat its rows
@@ -79,7 +79,7 @@ def run_audit(X: np.ndarray, y: np.ndarray, patients, cfg: P4Config, device="cpu
     return pd.concat(frames, ignore_index=True)
 
 
-def learner_builds(cfg: P4Config) -> list:
+def learner_builds(cfg: Config) -> list:
     """How each network learner of ``cfg.audit_learners`` is initialised (:class:`.model.BuildReport`),
     for the provenance of the audit's results."""
     from omicslib.papers.p4_mammography.model import build

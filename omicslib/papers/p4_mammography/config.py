@@ -1,6 +1,6 @@
 """p4 configuration: the one place for the ``smoke`` / ``quick`` / ``paper`` profiles.
 
-:class:`P4Config` holds the paper's hyper-parameters (defaults read from ``reference.csv``), the
+:class:`Config` holds the paper's hyper-parameters (defaults read from ``reference.csv``), the
 synthetic-data settings and what each notebook runs; :func:`config` builds it for a profile and one
 of the three studies (``models`` = p4_02, ``comparison`` = p4_03, ``audit`` = p4_04)::
 
@@ -31,7 +31,7 @@ def _ref(key: str, kind=float):
 
 
 @dataclass(frozen=True)
-class P4Config:
+class Config:
     """Hyper-parameters of the paper (defaults), the synthetic data and what a notebook runs."""
 
     # the paper (Sections 2.2-2.3, reference.csv)
@@ -71,7 +71,7 @@ class P4Config:
 
     def __post_init__(self):
         def bad(name, why):
-            raise ValueError(f"P4Config.{name}={getattr(self, name)!r}: {why}")
+            raise ValueError(f"Config.{name}={getattr(self, name)!r}: {why}")
 
         for name in ("image_size", "epochs", "batch_size", "t_max", "n_patients", "full_size"):
             if int(getattr(self, name)) < 1:
@@ -157,15 +157,15 @@ def _parameters(cls, overrides: dict) -> dict:
     return {k: (tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()}
 
 
-def config(profile: str, study: str = "models", **overrides) -> P4Config:
+def config(profile: str, study: str = "models", **overrides) -> Config:
     """The configuration of ``study`` under ``profile``; ``overrides`` (notebook parameters) win.
 
     The ROI bound is scaled to the synthetic image size (:func:`scaled_bound`) unless given.
     """
     if study not in STUDIES:
         raise ValueError(f"study must be one of {STUDIES}, got {study!r}")
-    params = _parameters(P4Config, overrides)
-    cfg = configure(P4Config(profile=profile), profile, None, **PROFILES[study])
+    params = _parameters(Config, overrides)
+    cfg = configure(Config(profile=profile), profile, None, **PROFILES[study])
     cfg = configure(cfg, profile, params)
     if "bound" not in overrides:
         cfg = configure(cfg, profile, {"bound": scaled_bound(cfg.full_size)})

@@ -25,7 +25,7 @@ from omicslib.book import reference
 from omicslib.data import cmmd
 from omicslib.data.cmmd import CMMD_SHARES, SUBTYPE_ORDER, VIEWS
 from omicslib.data.tables import Loaded
-from omicslib.papers.p4_mammography.config import P4Config
+from omicslib.papers.p4_mammography.config import Config
 from omicslib.papers.p4_mammography.roi import extract_roi, normalise
 from omicslib.train import max_steps_setting
 
@@ -68,7 +68,7 @@ def oversampling_rate(task: str) -> float:
     return reference.value("p4", f"oversampling_{task}")
 
 
-def prepare(images, masks, cfg: P4Config) -> np.ndarray:
+def prepare(images, masks, cfg: Config) -> np.ndarray:
     """ROIs ready for the network: CLAHE, bounded square crop, resize, normalise -> (N, 1, S, S)."""
     if len(images) != len(masks):
         raise ValueError(f"{len(images)} images but {len(masks)} masks")
@@ -76,13 +76,13 @@ def prepare(images, masks, cfg: P4Config) -> np.ndarray:
     return normalise(rois)[:, None]
 
 
-def roi_masks(masks, cfg: P4Config) -> np.ndarray:
+def roi_masks(masks, cfg: Config) -> np.ndarray:
     """The lesion masks cropped and resized exactly as their images (boolean, (N, S, S))."""
     return np.stack([extract_roi(m.astype(np.float32), m, cfg.bound, cfg.image_size, equalise=False) > 0.5
                      for m in masks])
 
 
-def synthetic(cfg: P4Config) -> tuple[Loaded, np.ndarray]:
+def synthetic(cfg: Config) -> tuple[Loaded, np.ndarray]:
     """The synthetic two-view ROIs of ``cfg`` (:func:`omicslib.data.cmmd.synthetic_rois`) and their
     network-ready array ``X`` (N, 1, S, S)."""
     data = cmmd.synthetic_rois(n_patients=cfg.n_patients, image_size=cfg.full_size, signal=cfg.signal,
@@ -90,7 +90,7 @@ def synthetic(cfg: P4Config) -> tuple[Loaded, np.ndarray]:
     return data, prepare(data.meta["images"], data.meta["masks"], cfg)
 
 
-def capped_patients(cfg: P4Config, max_steps: int) -> int:
+def capped_patients(cfg: Config, max_steps: int) -> int:
     """Patients a rehearsal under a cap of ``max_steps`` optimiser steps needs: enough images that every
     training fold fills ``max_steps`` batches, and enough patients that the rarest CMMD subtype expects one
     patient in each validation fold and in the test set (never more than ``cfg.n_patients``)."""
@@ -100,7 +100,7 @@ def capped_patients(cfg: P4Config, max_steps: int) -> int:
     return min(cfg.n_patients, max(steps, classes))
 
 
-def capped_cohort(cfg: P4Config) -> tuple[P4Config, str]:
+def capped_cohort(cfg: Config) -> tuple[Config, str]:
     """``(cfg, note)``: when the step cap is in force (:func:`omicslib.train.max_steps_setting`, the paper-profile
     rehearsal) ``cfg`` with its synthetic cohort bounded by :func:`capped_patients` (training, inference and
     Grad-CAM then scale with it) and a note saying so; otherwise ``cfg`` unchanged and ``""``."""

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from omicslib import gridjobs
-from omicslib.papers.p4_mammography.config import P4Config, config
+from omicslib.papers.p4_mammography.config import Config, config
 from omicslib.papers.p4_mammography.data import capped_cohort, synthetic
 from omicslib.papers.p4_mammography.protocol import fold_job, fold_unit, plan, require_weights, unit_config
 
@@ -67,14 +67,14 @@ def _real_specs(cfg) -> list:
 
 
 def notebook_config(notebook: str, profile: str, seed=None, allow_random_weights=False, config_overrides=None
-                    ) -> P4Config:
+                    ) -> Config:
     """The config the notebook builds from the same parameters (seed None: the config's default)."""
     extra = {} if seed in (None, "") else {"seed": int(seed)}
     return config(profile, NOTEBOOKS[notebook][0], allow_random_weights=bool(allow_random_weights), **extra,
                   **dict(config_overrides or {}))
 
 
-def _archs(notebook: str, cfg: P4Config) -> tuple[str, ...]:
+def _archs(notebook: str, cfg: Config) -> tuple[str, ...]:
     return NOTEBOOKS[notebook][1] or cfg.archs
 
 
@@ -94,7 +94,7 @@ def jobs(notebook: str, profile: str, seed=None, allow_random_weights=False, con
             for k in range(n)]
 
 
-def cohort(cfg: P4Config, cache_dir: Path) -> tuple[pd.DataFrame, np.ndarray]:
+def cohort(cfg: Config, cache_dir: Path) -> tuple[pd.DataFrame, np.ndarray]:
     """``(image table, X)`` of ``cfg``'s synthetic cohort, built by the first job of a grid and read by the others
     from ``cache_dir/_cohort-<config digest>.json`` (a unit's config check hashes the images it used)."""
     key = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True, default=str).encode()).hexdigest()[:16]

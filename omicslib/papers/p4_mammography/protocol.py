@@ -27,7 +27,7 @@ from torch import nn
 
 from omicslib import gridjobs, stats
 from omicslib.book.provenance import FileRecord, Provenance
-from omicslib.papers.p4_mammography.config import P4Config
+from omicslib.papers.p4_mammography.config import Config
 from omicslib.papers.p4_mammography.data import TASKS, oversampling_rate
 from omicslib.papers.p4_mammography.model import TORCHVISION, BuildReport, build
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, oversample
@@ -38,7 +38,7 @@ from omicslib.train import History, adam, fit, loader, predict, rehearsal_repeat
 from omicslib.weights import WeightsRecord
 
 
-def require_weights(cfg: P4Config, archs) -> None:
+def require_weights(cfg: Config, archs) -> None:
     """Stop the ``paper`` profile when an architecture would start from random weights
     (:func:`omicslib.weights.require`), unless ``cfg.allow_random_weights``."""
     from omicslib.weights import require
@@ -50,7 +50,7 @@ def require_weights(cfg: P4Config, archs) -> None:
             require(TORCHVISION[arch], cfg.profile, cfg.allow_random_weights)
 
 
-def train_model(X: np.ndarray, y: np.ndarray, train_idx, val_idx, cfg: P4Config, n_classes: int,
+def train_model(X: np.ndarray, y: np.ndarray, train_idx, val_idx, cfg: Config, n_classes: int,
                 task: str, arch: str = "densenet121_cbam", device="cpu", seed: int | None = None
                 ) -> tuple[nn.Module, History, BuildReport]:
     """Train one model on ``train_idx`` (oversampled, augmented), early-stopping on ``val_idx`` (or none)."""
@@ -163,7 +163,7 @@ class CVPlan:
         return [fold_job(self.task, self.arch, k, seed) for k in self.folds]
 
 
-def plan(subtypes, patients, task: str, cfg: P4Config, arch: str = "densenet121_cbam", n_images: int | None = None,
+def plan(subtypes, patients, task: str, cfg: Config, arch: str = "densenet121_cbam", n_images: int | None = None,
          folds: int | None = None) -> CVPlan:
     """The :class:`CVPlan` of ``task`` x ``arch``: patient-level hold-out + k-fold split of the images;
     ``folds`` (default ``cfg.folds_trained``, None = all k) of the k folds are trained."""
@@ -178,7 +178,7 @@ def plan(subtypes, patients, task: str, cfg: P4Config, arch: str = "densenet121_
     return CVPlan(task, arch, y, groups, split, list(range(len(split.folds[:folds]))))
 
 
-def fold_unit(X: np.ndarray, p: CVPlan, k: int, cfg: P4Config, device="cpu", keep_state: bool = False) -> dict:
+def fold_unit(X: np.ndarray, p: CVPlan, k: int, cfg: Config, device="cpu", keep_state: bool = False) -> dict:
     """Train and score fold ``k`` of ``p``: one grid unit as plain data (probabilities, history, build
     report and, with ``keep_state``, the weights as arrays), the same whether a job or the notebook runs it."""
     tr, va = p.split.folds[k]
@@ -192,7 +192,7 @@ def fold_unit(X: np.ndarray, p: CVPlan, k: int, cfg: P4Config, device="cpu", kee
             "history": asdict(hist), "build": report.to_dict(), "state": state}
 
 
-def unit_config(X: np.ndarray, subtypes, patients, cfg: P4Config, keep_state: bool) -> dict:
+def unit_config(X: np.ndarray, subtypes, patients, cfg: Config, keep_state: bool) -> dict:
     """What every grid unit depends on: the config, whether weights are kept, and a sha256 of the images,
     subtypes and patient ids (a jobs folder computed on other images is refused by :func:`gridjobs.collect`)."""
     return {**asdict(cfg), "keep_state": keep_state,
@@ -218,7 +218,7 @@ def assemble(p: CVPlan, units: list[dict]) -> CVResult:
     return res
 
 
-def cross_validate(X: np.ndarray, subtypes, patients, task: str, cfg: P4Config, arch: str = "densenet121_cbam",
+def cross_validate(X: np.ndarray, subtypes, patients, task: str, cfg: Config, arch: str = "densenet121_cbam",
                    device="cpu", keep_state: bool = False, folds: int | None = None, jobs_dir=None) -> CVResult:
     """Hold-out + k-fold CV of one architecture on one task (see the module docstring).
 
@@ -239,7 +239,7 @@ def cross_validate(X: np.ndarray, subtypes, patients, task: str, cfg: P4Config, 
     return assemble(p, units)
 
 
-def best_model(res: CVResult, cfg: P4Config, device="cpu") -> nn.Module:
+def best_model(res: CVResult, cfg: Config, device="cpu") -> nn.Module:
     """The best fold's model rebuilt from its kept weights (``cross_validate(..., keep_state=True)``)."""
     f = next(f for f in res.folds if f.k == res.best_fold)
     if f.state is None:
@@ -249,7 +249,7 @@ def best_model(res: CVResult, cfg: P4Config, device="cpu") -> nn.Module:
     return model.to(device).eval()
 
 
-def run_tasks(X, table: pd.DataFrame, cfg: P4Config, arch: str = "densenet121_cbam", device="cpu",
+def run_tasks(X, table: pd.DataFrame, cfg: Config, arch: str = "densenet121_cbam", device="cpu",
               keep_state: bool = False, jobs_dir=None) -> dict[str, CVResult]:
     """``{task: CVResult}`` of one architecture over ``cfg.tasks`` (``jobs_dir``: read from grid jobs)."""
     require_weights(cfg, [arch])
@@ -257,7 +257,7 @@ def run_tasks(X, table: pd.DataFrame, cfg: P4Config, arch: str = "densenet121_cb
                                  keep_state=keep_state, jobs_dir=jobs_dir) for task in cfg.tasks}
 
 
-def run_comparison(X, table: pd.DataFrame, cfg: P4Config, device="cpu", jobs_dir=None) -> dict[str, dict[str, CVResult]]:
+def run_comparison(X, table: pd.DataFrame, cfg: Config, device="cpu", jobs_dir=None) -> dict[str, dict[str, CVResult]]:
     """``{task: {arch: CVResult}}`` for ``cfg.tasks`` x ``cfg.archs`` on the same splits (``jobs_dir``: read
     from grid jobs)."""
     require_weights(cfg, cfg.archs)
@@ -283,7 +283,7 @@ def builds(results) -> list[BuildReport]:
     return list(out.values())
 
 
-def with_weights(prov: Provenance, results, cfg: P4Config) -> Provenance:
+def with_weights(prov: Provenance, results, cfg: Config) -> Provenance:
     """``prov`` plus the weights every network started from: the checkpoint file and sha256 (as a
     provenance file) and one note per architecture with :meth:`BuildReport.to_dict`; when the paper
     profile runs on random weights because the user allowed it, a note says so."""
@@ -307,7 +307,7 @@ def weights_caption(results) -> str:
     return " ImageNet weights: " + "; ".join(sorted({r.weights.note for r in reports})) + "."
 
 
-def step_times(archs, cfg: P4Config, n_classes: int = 2, steps: int = 2, device="cpu") -> pd.DataFrame:
+def step_times(archs, cfg: Config, n_classes: int = 2, steps: int = 2, device="cpu") -> pd.DataFrame:
     """Seconds per training image of each architecture at ``cfg.image_size`` (a batch of
     ``cfg.batch_size`` random ROIs, forward + backward + AdamW step, mean of ``steps`` after one warm-up):
     what decides which comparators fit a profile."""

@@ -27,7 +27,7 @@ TINY = dict(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hid
 # ----------------------------------------------------------------------------- config
 
 def test_profiles_and_overrides():
-    assert P.config("paper") == P.P1Config()
+    assert P.config("paper") == P.Config()
     q = P.config("quick", seed=3)
     assert (q.d_model, q.k_max, q.s2_epochs, q.seed, q.n_seeds, q.k_grid) == (16, 160, 3, 3, 3, (300, 500, 1000))
     assert q.audit_k in q.k_grid and P.config("paper").audit_k is None and P.config("smoke").n_seeds == 1
@@ -43,15 +43,15 @@ def test_profiles_and_overrides():
                                           ("dropout", 1.0), ("mask_start", 0.5), ("equivalence_margin", 0.0),
                                           ("gate_lr", 0.0), ("n_seeds", 0), ("audit_k", 700)])
 def test_invalid_config_names_the_field(field, value):
-    with pytest.raises(ValueError, match=f"P1Config.{field}"):
-        P.P1Config(**{field: value})
+    with pytest.raises(ValueError, match=f"Config.{field}"):
+        P.Config(**{field: value})
 
 
 def test_config_is_frozen():
     from dataclasses import FrozenInstanceError
 
     with pytest.raises(FrozenInstanceError):
-        P.P1Config().seed = 2
+        P.Config().seed = 2
 
 
 # ------------------------------------------- encoder: the paper's shared scalar embedding cannot tell genes apart
@@ -92,7 +92,7 @@ def test_masked_reconstruction_scores_the_training_mean_by_hand():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 6)).astype(np.float32)
     tr, va = np.arange(30), np.arange(30, 40)
-    enc = protocol.Encoders(P.P1Config(d_model=8, n_heads=2, ffn_hidden=8), ["exp"], 4)
+    enc = protocol.Encoders(P.Config(d_model=8, n_heads=2, ffn_hidden=8), ["exp"], 4)
     out = protocol.masked_reconstruction(enc, X, "exp", tr, va, 0.5, "cpu", seed=3)
     mask = (torch.rand((10, 6), generator=torch.Generator().manual_seed(3)) < 0.5).numpy()
     want = float(((X[tr].mean(0)[None, :].repeat(10, 0) - X[va])[mask] ** 2).mean())
@@ -129,7 +129,7 @@ def test_elasticnet_convergence_warnings_are_counted_not_silenced():
 
 def test_gate_trajectory_and_fusion_blocker():
     data = _toy_loaded(n=60, n_exp=10, n_cna=4)
-    cfg = P.P1Config(**TINY)
+    cfg = P.Config(**TINY)
     res = P.run_grid(P.prepare(data, cfg), cfg)
     traj = res.gate_trajectory
     for _, g in traj.groupby(["K_paper", "variant", "fold"]):
@@ -145,7 +145,7 @@ def test_gate_trajectory_and_fusion_blocker():
 
 def test_exp_only_variant_is_independent_of_cna_when_trained_alone():
     data = _toy_loaded(n=60, n_exp=10, n_cna=4)
-    cfg = replace(P.P1Config(**TINY), variants=("EXP",))
+    cfg = replace(P.Config(**TINY), variants=("EXP",))
     prep = P.prepare(data, cfg)
     a = P.run_grid(prep, cfg).folds["f1_macro"].to_numpy()
     prep.cna.iloc[:, :] = np.random.default_rng(9).integers(-2, 3, size=prep.cna.shape)
@@ -157,7 +157,7 @@ def test_exp_only_variant_is_independent_of_cna_when_trained_alone():
 
 def test_baselines_never_drop_a_row_silently_and_tune_on_training_rows():
     data = _toy_loaded(n=80, n_exp=10, n_cna=4)
-    cfg = P.P1Config(**TINY)
+    cfg = P.Config(**TINY)
     prep = P.prepare(data, cfg)
     centroids = pd.DataFrame(np.eye(4), index=["X1", "X2", "X3", "X4"], columns=list(P.SUBTYPES))
     with pytest.warns(UserWarning, match="PAM50"):
@@ -243,7 +243,7 @@ def test_rehearsal_trains_fold_0_of_the_first_seed_standing_for_every_fold_and_s
     import json
 
     data = _toy_loaded(n=60, n_exp=10, n_cna=4)
-    cfg = replace(P.P1Config(**TINY), n_seeds=2)
+    cfg = replace(P.Config(**TINY), n_seeds=2)
     prep = P.prepare(data, cfg)
     monkeypatch.setenv("OMICSLIB_MAX_STEPS", "1")
     monkeypatch.setenv("OMICSLIB_FIT_LOG", str(tmp_path / "fits.jsonl"))

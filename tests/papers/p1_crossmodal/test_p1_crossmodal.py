@@ -136,7 +136,7 @@ def test_stage3_learns_toy_data():
     Z[np.arange(160), y] += 3.0
     idx = rng.permutation(160)
     tr, va, te = idx[:100], idx[100:130], idx[130:]
-    cfg = P.P1Config(hidden=16, s3_epochs=40, s3_patience=40, batch_size=32, input_dropout=0.0, mixup_alpha=0.2)
+    cfg = P.Config(hidden=16, s3_epochs=40, s3_patience=40, batch_size=32, input_dropout=0.0, mixup_alpha=0.2)
     torch.manual_seed(0)
     prob, hist, _ = P.stage3(Z, y, tr, va, te, cfg, "cpu", 0, 4)
     assert hist.train_loss[-1] < hist.train_loss[0]
@@ -148,7 +148,7 @@ def test_stage3_learns_toy_data():
 
 def test_planted_holdout_leak_is_not_selected():
     data = _toy_loaded(n=120, n_exp=20, informative=False)
-    cfg = P.P1Config(k_grid=(300, 1500), k_max=5)
+    cfg = P.Config(k_grid=(300, 1500), k_max=5)
     prep = P.prepare(data, cfg)
     rng = np.random.default_rng(1)
     leak = rng.normal(size=len(prep.y))
@@ -157,7 +157,7 @@ def test_planted_holdout_leak_is_not_selected():
     # sensitivity check: a ranking fitted on every row (the leak) does pick it up
     assert "LEAK" in P.rank_modalities(prep, np.arange(len(prep.y)), cfg)["exp"].top(5)
     for scope in ("fold", "train80"):
-        ranks = P.fold_rankings(prep, P.P1Config(ranking_scope=scope))
+        ranks = P.fold_rankings(prep, P.Config(ranking_scope=scope))
         for r in ranks:
             assert "LEAK" not in r["exp"].top(5)
     # the same feature is picked at once when it is informative on the training rows
@@ -167,12 +167,12 @@ def test_planted_holdout_leak_is_not_selected():
 
 def test_ranking_mutation_vocabulary_and_standardiser_ignore_unseen_rows():
     data = _toy_loaded(n=100)
-    prep = P.prepare(data, P.P1Config(k_grid=(300, 1500), k_max=6))
+    prep = P.prepare(data, P.Config(k_grid=(300, 1500), k_max=6))
     tr, va = prep.cv.folds[0]
-    before = P.rank_modalities(prep, tr, P.P1Config()).get("exp").table
+    before = P.rank_modalities(prep, tr, P.Config()).get("exp").table
     other = np.setdiff1d(np.arange(len(prep.y)), tr)  # validation + hold-out rows
     prep.exp.iloc[other] = np.random.default_rng(5).normal(size=(len(other), prep.exp.shape[1])) * 100
-    after = P.rank_modalities(prep, tr, P.P1Config()).get("exp").table
+    after = P.rank_modalities(prep, tr, P.Config()).get("exp").table
     pd.testing.assert_frame_equal(before, after)
     X = prep.exp.to_numpy()
     s1 = TrainStandardiser().fit(X, tr)
@@ -189,8 +189,8 @@ def test_ranking_mutation_vocabulary_and_standardiser_ignore_unseen_rows():
 
 
 def test_empty_mutation_vocabulary_is_a_clear_error():
-    prep = P.prepare(_toy_loaded(n=60), P.P1Config(k_grid=(300, 1500), k_max=6))
-    cfg = P.P1Config(mut_min_count=10_000)
+    prep = P.prepare(_toy_loaded(n=60), P.Config(k_grid=(300, 1500), k_max=6))
+    cfg = P.Config(mut_min_count=10_000)
     tr = prep.cv.folds[0][0]
     with pytest.raises(ValueError, match="mut_min_count"):
         P.fold_features(prep, P.rank_modalities(prep, tr, cfg), 3, tr, cfg)
@@ -219,7 +219,7 @@ def test_scaled_k_grid():
 
 def test_same_seed_same_table4():
     data = _toy_loaded(n=60, n_exp=10, n_cna=4)
-    cfg = P.P1Config(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1,
+    cfg = P.Config(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1,
                      s2_epochs=1, s3_epochs=2, batch_size=32, n_folds=3, cpu_threads=1)
     tabs = []
     for _ in range(2):
@@ -241,7 +241,7 @@ def test_same_seed_same_table4():
 
 def test_ranking_scope_effect_pairs_the_same_folds():
     data = _toy_loaded(n=60, n_exp=10, n_cna=4)
-    cfg = P.P1Config(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1,
+    cfg = P.Config(k_grid=(300, 1500), k_max=6, d_model=8, n_heads=2, ffn_hidden=8, hidden=8, s1_epochs=1,
                      s2_epochs=1, s3_epochs=2, batch_size=32, n_folds=3, cpu_threads=1)
     prep = P.prepare(data, cfg)
     full = P.run_grid(prep, cfg)

@@ -65,7 +65,7 @@ def test_bootstrap_class_metrics_pool_the_models_like_table6():
 
 def test_seeds_share_the_split_and_the_first_seed_is_the_single_grid():
     data = toy_loaded(n=60, n_exp=10, n_cna=4)
-    cfg = P.P1Config(**{**TINY, "n_seeds": 2})
+    cfg = P.Config(**{**TINY, "n_seeds": 2})
     prep = P.prepare(data, cfg)
     both, first = P.run_seeds(prep, cfg)
     alone = P.run_grid(prep, replace(cfg, n_seeds=1))
@@ -81,7 +81,7 @@ def test_seeds_share_the_split_and_the_first_seed_is_the_single_grid():
 
 
 def test_gate_logits_get_their_own_rate_and_a_slow_gate_blocks_the_modality_claims():
-    cfg = P.P1Config(**TINY)
+    cfg = P.Config(**TINY)
     fusion = CrossModalFusion(8, 2, 8, 0.1, 0.0, 1e-4, 4, "EXP+CNA+MUT")
     groups = protocol.stage2_param_groups(fusion, cfg)
     assert [g["lr"] for g in groups] == [cfg.s2_lr, cfg.gate_lr]
@@ -100,7 +100,7 @@ def test_gate_logits_get_their_own_rate_and_a_slow_gate_blocks_the_modality_clai
 
 def test_declared_family_and_blocked_modality_claims():
     data = toy_loaded(n=80, n_exp=10, n_cna=4)
-    cfg = replace(P.P1Config(**TINY), gate_lr=1e-6, s2_lr=1e-6)
+    cfg = replace(P.Config(**TINY), gate_lr=1e-6, s2_lr=1e-6)
     prep = P.prepare(data, cfg)
     res, _ = P.run_seeds(prep, cfg)
     base = P.run_baselines(prep, 1000, cfg, centroids=None, rankings=res.rankings)
@@ -145,7 +145,7 @@ def test_text_claims_find_the_papers_inconsistencies():
 
 def test_data_claims_on_synthetic_data_are_pipeline_checks():
     data = toy_loaded(n=80, n_exp=10, n_cna=4)
-    cfg = P.P1Config(**TINY)
+    cfg = P.Config(**TINY)
     prep = P.prepare(data, cfg)
     _, enc = P.modality_sizes(prep)
     df = C.ledger(P.data_claims(data, prep, enc, P.rank_modalities(prep, prep.cv.train, cfg)))

@@ -25,7 +25,7 @@ set_threads(1)
 
 
 def test_paper_defaults_come_from_the_reference_file():
-    cfg = P.P4Config()
+    cfg = P.Config()
     assert (cfg.lr, cfg.weight_decay, cfg.dropout, cfg.batch_size) == (0.0001, 0.005, 0.3, 8)
     assert (cfg.epochs, cfg.image_size, cfg.bound, cfg.n_folds, cfg.test_size) == (300, 224, 100, 5, 0.2)
     assert P.oversampling_rate("tn") == 1.7 and P.oversampling_rate("luminal") == 1.3
@@ -52,12 +52,12 @@ def test_profiles_are_one_place():
                                          ("archs", ("resnet50",)), ("tasks", ()), ("patience", 0),
                                          ("folds_trained", 9), ("audit_task", "multiclass")])
 def test_config_validation_names_the_field(field, value):
-    with pytest.raises(ValueError, match=f"P4Config.{field}"):
+    with pytest.raises(ValueError, match=f"Config.{field}"):
         P.config("quick", "models", **{field: value})
 
 
 def test_config_unknown_field_and_study():
-    with pytest.raises(ValueError, match="unknown P4Config fields"):
+    with pytest.raises(ValueError, match="unknown Config fields"):
         P.config("quick", "models", epoch=3)
     with pytest.raises(ValueError, match="study"):
         P.config("quick", "training")

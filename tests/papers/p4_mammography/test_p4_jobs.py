@@ -53,7 +53,7 @@ def test_comparison_jobs_equal_in_process(tmp_path):
             assert_same(here[task][arch], read[task][arch])
     # units from another config or other images are refused, not mixed in
     with pytest.raises(ValueError, match="epochs"):
-        P.run_comparison(X, table, P.P4Config(**{**cfg.__dict__, "epochs": 2}), jobs_dir=tmp_path)
+        P.run_comparison(X, table, P.Config(**{**cfg.__dict__, "epochs": 2}), jobs_dir=tmp_path)
     with pytest.raises(ValueError, match="data_sha256"):
         P.run_comparison(X + 1, table, cfg, jobs_dir=tmp_path)
     with pytest.raises(ValueError, match="keep_state"):   # these units hold no weights for Grad-CAM
@@ -101,7 +101,7 @@ def test_capped_cohort_is_small(monkeypatch):
     capped, note = P.capped_cohort(cfg)
     # the rarest CMMD subtype (86/749) expected once in each of 5 validation folds and the test set
     assert capped.n_patients == 53 < cfg.n_patients == 390 and "53 of 390 patients" in note
-    assert P.P4Config(**{**capped.__dict__, "n_patients": 390}) == cfg   # nothing else changes
+    assert P.Config(**{**capped.__dict__, "n_patients": 390}) == cfg   # nothing else changes
     data, X = P.synthetic(capped)
     assert X.shape == (106, 1, 224, 224)
     # every class of every task in the test set and each validation fold (seed 21)
@@ -110,6 +110,6 @@ def test_capped_cohort_is_small(monkeypatch):
         k = len(P.TASKS[task].classes)
         assert all(np.unique(p.y[idx]).size == k for idx in [p.split.test, *(va for _, va in p.split.folds)])
     # a large cap needs no fewer images than its steps fill; never more than the profile's cohort
-    assert P.capped_cohort(P.P4Config(**{**cfg.__dict__, "n_patients": 30}))[0].n_patients == 30
+    assert P.capped_cohort(P.Config(**{**cfg.__dict__, "n_patients": 30}))[0].n_patients == 30
     monkeypatch.setenv("OMICSLIB_MAX_STEPS", "100")
     assert P.capped_cohort(cfg)[0].n_patients == 390

@@ -55,7 +55,7 @@ def test_evaluate_binary_and_multiclass_hand_values():
 def toy(n_patients=16, seed=0):
     d = cmmd.synthetic_rois(n_patients=n_patients, image_size=48, signal=1.0, seed=seed,
                             shares={"Luminal A": 0.5, "Triple negative": 0.5})
-    cfg = P.P4Config(image_size=16, bound=4, epochs=4, patience=None, n_folds=2, lr=3e-3, augment=False,
+    cfg = P.Config(image_size=16, bound=4, epochs=4, patience=None, n_folds=2, lr=3e-3, augment=False,
                      profile="smoke")
     return d["images"], P.prepare(d.meta["images"], d.meta["masks"], cfg), cfg
 
@@ -74,7 +74,7 @@ def test_training_decreases_loss_and_is_deterministic():
 
 def test_cross_validate_and_compare_models():
     t, X, cfg = toy(12)
-    cfg = P.P4Config(**{**cfg.__dict__, "epochs": 1})
+    cfg = P.Config(**{**cfg.__dict__, "epochs": 1})
     res = {a: P.cross_validate(X, t["subtype"], t["patient"], "tn", cfg, arch=a) for a in ("simple_cnn", "mobilenet_v2")}
     s = res["simple_cnn"].summary()
     assert set(s["metric"]) == set(P.METRICS) and set(s["split"]) == {"val", "test"}
