@@ -253,6 +253,38 @@ def measure(build: Callable[[], tuple[torch.nn.Module, Callable[[], torch.Tensor
             "floor_ms": 1e3 * floor_s, "floor_random_ms": 1e3 * fl["random"], "ratio_to_floor": floor_s / step_s}
 
 
+def paired_step_seconds(builds: dict[str, Callable], device, steps: int, rounds: int,
+                        grad_clip: float | None = None) -> dict[str, float]:
+    """Seconds per training step (on :func:`clock`) of each of ``builds`` (name -> build, as :func:`measure` takes),
+    built once and timed in ``rounds`` rounds of ``steps`` steps, in alternating order; the fastest round of each.
+    Two versions of one step compared this way share the machine's state and its drifting load."""
+    made = {}
+    for name, build in builds.items():
+        seed_everything(0)
+        model, loss = build()
+        opt = adam(model.parameters(), decoupled=True, lr=1e-4)
+
+        def step(model=model, loss=loss, opt=opt):
+            opt.zero_grad(set_to_none=True)
+            loss().backward()
+            if grad_clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+            opt.step()
+
+        step()
+        made[name] = step
+    now, best = clock(device), {name: float("inf") for name in made}
+    for r in range(rounds):
+        for name in (list(made) if r % 2 == 0 else list(made)[::-1]):
+            _sync(device)
+            t0 = now()
+            for _ in range(steps):
+                made[name]()
+            _sync(device)
+            best[name] = min(best[name], (now() - t0) / steps)
+    return best
+
+
 # ----------------------------------------------------------------------------- p1: the protocol's steps
 
 @contextlib.contextmanager
@@ -532,15 +564,23 @@ def run(plan: Plan, device, steps: int, out: Path | None, echo=_print, parts=PAR
                 if p1_before is None:
                     p1_step("model", width, s)
                     continue
-                # before and after in alternating order over the rounds, the faster round of each kept: paired in
-                # time as well as in process, so that drifting load on a shared machine cancels
-                runs = {"before": [], "model": []}
-                for i in range(plan.pair_rounds):
-                    for sec in (("before", "model") if i % 2 == 0 else ("model", "before")):
-                        runs[sec].append(p1_step(sec, width, s, p1_before if sec == "before" else None, False))
-                pair = [keep(min(runs[sec], key=lambda r: r["step_ms"])) for sec in ("before", "model")]
+                # FLOPs, floor and memory of each side from its own measurement; the step times from both sides
+                # built at once and timed in alternating rounds, so that drifting load on a shared machine cancels
+                b, cfg = b1 or config(width).batch_size, config(width)
+                pair = [p1_step(sec, width, s, p1_before if sec == "before" else None, False)
+                        for sec in ("before", "model")]
+                t = paired_step_seconds({sec: p1_step_build(device, b, s, width, model=mod, **shape)
+                                         for sec, mod in (("before", p1_before), ("model", None))},
+                                        device, max(steps, 5), plan.pair_rounds, cfg.grad_clip)
+                for r in pair:
+                    st = t[r["section"]]
+                    r.update(step_ms=1e3 * st, achieved_gflops=r["flops_per_sample"] * b / st / 1e9,
+                             ratio_to_floor=r["floor_ms"] / (1e3 * st))
+                    r["ratio_to_ceiling"] = r["achieved_gflops"] / r["ceiling_gflops"]
+                    keep(r)
                 echo(f"p1 {width} {s}: {pair[0]['step_ms']:.1f} -> {pair[1]['step_ms']:.1f} ms per step "
-                     f"({pair[0]['step_ms'] / pair[1]['step_ms']:.2f}x, best of {plan.pair_rounds} rounds each)")
+                     f"({pair[0]['step_ms'] / pair[1]['step_ms']:.2f}x, fastest of {plan.pair_rounds} alternating "
+                     f"rounds of {max(steps, 5)} steps each)")
         for paper, (name, builder) in MODELS.items():
             b, kw = _batch_and_shape(getattr(plan, paper))
             add("model", paper, name, builder(device, b, **kw), b)
