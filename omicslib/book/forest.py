@@ -41,9 +41,16 @@ def metric_family(metric: str) -> str:
     return m or "other"
 
 
-def _label(statement: str, limit: int = 60) -> str:
+def _label(statement: str, width: int = 34, lines: int = 2) -> str:
+    """The claim's words wrapped to at most ``lines`` lines of ``width`` characters (cut with … beyond)."""
+    import textwrap
+
     s = re.sub(r"\s+", " ", str(statement)).strip()
-    return s if len(s) <= limit else s[:limit - 1].rstrip() + "…"
+    parts = textwrap.wrap(s, width)
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][:width - 1].rstrip() + "…"
+    return "\n".join(parts)
 
 
 def _rows(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -66,16 +73,27 @@ def _rows(ledger: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _outliers(d: pd.DataFrame) -> np.ndarray:
+    """Rows whose estimate lies far from the others (more than 6 median absolute deviations, and at least 0.05, from
+    the median): drawn as an arrow with their value so they do not squeeze every other row."""
+    x = d["x"].to_numpy(float)
+    if len(x) < 4:
+        return np.zeros(len(x), bool)
+    med = np.nanmedian(x)
+    mad = np.nanmedian(np.abs(x - med))
+    return np.abs(x - med) > max(6 * mad, 0.05)
+
+
 def _axis_limits(d: pd.DataFrame) -> tuple[float, float]:
-    """Limits that hold the bands and the middle 80 % of the interval ends; points beyond are clipped."""
-    ends = np.concatenate([d[c].to_numpy(float) for c in ("x", "lo", "hi")] + [d["band"].to_numpy(float),
-                                                                               -d["band"].to_numpy(float)])
+    """Limits that hold the bands and every interval except the outliers' (:func:`_outliers`)."""
+    keep = d[~_outliers(d)]
+    ends = np.concatenate([keep[c].to_numpy(float) for c in ("x", "lo", "hi")] + [keep["band"].to_numpy(float),
+                                                                                  -keep["band"].to_numpy(float)])
     ends = ends[np.isfinite(ends)]
     if ends.size == 0:
         return -1.0, 1.0
-    lo, hi = np.quantile(ends, [0.1, 0.9]) if ends.size > 10 else (ends.min(), ends.max())
-    lo, hi = min(lo, 0.0), max(hi, 0.0)
-    pad = 0.08 * (hi - lo or 1.0)
+    lo, hi = min(ends.min(), 0.0), max(ends.max(), 0.0)
+    pad = 0.06 * (hi - lo or 1.0)
     return lo - pad, hi + pad
 
 
@@ -89,8 +107,8 @@ def verdict_forest(ledger: pd.DataFrame, title: str = "", headline: str = ""):
     if d.empty:
         return None
     panels = [(fam, kind, part) for (fam, kind), part in d.groupby(["family", "panel_kind"], sort=False)]
-    heights = [0.42 * len(p) + 1.3 for _, _, p in panels]
-    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, sum(heights) + 0.9), squeeze=False,
+    heights = [0.5 * len(p) + 1.0 for _, _, p in panels]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(WIDTH_IN, sum(heights) + 1.3), squeeze=False,
                              gridspec_kw={"height_ratios": heights})
     drawn = set()
     for ax, (fam, kind, part) in zip(axes[:, 0], panels):
@@ -103,17 +121,18 @@ def verdict_forest(ledger: pd.DataFrame, title: str = "", headline: str = ""):
             colour = BETTER_COLOUR if (r.better == "better" and r.verdict == "not reproduced") else \
                 VERDICT_COLOURS.get(r.verdict, "0.4")
             marker = VERDICT_MARKERS.get(r.verdict) or "o"
-            key = f"{r.verdict}: better" if colour == BETTER_COLOUR else r.verdict
+            key = f"{r.verdict}: {r.better}" if r.verdict == "not reproduced" and r.better else r.verdict
             drawn.add((key, colour, marker))
             lo, hi = np.clip([r.lo, r.hi], x0, x1) if np.isfinite(r.lo) else (np.nan, np.nan)
             ax.hlines(yi, lo, hi, colors=colour, lw=2)
             if x0 <= r.x <= x1:
                 ax.scatter([r.x], [yi], marker=marker, c=colour, s=60, zorder=3)
-            else:  # an outlier: an arrow at the edge with its value
-                edge = x1 if r.x > x1 else x0
-                ax.annotate(f"{r.x:+.2f}", xy=(edge, yi), xytext=(edge - 0.12 * (x1 - x0) * np.sign(r.x), yi),
-                            fontsize=FONT_PT - 1, va="center", ha="center", color=colour,
-                            arrowprops=dict(arrowstyle="->", color=colour))
+            else:  # an outlier: an arrow at the edge of the axis with its value
+                right = r.x > x1
+                ax.annotate(f"{r.x:+.2f}", xy=(x1 if right else x0, yi), xycoords="data",
+                            xytext=(-8 if right else 8, 0), textcoords="offset points", fontsize=FONT_PT - 1,
+                            va="center", ha="right" if right else "left", color=colour, zorder=4,
+                            arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.5))
             if np.isfinite(r.base) and x0 <= r.base <= x1:
                 ax.scatter([r.base], [yi], marker="D", facecolors="none", edgecolors="black", s=40, zorder=3)
                 drawn.add(("strongest simple baseline", "black", "D"))
@@ -125,8 +144,7 @@ def verdict_forest(ledger: pd.DataFrame, title: str = "", headline: str = ""):
         ax.set_xlim(x0, x1)
         ax.set_ylim(-0.7, len(part) - 0.3)
         ax.axvline(0, color="black", lw=0.8)
-        what = "ours − paper (grey: ± tolerance)" if kind == "value" else \
-            "effect in the paper's direction (grey: ± margin)"
+        what = "ours − paper" if kind == "value" else "effect in the paper's direction"
         ax.set_xlabel(f"{fam}: {what}", fontsize=FONT_PT)
         ax.tick_params(axis="x", labelsize=FONT_PT - 1)
         ax.grid(axis="y", visible=False)
@@ -135,7 +153,10 @@ def verdict_forest(ledger: pd.DataFrame, title: str = "", headline: str = ""):
     fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=FONT_PT - 1, frameon=False)
     if title:
         fig.suptitle(title, fontsize=FONT_PT + 1)
-    fig.tight_layout(rect=(0, 0.9 / (sum(heights) + 0.9), 1, 0.98))
+    total = sum(heights) + 1.3
+    fig.set_figheight(total)
+    axis_h = (total - 1.3 - 0.5) / len(panels)  # mean axis height in inches
+    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.5 / total, bottom=1.3 / total, hspace=0.75 / axis_h)
     return fig
 
 
