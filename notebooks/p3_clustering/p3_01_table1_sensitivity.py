@@ -37,7 +37,8 @@ from IPython.display import display
 from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg, run, dev, seeds = P.start("p3_01_table1_sensitivity", profile, seed, device, outdir, config_overrides)
+cfg = P.config(profile, **config_overrides)
+run, dev = report.start("p3", "p3_01_table1_sensitivity", profile, seed, device, outdir)
 report.show(P.config_table(cfg, ["n_jobs", "sweep_epochs_scale", "sweep_kmeans_runs", "sweep_params"]))
 
 # %% [markdown]
@@ -89,7 +90,7 @@ run.figure(P.sweep_plot(sweep), "table1_sweep", prov, caption="Sensitivity of DM
 # against Table I, and Table I's own consistency; then the facts the pages quote (verdicts included).
 
 # %%
-claims = P.table1_claims(sweep, prov.kind, n_seeds=len(seeds), epochs_scale=cfg.sweep_epochs_scale)
+claims = P.table1_claims(sweep, prov.kind, n_seeds=len(run.seeds), epochs_scale=cfg.sweep_epochs_scale)
 ledger = run.claims(claims)
 P.record(run, P.table1_facts(sweep, cfg.sweep_epochs_scale) | P.verdict_facts(claims))
 ledger

@@ -41,7 +41,9 @@ from IPython.display import display
 from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg, run, dev, seeds = P.start("p3_02_intersim_fig2", profile, seed, device, outdir, config_overrides, figure="fig2")
+cfg = P.config(profile, **config_overrides)
+seeds = cfg.seeds("fig2", seed)
+run, dev = report.start("p3", "p3_02_intersim_fig2", profile, seed, device, outdir, seeds=seeds)
 report.show(P.config_table(cfg, ["n_jobs", "fig2_n_seeds", "fig2_budget", "fig2_default_k"]))
 
 # %% [markdown]

@@ -36,7 +36,8 @@ from omicslib.book import report
 from omicslib.data import available, sccat
 from omicslib.papers import p3_clustering as P
 
-cfg, run, dev, seeds = P.start("p3_03_sccat_fig3", profile, seed, device, outdir, config_overrides)
+cfg = P.config(profile, **config_overrides)
+run, dev = report.start("p3", "p3_03_sccat_fig3", profile, seed, device, outdir)
 labels = sccat.load_labels()
 counts = labels.labels.value_counts().rename_axis("cell line").reset_index(name="cells")
 run.table(counts, "fig3_cell_lines", labels.provenance, caption="scCAT-seq cell lines (labels file)")

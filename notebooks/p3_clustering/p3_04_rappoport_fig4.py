@@ -42,7 +42,9 @@ from IPython.display import display
 from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg, run, dev, seeds = P.start("p3_04_rappoport_fig4", profile, seed, device, outdir, config_overrides, figure="fig4")
+cfg = P.config(profile, **config_overrides)
+seeds = cfg.seeds("fig4", seed)
+run, dev = report.start("p3", "p3_04_rappoport_fig4", profile, seed, device, outdir, seeds=seeds)
 report.show(P.config_table(cfg, ["n_jobs", "fig4_n_seeds", "fig4_budget", "fig4_ks", "fig4_n_cancers"]))
 
 # %% [markdown]

@@ -40,7 +40,8 @@ from omicslib.book import report
 from omicslib.data import available, genesets, rappoport
 from omicslib.papers import p3_clustering as P
 
-cfg, run, dev, seeds = P.start("p3_05_aml_subtypes", profile, seed, device, outdir, config_overrides)
+cfg = P.config(profile, **config_overrides)
+run, dev = report.start("p3", "p3_05_aml_subtypes", profile, seed, device, outdir)
 
 # %% [markdown]
 # ## The data
@@ -134,7 +135,7 @@ display(report.show(status))
 # Claims and the facts the pages quote.
 
 # %%
-claims = P.aml_claims(aml.provenance.kind, best_k=P.best_k(kscan), n_seeds=len(seeds), baseline_k=P.best_k(kscan_pca))
+claims = P.aml_claims(aml.provenance.kind, best_k=P.best_k(kscan), n_seeds=len(run.seeds), baseline_k=P.best_k(kscan_pca))
 ledger = run.claims(claims)
 P.record(run, P.aml_facts(sizes, lr, len(aml.common), kscan) | P.verdict_facts(claims))
 ledger

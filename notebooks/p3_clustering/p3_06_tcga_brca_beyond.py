@@ -37,7 +37,8 @@ from IPython.display import display
 from omicslib.book import report
 from omicslib.papers import p3_clustering as P
 
-cfg, run, dev, seeds = P.start("p3_06_tcga_brca_beyond", profile, seed, device, outdir, config_overrides)
+cfg = P.config(profile, **config_overrides)
+run, dev = report.start("p3", "p3_06_tcga_brca_beyond", profile, seed, device, outdir)
 methods = cfg.tcga_methods or P.METHODS
 report.show(P.config_table(cfg, ["n_jobs", "tcga_budget", "tcga_n_max"]))
 

@@ -50,8 +50,8 @@ import pandas as pd
 from omicslib.book import report
 from omicslib.papers import p4_mammography as P
 
-run, dev = report.start("p4", "p4_03_model_comparison", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.config(profile, "comparison", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
+run, dev = report.start("p4", "p4_03_model_comparison", profile, seed, device, outdir, cpu_threads=threads)
 cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.archs)
 report.show(pd.Series(asdict(cfg)).to_frame("value"))

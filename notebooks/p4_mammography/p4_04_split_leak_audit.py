@@ -47,8 +47,8 @@ from IPython.display import display
 from omicslib.book import report
 from omicslib.papers import p4_mammography as P
 
-run, dev = report.start("p4", "p4_04_split_leak_audit", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.config(profile, "audit", seed=seed, allow_random_weights=allow_random_weights, **config_overrides)
+run, dev = report.start("p4", "p4_04_split_leak_audit", profile, seed, device, outdir, cpu_threads=threads)
 cfg, cohort_note = P.capped_cohort(cfg)  # bounded only under the rehearsal's step cap (the note says so)
 P.require_weights(cfg, cfg.audit_learners)
 report.show(pd.Series(asdict(cfg)).to_frame("value"))

@@ -45,8 +45,8 @@ from omicslib.data import mcbd
 from omicslib.papers import p4_mammography as P
 from omicslib.papers.p4_mammography import real
 
-run, dev = report.start("p4", "p4_05_real_mammograms", profile, seed, device, outdir, cpu_threads=threads)
 cfg = P.real_config(profile, **config_overrides)
+run, dev = report.start("p4", "p4_05_real_mammograms", profile, seed, device, outdir, cpu_threads=threads)
 report.show(pd.Series(asdict(cfg)).to_frame("value"))
 
 # %% [markdown]

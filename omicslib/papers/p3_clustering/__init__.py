@@ -30,7 +30,6 @@ from omicslib.papers.p3_clustering.analysis import (
     rank_stability,
     rank_summary,
     record,
-    start,
     table1_best,
     table1_claims,
     table1_comparison,
@@ -99,7 +98,7 @@ from omicslib.papers.p3_clustering.protocol import (
 
 __all__ = [
     "AUTHORS_DEFAULT_K", "FIG2_IDS", "METHODS", "TABLE_I_NAMES", "Budget", "DMACLConfig", "OmicsDataset", "Config",
-    "aml_claims", "aml_data", "aml_facts", "best_k", "config_table", "start", "verdict_facts", "fig2_facts",
+    "aml_claims", "aml_data", "aml_facts", "best_k", "config_table", "verdict_facts", "fig2_facts",
     "fig4_facts", "k_scan", "embedding_effect", "embedding_facts", "embedding_scores",
     "tcga_facts", "top_features", "aml_km", "bar_grid", "budget_table", "cancer_datasets", "characterise",
     "common_space", "concat_omics", "config", "consensus_by_method", "consensus_labels", "de_one_vs_rest",

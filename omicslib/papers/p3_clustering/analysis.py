@@ -32,20 +32,6 @@ def record(run, facts: dict) -> None:
     run.facts({**facts, "wall_s": (time.perf_counter() - run.started, "{:.0f}")})
 
 
-def start(notebook: str, profile: str, seed: int, device: str, outdir, config_overrides: dict | None = None,
-          figure: str | None = None):
-    """A p3 notebook's preamble in one call: its configuration (``config(profile, **config_overrides)``), the
-    seeds of ``figure`` (``'fig2'`` / ``'fig4'``; else ``[seed]``) and the opened run.
-    Returns ``(cfg, run, device, seeds)``."""
-    from omicslib.book import report
-    from omicslib.papers.p3_clustering.config import config
-
-    cfg = config(profile, **(config_overrides or {}))
-    seeds = cfg.seeds(figure, seed) if figure else [seed]
-    run, dev = report.start(PAPER, notebook, profile, seed, device, outdir or None, seeds=seeds)
-    return cfg, run, dev, seeds
-
-
 def config_table(cfg, fields) -> pd.DataFrame:
     """The configuration ``fields`` a notebook uses, one row each (what the notebook shows first)."""
     from dataclasses import asdict

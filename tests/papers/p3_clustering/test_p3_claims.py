@@ -1,6 +1,6 @@
 """p3 claims under the book's verdict rules (an underpowered run is inconclusive, not reproduced): ranks over
 the paper's own set of methods, the dataset as the unit of replication, zero-spread samples undecided, Table I
-settings as exact claims, the paper's own inconsistencies as text claims; and the notebooks' one-line preamble."""
+settings as exact claims, the paper's own inconsistencies as text claims; and the figures' seeds."""
 
 import math
 
@@ -150,14 +150,12 @@ def test_verdict_facts_quote_the_ledger():
     assert one["verdict_fig2_cindex_equ_k5"][0] != "not run"
 
 
-def test_start_opens_the_run_with_the_profile_config_and_seeds(tmp_path):
-    cfg, run, dev, seeds = P.start("p3_02_intersim_fig2", "quick", 3, "cpu", tmp_path, {"fig2_n_seeds": 2},
-                                   figure="fig2")
-    assert cfg == P.config("quick", fig2_n_seeds=2)
-    assert seeds == [3, 4] and run.seeds == [3, 4] and run.paper == "p3" and run.outdir == tmp_path
-    assert dev.type == "cpu"
-    _, _, _, one = P.start("p3_05_aml_subtypes", "smoke", 7, "cpu", tmp_path)
-    assert one == [7]
+def test_figure_seeds_count_up_from_the_notebook_seed_and_config_table_names_fields():
+    cfg = P.config("quick", fig2_n_seeds=2, fig4_n_seeds=3)
+    assert cfg.seeds("fig2", 3) == [3, 4]          # by hand: fig2_n_seeds consecutive seeds from 3
+    assert cfg.seeds("fig4", 0) == [0, 1, 2]
+    with pytest.raises(KeyError):
+        cfg.seeds("fig3", 0)
     table = P.config_table(cfg, ["fig2_n_seeds", "n_jobs"])
     assert table.loc["fig2_n_seeds", "value"] == 2
     with pytest.raises(KeyError, match="no_such_field"):
