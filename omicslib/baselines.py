@@ -222,6 +222,10 @@ class _Fitted:
     def __init__(self, prep, est):
         self.prep, self.est = prep, est
 
+    @property
+    def classes_(self):
+        return self.est.classes_
+
     def predict_proba(self, X):
         return self.est.predict_proba(self.prep.transform(X))
 
@@ -279,7 +283,7 @@ def select(X, y, families_: Sequence | None = None, preprocessing: Mapping[str, 
                 n_widen = 0
                 while True:
                     v_best = max(sorted(scores), key=lambda v: scores[v])
-                    edge = edge_of(list(scores), v_best) if len(scores) >= 3 else ""
+                    edge = edge_of(list(scores), v_best)           # a grid of < 3 values has no interior
                     if not edge or n_widen >= max_widen or step == 0:
                         break
                     new = widened(list(scores), edge, step, integer)
@@ -345,8 +349,8 @@ def refit(record: dict, X, y, families_: Sequence, preprocessing: Mapping[str, C
     """The choice of ``record`` refitted on ``(X, y)`` without a new search (the same family, preprocessing
     and hyperparameters). Returns (model with ``predict_proba``, ConvergenceWarnings of the fit)."""
     preps = dict(preprocessing) if preprocessing else {"standardise": standardise}
-    fam = next(f for f in families_ if f.name == record["family"])
-    setting = {k: record[k] for s in fam.settings() for k in s}
+    fam, setting = next((f, st) for f in families_ for st in f.settings()
+                        if f.name == record["family"] and all(record.get(k) == v for k, v in st.items()))
     prep = preps[record["preprocessing"]]().fit(X, y)
     est = fam.estimator(record[fam.param], seed, class_weight, **setting)
     _, n_warn = _caught(lambda: est.fit(prep.transform(np.asarray(X, float)), np.asarray(y).astype(int)))

@@ -2,13 +2,13 @@
 
 * ElasticNet logistic regression on the deep model's top-K EXP + CNA features (fixed C, l1_ratio);
 * an early-fusion residual MLP on raw EXP + CNA + MUT (the stage-3 classifier without attention);
-* **the strongest simple baseline**: multinomial logistic regression on ALL available features
-  (every expression and CNA gene, the mutation vocabulary of the training rows), standardised, with
-  balanced class weights, its penalty C (and l1_ratio, where the grid has more than ridge) chosen by a
-  stratified inner CV scored by macro-F1 (the claims' metric) on the 80 % training part only, then
-  refitted on each fold's training rows and scored on the same hold-out as the deep model; the chosen
-  value must lie inside the grid (:func:`interior`) and the ConvergenceWarnings at the chosen point are
-  counted;
+* **the strongest simple baseline** (:func:`omicslib.baselines.select`): the model family (ridge, lasso or
+  elastic-net multinomial logistic regression along its C path, gradient-boosted trees along their tree
+  path), the feature set (ALL available features: every expression and CNA gene and the mutation vocabulary
+  of the training rows; or the expression genes alone), standardised, and the hyperparameters, chosen
+  together by a stratified inner CV scored by macro-F1 (the claims' metric) with balanced class weights on
+  the 80 % training part only, a choice at a grid's edge widening that grid; then refitted on each fold's
+  training rows and scored on the same hold-out as the deep model, ConvergenceWarnings counted;
 * Parker 2009 PAM50 centroids (Spearman nearest centroid, no training) on the genes present.
 
 No row is dropped silently: a baseline that cannot run is returned in ``skipped`` with its reason.
@@ -27,6 +27,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from omicslib import baselines as core
 from omicslib.data.metabric import SUBTYPES
 from omicslib.papers.p1_crossmodal.config import Config, unit_seed
 from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings
@@ -37,7 +38,7 @@ from omicslib.train import rehearsal_search
 
 TOPK_LR = "ElasticNet LR (EXP+CNA top-K)"
 EARLY_MLP = "Early-fusion MLP (EXP+CNA+MUT raw)"
-TUNED_LR = "Logistic regression, all features, inner-CV tuned"
+TUNED_LR = "Strongest simple baseline (family chosen by inner CV)"
 
 
 def pam50_nearest_centroid(exp: pd.DataFrame, centroids: pd.DataFrame, classes=SUBTYPES):
@@ -119,29 +120,68 @@ def refit_chosen(X: np.ndarray, y, tr, C: float, l1_ratio: float, cfg: Config, s
     return model, _count_convergence(caught)
 
 
+def candidate_families(cfg: Config) -> list:
+    """The families the strongest baseline chooses among: a logistic regression per ``baseline_l1_grid`` value
+    (0 ridge, 1 lasso, else elastic net) along ``baseline_C_grid``, and LightGBM along ``baseline_trees``."""
+    fams = [core.Logistic(float(r), grid=tuple(cfg.baseline_C_grid), max_iter=cfg.baseline_max_iter,
+                          tol=cfg.baseline_tol) for r in cfg.baseline_l1_grid]
+    if cfg.baseline_trees:
+        fams.append(core.LightGBM(grid=tuple(cfg.baseline_trees), leaves=tuple(cfg.baseline_leaves),
+                                  learning_rates=tuple(cfg.baseline_learning_rates)))
+    return fams
+
+
+def feature_sets(prep: Prepared, cfg: Config) -> dict:
+    """The preprocessing candidates: all features or the expression genes alone (the first columns of
+    :func:`all_features`), each standardised on the rows it is fitted on."""
+    named = {"all": ("all features, standardised", core.standardise),
+             "exp": ("expression genes alone, standardised", core.columns(np.arange(prep.exp.shape[1])))}
+    return dict(named[k] for k in cfg.baseline_feature_sets)
+
+
+def strongest_search(X: np.ndarray, y, tr, prep: Prepared, cfg: Config, seed: int) -> tuple[core.Selection, list]:
+    """:func:`omicslib.baselines.select` on the rows ``tr`` only (macro-F1, balanced class weights); returns the
+    selection and the families searched. Under the rehearsal's step cap: one ridge at the first C only."""
+    fams = candidate_families(cfg)
+    cut, max_iter = rehearsal_search({"C": list(cfg.baseline_C_grid)}, cfg.baseline_max_iter)
+    if cut["C"] != list(cfg.baseline_C_grid):
+        fams = [core.Logistic(0.0, grid=tuple(cut["C"][:1]), max_iter=max_iter, tol=cfg.baseline_tol)]
+    sel = core.select(np.asarray(X)[tr], np.asarray(y)[tr], fams, feature_sets(prep, cfg), scoring="f1_macro",
+                      inner_folds=cfg.baseline_inner_folds, seed=seed)
+    return sel, fams
+
+
 def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centroids: pd.DataFrame | None = None,
                   rankings: list[dict[str, Ranking]] | None = None, *, tuned: bool = True) -> Baselines:
     """Every baseline on the same hold-out and folds as the grid (see the module docstring). The tuned
     model's search runs once on the 80 % training part (inner CV, training rows only); ``tuned``
-    holds the chosen point, its inner-CV macro-F1, whether it is interior to the grid and the
-    ConvergenceWarnings of the search and of the refits at the chosen point."""
+    holds the chosen family, feature set and hyperparameters, its inner-CV macro-F1, the searched range of
+    its path parameter and whether the choice is inside it, and the ConvergenceWarnings of the search and of
+    the refits at the chosen point (``C``/``l1_ratio`` are empty when boosting is chosen)."""
     k = prep.k_map[k_paper]
     test = prep.cv.test
     rankings = rankings or fold_rankings(prep, cfg)
     rows, skipped, chosen = [], [], []
     warn = {TOPK_LR: 0, TUNED_LR: 0}
     with threads(unit_threads(cfg)):
-        best = None
         if tuned:
             X80 = all_features(prep, prep.cv.train, cfg)
-            search, n_search = tuned_logistic(X80, prep.y, prep.cv.train, cfg, cfg.seed)
-            best = search.best_params_
-            C, l1 = best["logisticregression__C"], best["logisticregression__l1_ratio"]
-            chosen.append({"n_features": X80.shape[1], "C": C, "l1_ratio": l1,
-                           "inner_cv_f1_macro": search.best_score_, "inner_folds": cfg.baseline_inner_folds,
+            sel, fams = strongest_search(X80, prep.y, prep.cv.train, prep, cfg, cfg.seed)
+            rec = sel.record
+            linear = rec["path_param"] == "C"
+            chosen.append({"n_features": X80.shape[1], "family": rec["family"],
+                           "feature_set": rec["preprocessing"], "hyperparameters": rec["hyperparameters"],
+                           "C": rec.get("C", np.nan), "l1_ratio": rec.get("l1_ratio", {"ridge": 0.0, "lasso": 1.0}.get(
+                               rec["family"], np.nan)),
+                           "inner_cv_f1_macro": rec["inner_score"], "inner_folds": cfg.baseline_inner_folds,
                            "C_grid": str(tuple(cfg.baseline_C_grid)), "l1_grid": str(tuple(cfg.baseline_l1_grid)),
-                           "C_interior": interior(C, cfg.baseline_C_grid), "search_convergence_warnings": n_search,
+                           "trees_grid": str(tuple(cfg.baseline_trees)),
+                           "path_param": rec["path_param"], "searched_min": rec["grid_min"],
+                           "searched_max": rec["grid_max"], "widened": rec["n_widen"], "at_edge": rec["at_edge"],
+                           "path_interior": not rec["at_edge"], "C_interior": linear and not rec["at_edge"],
+                           "n_candidates": rec["n_candidates"], "search_convergence_warnings": rec["convergence_warnings"],
                            "class_weight": "balanced", "scoring": "f1_macro"})
+            fsets = feature_sets(prep, cfg)
         for fold, (tr, va) in enumerate(prep.cv.folds):
             seed = unit_seed(cfg, k_paper, fold)
             seed_everything(seed)
@@ -162,7 +202,7 @@ def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centr
                          **scores(prep.y[test], prob, len(prep.classes))})
             if tuned:
                 X = all_features(prep, tr, cfg)
-                model, n_warn = refit_chosen(X, prep.y, tr, C, l1, cfg, seed)
+                model, n_warn = core.refit(rec, X[tr], prep.y[tr], fams, fsets, seed=seed)
                 warn[TUNED_LR] += n_warn
                 prob = model.predict_proba(X[test])
                 rows.append({"method": TUNED_LR, "fold": fold, "prob": prob,

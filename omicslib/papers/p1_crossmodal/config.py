@@ -205,13 +205,15 @@ SMOKE = dict(max_samples=120, k_max=16, mut_min_count=2, d_model=8, n_heads=2, f
 #: x 0.05 = 1.2 logit of possible travel, far past the 0.2-logit threshold; stage 2 was 40 % of the notebook's
 #: training time at six epochs), and a
 #: strongest simple baseline of ridge and shallow boosted trees (depth-2-like, 4 leaves, rate 0.1) on all features or
-#: the expression genes (saga's elastic net costs ~15 s a fit on the 613 features: its path does not fit 2 cores);
+#: the expression genes (saga's elastic net costs ~15 s a fit on the 613 features: its path does not fit 2 cores),
+#: three inner folds and a tree path that reaches 400 (200 trees won at the edge of a 200-tree grid);
 #: the three audit reruns (no claim reads them) at the smallest K.
 QUICK = dict(k_grid=PAPER_K_GRID[:3], k_max=160, d_model=16, n_heads=2, ffn_hidden=32, hidden=64, mut_min_count=25,
              s1_epochs=2, s2_epochs=3, s3_epochs=20, patience=3, s3_patience=4, batch_size=128,
              s1_lr=3e-3, s2_lr=2e-3, cpu_threads=1, n_seeds=3, audit_k=PAPER_K_GRID[0],
              baseline_C_grid=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0), baseline_l1_grid=(0.0,),
-             baseline_trees=(25, 50, 100, 200), baseline_leaves=(4,), baseline_learning_rates=(0.1,))
+             baseline_trees=(25, 50, 100, 200, 400), baseline_leaves=(4,), baseline_learning_rates=(0.1,),
+             baseline_inner_folds=3)
 
 
 def config(profile: str = "quick", **overrides) -> Config:
