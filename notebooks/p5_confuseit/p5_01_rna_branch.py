@@ -112,7 +112,8 @@ o = oof[oof["seed"] == cfg.seeds[0]]
 high, lr = P.risk_groups(o["time"], o["event"], o["risk"], threshold=o["train_median"])
 run.fact("tcga_logrank_p", lr["p"], "{:.1g}")
 fig = P.km_figure(o["time"], o["event"], high, f"TCGA-BRCA OS, RNA encoder (out-of-fold)\nlog-rank p = {lr['p']:.2g}")
-run.figure(fig, "tcga_km_risk_groups", prov, "Kaplan–Meier of out-of-fold predicted risk groups, TCGA-BRCA OS",
+run.figure(fig, "tcga_km_risk_groups", prov, "Kaplan–Meier of out-of-fold predicted risk groups, TCGA-BRCA OS "
+           "(days recorded, drawn in months; numbers at risk below)",
            alt="Two Kaplan–Meier curves for low and high predicted risk on TCGA-BRCA overall survival")
 _ = run.table(pd.DataFrame([{"cohort": "TCGA-BRCA OS (out-of-fold, seed %d)" % cfg.seeds[0], **lr}]), "tcga_logrank",
               prov, "Log-rank test of out-of-fold predicted risk groups (training-fold median split), TCGA-BRCA OS")
@@ -154,7 +155,8 @@ fig = P.km_panels([(tgt.time, tgt.event, groups[name][0],
                     f"{name.upper()} {sc.COHORTS[name][0]} (TCGA-trained)\nlog-rank p = {groups[name][1]['p']:.2g}",
                     sc.COHORTS[name][1]) for name, (tgt, _) in km.items()])
 run.figure(fig, "survset_km_risk_groups", survset_prov.combine(prov),
-           "Kaplan–Meier of TCGA-trained RNA risk groups (median split within each cohort) on independent cohorts",
+           "Kaplan–Meier of TCGA-trained RNA risk groups (median split within each cohort) on independent cohorts, "
+           "in months, numbers at risk below each panel",
            alt="Kaplan–Meier curves of high and low predicted risk in each independent GEO cohort")
 _ = run.table(pd.DataFrame([{"cohort": name, **g[1]} for name, g in groups.items()]), "survset_logrank",
               survset_prov.combine(prov), "Log-rank tests of median-split predicted risk groups, independent cohorts")

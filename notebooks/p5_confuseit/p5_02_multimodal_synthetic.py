@@ -106,8 +106,9 @@ display(report.show(summary))
 truth = metrics.concordance(c.time, c.meta["true_risk"], c.event)
 run.fact("true_cindex", truth, "{:.2f}")
 fig = P.cindex_bars(summary, truth)
-run.figure(fig, "cindex_by_setting", prov, "SYNTHETIC: C-index per modality setting, with/without pretraining",
-           alt="Horizontal bars of C-index per setting; pretrained arms in orange")
+run.figure(fig, "cindex_by_setting", prov, "SYNTHETIC: Harrell's C-index (survival concordance, higher is better) per "
+           "modality setting, with/without pretraining",
+           alt="Horizontal bars of Harrell's C-index per setting; pretrained arms in orange")
 
 # %% [markdown]
 # ### Kaplan–Meier of predicted risk groups (multimodal + pretraining, out-of-fold, synthetic)
@@ -118,7 +119,8 @@ o = oof[(oof["setting"] == "multimodal + pretraining") & (oof["evaluated_on"] ==
 high, lr = P.risk_groups(o["time"], o["event"], o["risk"], threshold=o["train_median"])
 fig = P.km_figure(o["time"], o["event"], high, f"SYNTHETIC, multimodal + pretraining\nlog-rank p = {lr['p']:.2g}",
                   unit="time units")
-run.figure(fig, "synthetic_km", prov, "SYNTHETIC: Kaplan–Meier of out-of-fold predicted risk groups",
+run.figure(fig, "synthetic_km", prov, "SYNTHETIC: Kaplan–Meier of out-of-fold predicted risk groups (the "
+           "simulation's time units; numbers at risk below)",
            alt="Kaplan–Meier curves for low and high predicted risk on synthetic data")
 _ = run.table(pd.DataFrame([lr]), "synthetic_logrank", prov,
               "SYNTHETIC: log-rank test of out-of-fold predicted risk groups (multimodal + pretraining)")
