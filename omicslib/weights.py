@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from omicslib.book.provenance import sha256_of
+from omicslib.provenance import sha256_of
 
 ENV = "OMICSLIB_WEIGHTS"
 #: torchvision checkpoint files for the architectures the book uses; torchvision names each file after the

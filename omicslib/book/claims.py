@@ -52,7 +52,7 @@ import pandas as pd
 
 from omicslib import stats
 from omicslib.book import reference
-from omicslib.book.provenance import KINDS
+from omicslib.provenance import KINDS
 
 ALPHA = 0.05
 VALUE_CI = 0.90  # TOST at α = 0.05: each one-sided test at 5 % is the 90 % two-sided interval
@@ -726,7 +726,7 @@ def ledger_html(df: pd.DataFrame) -> str:
     test, data, runs, tolerance and reason fold into a ``<details>`` under the statement."""
     import html
 
-    from omicslib.book.provenance import badge_html as prov_badge
+    from omicslib.provenance import badge_html as prov_badge
 
     rows = []
     for r in df.itertuples():

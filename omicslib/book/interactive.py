@@ -113,7 +113,7 @@ class Explorer:
     def html(self) -> str:
         """A ``<figure>`` with the plot, its caption and the script that draws it (plotly.js is loaded
         from the book's ``_static`` folder, or from Plotly's CDN when the page is not part of the book)."""
-        from omicslib.book.provenance import badge_html
+        from omicslib.provenance import badge_html
 
         cap = html.escape(self.caption) + (" " + badge_html(self.provenance) if self.provenance else "")
         meta = json.dumps(self._meta()).replace("</", "<\\/")

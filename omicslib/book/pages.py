@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from omicslib.book import claims, performance, reference
-from omicslib.book.provenance import BADGE_TEXT, badge_html
 from omicslib.book.report import FACTS_FILE, GENERATED, read_results
 from omicslib.paths import PAPERS, REPO_ROOT
+from omicslib.provenance import BADGE_TEXT, badge_html
 
 BOOK = REPO_ROOT / "book"
 SUBST = re.compile(r"\{\{\s*([a-z][a-z0-9_]*)\.([a-z0-9_]+)\s*\}\}")
@@ -368,7 +368,7 @@ def _count_line(df: pd.DataFrame, section: str) -> str:
 
 def _kinds(d: pd.DataFrame) -> str:
     """The data kinds of the decided results, e.g. "real subset 12, other cohort 3"."""
-    from omicslib.book.provenance import BADGE_TEXT
+    from omicslib.provenance import BADGE_TEXT
 
     dec = d[d["verdict"].isin(claims.DECIDED + ("other cohort",))]
     vc = dec["provenance"].value_counts()
@@ -386,7 +386,7 @@ def answer(paper: str, df: pd.DataFrame) -> str:
     own numbers and our own questions."""
     import html
 
-    from omicslib.book.provenance import BADGE_TEXT
+    from omicslib.provenance import BADGE_TEXT
 
     lines = ['<div class="answer">']
     h = df[df["id"] == HEADLINES.get(paper, "")]

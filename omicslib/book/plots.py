@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import BADGE_COLOURS, BADGE_TEXT, Provenance
+from omicslib.provenance import BADGE_COLOURS, BADGE_TEXT, Provenance
 
 
 def set_style() -> None:

@@ -238,7 +238,7 @@ def weights_state(root: Path | None = None) -> str:
     Each file is hashed once per (path, size, mtime), memoised in ``.snakemake/omicslib-hashes.json``.
     ``"none"`` when there are none.
     """
-    from omicslib.book.provenance import sha256_of
+    from omicslib.provenance import sha256_of
 
     dirs = []
     if os.environ.get("OMICSLIB_WEIGHTS"):

@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance, synthetic
 from omicslib.data.fetch import DataError, locate
 from omicslib.data.registry import DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded, read_table
+from omicslib.provenance import FileRecord, Provenance, synthetic
 
 #: CMMD's subtype spellings -> the names used in the book, in display order.
 SUBTYPES = {"Luminal A": "Luminal A", "Luminal B": "Luminal B", "HER2-enriched": "HER2-enriched",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from omicslib.book.provenance import FileRecord, sha256_of
 from omicslib.data.registry import FileSpec, get
 from omicslib.paths import cache_dir, data_dirs
+from omicslib.provenance import FileRecord, sha256_of
 
 
 class DataError(RuntimeError):

@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, locate
 from omicslib.data.registry import DatasetSpec, FileSpec, register
 from omicslib.data.tables import read_table, require_numeric
+from omicslib.provenance import FileRecord, Provenance
 
 _COMMIT = "85df7411b987a7dec3feff9718b869a7a82091ec"
 _RAW = f"https://raw.githubusercontent.com/almaan/her2st/{_COMMIT}/"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, locate
 from omicslib.data.registry import DLMO, DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded, read_table, require_numeric
+from omicslib.provenance import FileRecord, Provenance
 
 CONDITIONS = ("equal", "heterogeneous")
 KS = (5, 10, 15)

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance, sha256_of
 from omicslib.data.fetch import ChecksumError, DataError, MissingDataError, locate
 from omicslib.data.registry import DatasetSpec, FileSpec, register
+from omicslib.provenance import FileRecord, Provenance, sha256_of
 
 COMMIT = "7c5ecb69c11d5cb9bdddc890e46d2932bde5063f"
 UPSTREAM = f"https://raw.githubusercontent.com/zhangzihan-is-good/AI-breast-cancer/{COMMIT}/MCBD"

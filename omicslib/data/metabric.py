@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, available, locate
 from omicslib.data.registry import DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded, read_table, require_numeric
+from omicslib.provenance import FileRecord, Provenance
 
 #: The four classes of p1, in the order used for every table and confusion matrix.
 SUBTYPES = ("LumA", "LumB", "Her2", "Basal")

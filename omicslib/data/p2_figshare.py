@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, locate
 from omicslib.data.registry import DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded, read_table, require_numeric
 from omicslib.paths import data_dirs
+from omicslib.provenance import FileRecord, Provenance
 
 ARTICLE_ID = 28050083
 DOI = "10.6084/m9.figshare.28050083"

@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, MissingDataError, available, locate
 from omicslib.data.registry import DLMO, DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded, read_table, require_numeric
+from omicslib.provenance import FileRecord, Provenance
 
 DCMC = "https://raw.githubusercontent.com/LinMengX/DCMC/b0376cd0ee3973c33a238d6287b6b860227fbd1e"
 CANCERS = ("aml", "breast", "colon", "gbm", "kidney", "liver", "lung", "melanoma", "ovarian", "sarcoma")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, locate
 from omicslib.data.registry import DLMO, DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded
+from omicslib.provenance import FileRecord, Provenance
 
 N_CELLS = 206
 CELL_LINES = {0: "HCT116", 1: "HeLa", 2: "K562"}

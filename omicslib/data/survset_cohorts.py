@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, MissingDataError
 from omicslib.data.registry import DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded
+from omicslib.provenance import FileRecord, Provenance
 
 SURVSET_VERSION = "0.2.11"
 _PYPI = f"https://pypi.org/project/SurvSet/{SURVSET_VERSION}/"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import synthetic
 from omicslib.data.tables import Loaded
+from omicslib.provenance import synthetic
 
 VARIANT_CLASSES = (
     "Missense_Mutation", "Nonsense_Mutation", "Frame_Shift_Del", "Frame_Shift_Ins",

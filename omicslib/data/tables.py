@@ -9,8 +9,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import Provenance
 from omicslib.data.fetch import DataError
+from omicslib.provenance import Provenance
 
 
 @dataclass

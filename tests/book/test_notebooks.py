@@ -5,9 +5,9 @@ import json
 import pytest
 
 from omicslib.book.pages import BOOK, page_keys
-from omicslib.book.provenance import KINDS
 from omicslib.book.report import FACTS_FILE
 from omicslib.book.runner import discover, execute
+from omicslib.provenance import KINDS
 
 
 def _quoted_keys(namespace: str) -> set[str]:

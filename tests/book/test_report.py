@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from omicslib.book import pages, report
-from omicslib.book.provenance import Provenance, synthetic
 from omicslib.profiles import choose, configure
+from omicslib.provenance import Provenance, synthetic
 
 
 def test_comparison_computes_deltas_and_keeps_missing_paper_values():

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from omicslib.book import pages, report
-from omicslib.book.provenance import BADGE_TEXT, Provenance, synthetic
+from omicslib.provenance import BADGE_TEXT, Provenance, synthetic
 
 REAL = Provenance("real-subset", ("x",))
 

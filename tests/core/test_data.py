@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 
 from omicslib import data
-from omicslib.book.provenance import Provenance
 from omicslib.data import synthetic, tcga
 from omicslib.data.fetch import ChecksumError, DataError, MissingDataError, available, locate
 from omicslib.data.registry import REGISTRY, DatasetSpec, FileSpec, register
 from omicslib.data.tables import read_table, require_numeric
+from omicslib.provenance import Provenance
 
 CONTENT = b"sample\tvalue\nA\t1\nB\t2\n"
 SHA = hashlib.sha256(CONTENT).hexdigest()

@@ -74,3 +74,27 @@ def test_p4_protocol_imports_first_in_a_fresh_interpreter():
     pkg = "omicslib.papers.p4_mammography"
     code = f"import {pkg}.protocol as p; assert p.evaluate.__module__ == '{pkg}.scoring'"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def book_imports(path: Path) -> list[str]:
+    """The ``omicslib.book`` modules a source file imports anywhere (top level or inside functions)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else \
+            [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module == "omicslib":
+            names = [f"omicslib.{a.name}" for a in node.names]
+        out += [n for n in names if n == "omicslib.book" or n.startswith("omicslib.book.")]
+    return out
+
+
+def test_the_layer_check_sees_book_imports(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("import os\nfrom omicslib import book\ndef f():\n    from omicslib.book.report import Run\n")
+    assert book_imports(src) == ["omicslib.book", "omicslib.book.report"]
+
+
+def test_the_data_layer_never_imports_the_book_tooling():
+    """``omicslib.book`` sits above ``omicslib.data``: a loader must not need the book to load data."""
+    found = {str(p.relative_to(ROOT.parent)): book_imports(p) for p in sorted((ROOT / "data").rglob("*.py"))}
+    assert len(found) >= 17 and not {p: b for p, b in found.items() if b}

@@ -37,12 +37,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from omicslib import gridjobs, metrics
-from omicslib.book.provenance import Provenance
 from omicslib.nn.losses.focal import focal_loss, inverse_frequency_weights
 from omicslib.papers.p1_crossmodal.config import PAPER_VARIANTS, Config, unit_seed
 from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings, rank_modalities
 from omicslib.papers.p1_crossmodal.model import VARIANTS, CrossModalFusion, ModalityEncoder, ResidualMLP
 from omicslib.papers.p1_crossmodal.selection import Ranking, TrainStandardiser
+from omicslib.provenance import Provenance
 from omicslib.runtime import seed_everything, threads
 from omicslib.train import adam, fit, loader, predict, rehearsal_repeats, rehearsal_runs
 

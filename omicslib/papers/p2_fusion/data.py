@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from omicslib.book import reference
-from omicslib.book.provenance import Provenance
-from omicslib.book.provenance import synthetic as synthetic_provenance
 from omicslib.data import synthetic
+from omicslib.provenance import Provenance
+from omicslib.provenance import synthetic as synthetic_provenance
 
 LABELS = {"LumA": 0, "LumB": 0, "Basal": 1, "Her2": 1}
 CLASS_NAMES = ("Luminal", "Basal/Her2")

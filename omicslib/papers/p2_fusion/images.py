@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from omicslib import histology
-from omicslib.book.provenance import Provenance
+from omicslib.provenance import Provenance
 from omicslib.weights import WeightsRecord
 
 

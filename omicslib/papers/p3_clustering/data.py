@@ -17,7 +17,7 @@ import pandas as pd
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-from omicslib.book.provenance import Provenance
+from omicslib.provenance import Provenance
 
 COMMON_PCS = 10
 

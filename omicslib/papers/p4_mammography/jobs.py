@@ -41,10 +41,10 @@ def real_inputs(cfg, cache_dir: Path, root=None):
     """``(X, images, patients)`` of MCBD (the registered copy, or ``root``) prepared at ``cfg``'s sizes: the first
     job of a grid prepares the images (segmentation, CLAHE, crop, resize) and caches them in
     ``cache_dir/_mcbd-<digest>.json``, keyed by the sizes and the manifest's sha256 (which pins every image)."""
-    from omicslib.book.provenance import sha256_of
     from omicslib.data import mcbd
     from omicslib.data.fetch import locate
     from omicslib.papers.p4_mammography import real
+    from omicslib.provenance import sha256_of
 
     data = mcbd.load(root, max_side=cfg.load_px)
     manifest = locate(mcbd.MCBD.id, "manifest") if root is None else Path(root) / "MANIFEST.txt"

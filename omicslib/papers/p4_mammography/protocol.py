@@ -26,12 +26,12 @@ import torch
 from torch import nn
 
 from omicslib import gridjobs, stats
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.papers.p4_mammography.config import Config
 from omicslib.papers.p4_mammography.data import TASKS, oversampling_rate
 from omicslib.papers.p4_mammography.model import TORCHVISION, BuildReport, build
 from omicslib.papers.p4_mammography.roi import ROIDataset, augmentation, oversample
 from omicslib.papers.p4_mammography.scoring import evaluate
+from omicslib.provenance import FileRecord, Provenance
 from omicslib.runtime import seed_everything
 from omicslib.splits import HoldoutCV, check_disjoint, holdout_kfold
 from omicslib.train import History, adam, fit, loader, predict, rehearsal_repeats, rehearsal_runs, supervised

@@ -21,10 +21,10 @@ import torch
 from sklearn.preprocessing import StandardScaler
 from torch.utils.data import Dataset
 
-from omicslib.book.provenance import Provenance
-from omicslib.book.provenance import synthetic as synthetic_provenance
 from omicslib.data import synthetic
 from omicslib.papers.p5_confuseit.model import check_modalities
+from omicslib.provenance import Provenance
+from omicslib.provenance import synthetic as synthetic_provenance
 
 PAM50_4 = ("LumA", "LumB", "Her2", "Basal")
 CELL_TYPES = ("tumour", "stroma", "immune", "necrosis")

@@ -17,12 +17,12 @@ from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 
 from omicslib import histology, weights
-from omicslib.book.provenance import FileRecord, Provenance
 from omicslib.nn.abmil import pad_bags
 from omicslib.nn.losses.clip import retrieval_accuracy
 from omicslib.papers.p5_confuseit.config import Config, Her2stSetup
 from omicslib.papers.p5_confuseit.data import Cohort, standardise
 from omicslib.papers.p5_confuseit.protocol import pretrain
+from omicslib.provenance import FileRecord, Provenance
 
 #: sections from the same patient as the training sections C2-C5 (HER2ST patient C); B4 is patient B.
 PATIENT = {"A1": "A", "A2": "A", "B4": "B", "C2": "C", "C3": "C", "C4": "C", "C5": "C", "C6": "C"}

@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from omicslib.book.provenance import synthetic
 from omicslib.data.metabric import SUBTYPES
 from omicslib.data.tables import Loaded
+from omicslib.provenance import synthetic
 
 
 def toy_loaded(n=100, n_exp=12, n_cna=6, seed=0, informative=True):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from omicslib import histology
-from omicslib.book.provenance import Provenance
 from omicslib.papers import p2_fusion as P
+from omicslib.provenance import Provenance
 from omicslib.weights import WeightsRecord
 
 NB = Path(__file__).resolve().parents[3] / "notebooks" / "p2_fusion"

@@ -10,11 +10,11 @@ import torch
 
 from omicslib.book import claims as C
 from omicslib.book import reference
-from omicslib.book.provenance import synthetic
 from omicslib.data import cmmd
 from omicslib.papers import p4_mammography as P
 from omicslib.papers.p4_mammography import gradcam
 from omicslib.papers.p4_mammography.model import MolsubSimpleCNN, load_partial
+from omicslib.provenance import synthetic
 from omicslib.runtime import set_threads
 from omicslib.weights import MissingWeightsError
 
