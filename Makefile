@@ -57,6 +57,16 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(JOBS) --durations=15
 
+# The numerically sensitive tests (marker `numerics`: fused, grouped, chunked, vectorised paths against their
+# oracles) again under other torch CPU kernels than this machine's best, so that a result that holds only for
+# one summation order fails here rather than on a contributor's CPU. NUMERICS_CPU: ATen capabilities to run
+# (default: the scalar kernels; e.g. "default avx2" for both).
+NUMERICS_CPU ?= default
+.PHONY: test-numerics
+test-numerics: $(STAMP)
+	@for cap in $(NUMERICS_CPU); do echo "test-numerics: ATEN_CPU_CAPABILITY=$$cap"; \
+	  ATEN_CPU_CAPABILITY=$$cap $(PY) -m pytest -n $(JOBS) -m numerics -q || exit 1; done
+
 # The slurm profile on a one-node SLURM cluster on 127.0.0.1 that the test installs (Debian packages), starts and
 # stops (workflow/cluster/): p3's smoke notebooks and grid jobs through sbatch. Without root or the Debian mirror it
 # prints why it skipped and succeeds.

@@ -9,6 +9,13 @@ for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 
+def pytest_report_header(config):
+    """The torch CPU kernels in use (``ATEN_CPU_CAPABILITY`` chooses them; ``make test-numerics`` sets it)."""
+    import torch
+
+    return f"torch CPU capability: {torch.backends.cpu.get_cpu_capability()}"
+
+
 @pytest.fixture
 def datadir(tmp_path, monkeypatch):
     """An empty data directory placed first in the resolution order."""
