@@ -18,7 +18,9 @@ def set_style() -> None:
 
 def stamp(fig: plt.Figure, provenance: Provenance) -> None:
     """Write the provenance kind on the figure; synthetic figures also get a diagonal watermark."""
-    fig.text(0.995, -0.01, BADGE_TEXT[provenance.kind], ha="right", va="top", fontsize=8,
+    # scaled with the figure's width so the badge renders at >= 10 px when the figure fills an 800 px column
+    size = max(10.0, 10.0 * fig.get_figwidth() * 150 / 800 * 72 / 150)
+    fig.text(0.995, -0.01, BADGE_TEXT[provenance.kind], ha="right", va="top", fontsize=size,
              color="white", bbox=dict(facecolor=BADGE_COLOURS[provenance.kind], edgecolor="none", pad=2))
     if provenance.is_synthetic:
         fig.text(0.5, 0.5, "SYNTHETIC", ha="center", va="center", rotation=30, fontsize=48,
