@@ -289,10 +289,11 @@ def backbone_facts(tests: pd.DataFrame, claims: list | None = None, times: pd.Da
                    ) -> dict[str, tuple]:
     """What the chapter quotes from the backbone comparison (p4_03), with the relative training cost
     per image of ResNet101 and ViT-B/16 when ``times`` (:func:`.protocol.step_times`) is given."""
-    d = tests["delong_p"].dropna()
+    d, mc = tests["delong_p"].dropna(), tests["mcnemar_p"].dropna()
+    undefined = ("undefined (no discordant pairs)", "{}")  # McNemar without discordant pairs has no p
     f = {"delong_p_min": (d.min() if len(d) else np.nan, "{:.2f}"),
          "delong_p_max": (d.max() if len(d) else np.nan, "{:.2f}"),
-         "mcnemar_p_min": (tests["mcnemar_p"].min(), "{:.2f}"),
+         "mcnemar_p_min": (mc.min(), "{:.2f}") if len(mc) else undefined,
          "n_test": (int(tests["n_test"].iloc[0]), "{:d}"), "n_backbones": (int(tests["model_b"].nunique() + 1), "{:d}"),
          "n_significant": (int(((tests["delong_p"] < 0.05) | (tests["mcnemar_p"] < 0.05)).sum()), "{:d}")}
     p = [c.p for c in claims or [] if not math.isnan(c.p)]
@@ -361,6 +362,11 @@ def model_claims(results: dict[str, CVResult], per_class: pd.DataFrame, kind: st
     return out
 
 
+def _p(p: float) -> str:
+    """A p-value for a note, or why there is none (a test without information is undefined)."""
+    return "undefined" if np.isnan(p) else f"{p:.3g}"
+
+
 def backbone_claims(results: dict[str, dict[str, CVResult]], tests: pd.DataFrame, kind: str, seed: int,
                     ref: str = "densenet121_cbam") -> list:
     """"DenseNet121-CBAM beats backbone X" per task and compared backbone: our test is the Nadeau–Bengio
@@ -381,8 +387,8 @@ def backbone_claims(results: dict[str, dict[str, CVResult]], tests: pd.DataFrame
                              n_runs=nb["n_folds"], family=f"backbones {task} (p4_03)", ours=nb["mean_diff"],
                              ci_low=nb["lo"], ci_high=nb["hi"], p=nb["p"],
                              note=f"seed {seed}, one seed only (each extra seed repeats the whole comparison); "
-                                  f"the paper's tests on the best folds' test predictions: DeLong p = {dl:.3g}, "
-                                  f"McNemar p = {mn:.3g}"))
+                                  f"the paper's tests on the best folds' test predictions: DeLong p = {_p(dl)}, "
+                                  f"McNemar p = {_p(mn)}"))
     return out
 
 

@@ -112,5 +112,6 @@ def build(df: pd.DataFrame, group: str, continuous: dict[str, tuple[str, str]] |
 
     table = pd.DataFrame(rows).fillna("")
     posthoc = pd.concat(post, ignore_index=True) if post else pd.DataFrame(
-        columns=["group_a", "group_b", "n_a", "n_b", "statistic", "pvalue", "p_adj", "reject", "variable"])
+        columns=["group_a", "group_b", "n_a", "n_b", "statistic", "pvalue", "p_adj", "reject", "test_method",
+                 "variable"])
     return Table1(table, pd.DataFrame(tests), posthoc)
