@@ -6,6 +6,10 @@
   pipeline, so inner folds refit it too. The C grid is widened (up to :data:`omicslib.tuning.MAX_WIDEN` times, by its own
   spacing) until the chosen C is interior; a choice still at the edge is recorded (``at_edge``).
 * ``forest`` — a balanced random forest whose ``min_samples_leaf`` and ``max_features`` are tuned the same way.
+* ``strongest`` — the strongest simple baseline (:func:`omicslib.baselines.select`): family (ridge or
+  elastic-net logistic regression along the C path, LightGBM along its tree path), preprocessing (the paper's
+  expression pipeline or plain imputation + standardisation) and hyperparameters chosen together by the same
+  inner CV (average precision, balanced class weights), a grid widened while its optimum sits at an edge.
 
 Convergence warnings are counted per fold (``convergence_warnings`` over the whole search and
 ``warnings_at_choice`` for the refit at the chosen point), never silenced.
@@ -24,6 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from omicslib import baselines as core
 from omicslib import metrics
 from omicslib.papers.p2_fusion.config import Config
 from omicslib.papers.p2_fusion.preprocess import expression_pipeline
@@ -31,7 +36,7 @@ from omicslib.papers.p2_fusion.protocol import CVResult, fold_metrics, folds
 from omicslib.train import rehearsal_limit, rehearsal_search
 from omicslib.tuning import MAX_WIDEN, edge_of
 
-BASELINES = ("logreg", "forest")
+BASELINES = ("logreg", "forest", "strongest")
 #: The inner search's score: average precision, the PR-AUC of the claim the baseline is compared on.
 SCORING = "average_precision"
 
@@ -71,11 +76,47 @@ def _widened(grid: np.ndarray, side: str, k: int = 3) -> np.ndarray:
     return np.sort(np.concatenate([grid, 10.0 ** extra]))
 
 
+def strongest_candidates(cfg: Config) -> tuple[list, dict]:
+    """The families and preprocessing candidates of the ``strongest`` baseline (grids from ``cfg``)."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    _, max_iter = rehearsal_search({"C": [1.0]}, cfg.lr_max_iter)
+    fams = [core.Logistic(float(r), grid=tuple(c_grid(cfg)), max_iter=max_iter, tol=1e-4)
+            for r in cfg.strongest_l1_ratios]
+    if cfg.strongest_trees:
+        fams.append(core.LightGBM(grid=tuple(cfg.strongest_trees), leaves=tuple(cfg.strongest_leaves),
+                                  learning_rates=(0.1,)))
+    preps = {"paper's pipeline": lambda: expression_pipeline(cfg.impute, cfg.iqr_k, log=cfg.log_transform),
+             "plain standardisation": lambda: make_pipeline(SimpleImputer(strategy="mean", keep_empty_features=True),
+                                                            StandardScaler())}
+    return fams, preps
+
+
+def tune_strongest(X, y, cfg: Config, seed: int):
+    """The ``strongest`` baseline on ``(X, y)`` (training rows only): :func:`omicslib.baselines.select`.
+    Returns ``(fitted model, record)`` with the keys of :func:`tune`'s record plus the family, the
+    preprocessing and the searched range of the path parameter."""
+    fams, preps = strongest_candidates(cfg)
+    sel = core.select(X, y, fams, preps, scoring=SCORING, inner_folds=cfg.inner_folds, seed=seed)
+    r = sel.record
+    return sel.model, {"chosen": f"{r['family']}, {r['preprocessing']}, {r['hyperparameters']}",
+                       "inner_score": r["inner_score"], "at_edge": r["at_edge"],
+                       "convergence_warnings": r["convergence_warnings"], "warnings_at_choice": r["warnings_at_choice"],
+                       "family": r["family"], "preprocessing": r["preprocessing"],
+                       "searched": f"{r['path_param']} {r['grid_min']:.3g} to {r['grid_max']:.3g} ({r['n_grid']} values)",
+                       "widened": r["n_widen"]}
+
+
 def tune(name: str, X, y, cfg: Config, seed: int) -> tuple[Pipeline, dict]:
     """Inner-CV search on ``(X, y)`` (training rows only), the C grid widened while its optimum sits at an
     edge, then a refit of the chosen point. Returns ``(fitted pipeline, record)``; the record holds the
     chosen parameters, the searched C range, ``at_edge`` (``""`` when interior), the inner-CV score at the
-    choice, and the convergence warnings of the whole search and of the refit at the chosen point."""
+    choice, and the convergence warnings of the whole search and of the refit at the chosen point.
+    ``strongest`` goes to :func:`tune_strongest`."""
+    if name == "strongest":
+        return tune_strongest(np.asarray(X, float), np.asarray(y).astype(int), cfg, seed)
     n_warn, grid = 0, None
     for attempt in range(MAX_WIDEN + 1):
         search = searcher(name, cfg, seed, grid)
