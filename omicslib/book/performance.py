@@ -188,8 +188,8 @@ def page_text(df: pd.DataFrame | None, figure: bool = False, reh: pd.DataFrame |
     c = ceil.iloc[0] if len(ceil) else df.iloc[0]
     cpu_clock = c["device"] == "cpu" and int(c["threads"]) == 1
     parts = [head,
-             f"Measured by `make benchmark` on **{c['machine']}** (device `{c['device']}`, {int(c['threads'])} torch "
-             f"threads, torch {c['torch']}). The machine's own ceiling, measured in the same run: dense float32 "
+             f"Measured by `make benchmark` on **{c['machine']}** (device `{c['device']}`, torch threads: "
+             f"{int(c['threads'])}, torch {c['torch']}). The machine's own ceiling, measured in the same run: dense float32 "
              f"matmul **{c['ceiling_gflops']:.1f} GFLOP/s**, memory bandwidth **{c['mem_bw_gbs']:.1f} GB/s** "
              "(tensor copy, read + write). Each row is one step that training runs: p1's three stages as its "
              "protocol runs them (stage 1 per modality encoder, stage 2 on frozen stage-1 embeddings, stage 3's "
@@ -211,14 +211,18 @@ def page_text(df: pd.DataFrame | None, figure: bool = False, reh: pd.DataFrame |
         lines += [f"| {r.model} | {r.step} | {_fmt(r.before_ms)} | {_fmt(r.after_ms)} | {r.speedup:.2f}x |"
                   for r in pairs.itertuples()]
         parts += ["## p1: the attention kernel before and after\n",
-                  "Before: p1's model code at the earlier revision, timed in the same process right before the current "
-                  "code on each step. The current blockwise dropout attention makes q, k and v contiguous once, works "
+                  "Before: p1's model code at the earlier revision, built beside the current code in the same process "
+                  "and timed with it in alternating rounds on each step (the fastest round of each). The current "
+                  "blockwise dropout attention makes q, k and v contiguous once, works "
                   "in blocks of 2^18 weights that are contiguous slices, draws the dropout mask as one uniform draw "
                   "compared with p (the same Bernoulli(1 - p) keep distribution) and applies it with `masked_fill`; "
                   "it equals the earlier kernel in float64 given the same mask "
                   "(`tests/papers/p1_crossmodal/test_p1_attention_kernel.py`). Weighted by each step's planned "
                   "optimiser steps in one (K, fold) unit (stage 1 once, stage 2 per fusion variant, stage 3 per "
-                  "variant): " + ", ".join(f"{m} {v:.2f}x" for m, v in sp.items()) + ".\n",
+                  "variant): " + ", ".join(f"{m} {v:.2f}x" for m, v in sp.items()) + ". In training the kernel "
+                  "runs only where attention with dropout goes over tokens that are not grouped, i.e. stage 1's "
+                  "expression encoder (CNA levels, mutations and stage 2's frozen contexts go through the grouped "
+                  "attention); the other steps' ratios show how far two timings of the same code differ here.\n",
                   "\n".join(lines), ""]
     opt = df[df["section"].isin(["before", "after"]) & (df["paper"] != "p1")]
     if len(opt):
@@ -240,8 +244,8 @@ def page_text(df: pd.DataFrame | None, figure: bool = False, reh: pd.DataFrame |
                   "size (p4).\n"]
         if figure:
             parts += figure_block(scaling)
-        parts += [_table(scaling.assign(model=scaling["model"] + " · " + scaling["sweep"] + " = " +
-                                         scaling["value"].astype(str))), ""]
+        value = pd.to_numeric(scaling["value"]).map(lambda v: f"{v:g}")
+        parts += [_table(scaling.assign(model=scaling["model"] + " · " + scaling["sweep"] + " = " + value)), ""]
     speedup, note = {}, ""
     paper_width = [m for m in p1_speedups(df) if "paper widths" in m] if len(pairs) else []
     if paper_width:
