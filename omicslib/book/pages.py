@@ -400,7 +400,7 @@ def answer(paper: str, df: pd.DataFrame) -> str:
         data = BADGE_TEXT.get(r["provenance"], str(r["provenance"]))
         runs = f", {int(r['n_runs'])} runs" if r["n_runs"] else ""
         base = "" if not isinstance(r["baseline"], str) or not r["baseline"] else \
-            f" Strongest simple baseline on the same splits ({html.escape(r['baseline'])}): {num(r['baseline_value'])}" + (
+            f" Simple baseline on the same splits, {html.escape(r['baseline'])}: {num(r['baseline_value'])}" + (
                 "" if pd.isna(r["baseline_ci_low"]) else f" [{num(r['baseline_ci_low'])}, {num(r['baseline_ci_high'])}]") + "."
         lines.append(f"<p><b>Headline claim</b> ({html.escape(str(r['locator']))}): {html.escape(str(r['statement']))}"
                      f"{paper_v}.<br/><b>Ours</b>: {ours} on {html.escape(data)} data{runs}.{base}<br/>"
