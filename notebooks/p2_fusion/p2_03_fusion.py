@@ -54,7 +54,7 @@ run, dev = report.start("p2", "p2_03_fusion", profile, seed, device, outdir, see
 report.show(pd.Series(asdict(cfg), name="value").to_frame())
 
 # %% [markdown]
-# ## 1 · Gene-only model on real TCGA-BRCA, beside the tuned logistic regression (Figure 7 equivalent)
+# ## 1 · Gene-only model on real TCGA-BRCA, beside the tuned simple baselines (Figure 7 equivalent)
 
 # %%
 full = P.tcga_binary(data_source)
@@ -79,7 +79,8 @@ run.table(P.seed_folds([r for rs in real.values() for r in rs]).assign(
     "p2_folds_real_seeds", cohort.provenance, caption="Gene MLP and baselines, every seed and fold (real subset)")
 real_table = P.seed_table(real)
 run.table(real_table, "p2_results_real_seeds", cohort.provenance,
-          caption="Gene MLP beside the tuned logistic regression, same folds, all seeds (real TCGA-BRCA subset)")
+          caption="Gene MLP beside the tuned logistic regression and the strongest simple baseline (family, "
+                  "preprocessing and hyperparameters chosen by inner CV), same folds, all seeds (real TCGA-BRCA subset)")
 display(report.show(real_table))
 
 # %%
@@ -97,7 +98,8 @@ print(a2.provenance.description, a2_counts)
 a2_runs = P.gene_and_baselines(a2, cfg, dev)
 a2_table = P.seed_table(a2_runs)
 run.table(a2_table, "p2_results_site_a2", a2.provenance,
-          caption="Site A2 (the paper's site): gene MLP and logistic regression, repeated stratified CV")
+          caption="Site A2 (the paper's site): gene MLP, logistic regression and the strongest simple baseline, "
+                  "repeated stratified CV")
 run.table(P.seed_folds([r for rs in a2_runs.values() for r in rs]).assign(
     model=[m for m, rs in a2_runs.items() for r in rs for _ in range(len(r.folds))]),
     "p2_folds_site_a2", a2.provenance, caption="Site A2, every seed and fold")
