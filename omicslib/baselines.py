@@ -11,6 +11,13 @@ Families (classification):
 * ``lightgbm`` — gradient-boosted trees; the number of trees is the path (one fit with the most trees is scored
   at every smaller number by truncating the ensemble), the leaves and learning rate a small grid.
 
+Families (survival; ``y`` a structured array with fields ``event`` and ``time``, :func:`survival_target`):
+
+* ``coxnet`` — elastic-net penalised Cox model (scikit-survival's glmnet-style coordinate descent), fitted once
+  along its whole penalty path ``alpha`` and scored at every point of it;
+* ``gbcox`` — gradient-boosted Cox model (regression trees on the Cox partial likelihood), the number of trees
+  as its path (staged predictions of one fit).
+
 Preprocessing is a candidate too: a mapping ``name -> factory`` of scikit-learn transformers (the paper's own
 pipeline beside plain standardisation, or a column subset), refitted on every inner-training part.
 
@@ -46,7 +53,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from omicslib.tuning import MAX_WIDEN, edge_of
 
-FAMILIES = ("ridge", "lasso", "enet", "lightgbm")
+FAMILIES = ("ridge", "lasso", "enet", "lightgbm", "coxnet", "gbcox")
 
 
 # --------------------------------------------------------------------------- scoring
@@ -63,7 +70,22 @@ SCORERS: dict[str, Callable] = {
     "roc_auc": lambda y, p: roc_auc_score(y, _positive(p)) if np.asarray(p).shape[1] == 2
     else roc_auc_score(y, p, multi_class="ovr", average="macro"),
     "neg_log_loss": lambda y, p: -log_loss(y, p, labels=np.arange(np.asarray(p).shape[1])),
+    # Harrell's C of a risk score (higher risk, earlier event) on a survival target
+    "c_index": lambda y, risk: _concordance(y, risk),
 }
+
+
+def _concordance(y, risk) -> float:
+    from sksurv.metrics import concordance_index_censored
+
+    return float(concordance_index_censored(y["event"].astype(bool), y["time"], np.asarray(risk, float))[0])
+
+
+def survival_target(time, event) -> np.ndarray:
+    """The structured survival target (fields ``event`` (bool) and ``time``) the survival families take."""
+    from sksurv.util import Surv
+
+    return Surv.from_arrays(np.asarray(event).astype(bool), np.asarray(time, float))
 
 
 def scorer(scoring) -> Callable:
@@ -173,15 +195,78 @@ class LightGBM:
         return [model.predict_proba(X_eval, num_iteration=min(int(v), n_fit)) for v in values], 0
 
 
+@dataclass(frozen=True)
+class CoxNet:
+    """Elastic-net Cox model along its penalty path ``alpha`` (one coordinate-descent path per fit, scikit-survival);
+    ``l1_ratio`` near 0 approaches ridge."""
+
+    l1_ratio: float = 0.5
+    grid: tuple[float, ...] = tuple(np.logspace(-3, 0, 7))
+    tol: float = 1e-7
+    max_iter: int = 100000
+    name = "coxnet"
+    param = "alpha"
+
+    def settings(self) -> list[dict]:
+        return [{"l1_ratio": float(self.l1_ratio)}]
+
+    def estimator(self, value, seed, class_weight, l1_ratio=None, alphas=None):
+        from sksurv.linear_model import CoxnetSurvivalAnalysis
+
+        return CoxnetSurvivalAnalysis(alphas=[float(value)] if alphas is None else alphas,
+                                      l1_ratio=self.l1_ratio if l1_ratio is None else l1_ratio, tol=self.tol,
+                                      max_iter=self.max_iter)
+
+    def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
+        """Risk scores at every ``values``: one fit along the path (largest penalty first, warm-started)."""
+        model = self.estimator(None, seed, class_weight, alphas=sorted(values, reverse=True), **kw)
+        _, n_warn = _caught(lambda: model.fit(X, y))
+        return [model.predict(X_eval, alpha=float(v)) for v in values], n_warn
+
+
+@dataclass(frozen=True)
+class GBCox:
+    """Gradient-boosted Cox model (scikit-survival, ``loss='coxph'``); the path is the number of trees (staged
+    predictions of one fit), ``depths`` x ``learning_rates`` the grid beside it."""
+
+    grid: tuple[int, ...] = (25, 50, 100, 200)
+    depths: tuple[int, ...] = (2,)
+    learning_rates: tuple[float, ...] = (0.1,)
+    subsample: float = 0.8
+    name = "gbcox"
+    param = "n_estimators"
+
+    def settings(self) -> list[dict]:
+        return [{"max_depth": int(d), "learning_rate": float(r)} for d in self.depths for r in self.learning_rates]
+
+    def estimator(self, value, seed, class_weight, max_depth=2, learning_rate=0.1):
+        from sksurv.ensemble import GradientBoostingSurvivalAnalysis
+
+        return GradientBoostingSurvivalAnalysis(n_estimators=int(value), max_depth=max_depth,
+                                                learning_rate=learning_rate, subsample=self.subsample,
+                                                random_state=seed)
+
+    def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
+        model = self.estimator(max(values), seed, class_weight, **kw).fit(X, y)
+        staged = list(model.staged_predict(X_eval))
+        return [staged[min(int(v), len(staged)) - 1] for v in values], 0
+
+
 def families(names: Sequence[str] = ("ridge", "enet", "lightgbm"), *, C_grid=None, enet_l1_ratio: float = 0.5,
              trees=None, leaves=None, learning_rates=None, max_iter: int = 2000, tol: float = 1e-4) -> list:
-    """The family objects of ``names`` (see :data:`FAMILIES`) with optional grids."""
+    """The family objects of ``names`` (see :data:`FAMILIES`) with optional grids (``C_grid`` is the penalty
+    grid of the linear families: C for the logistic ones, alpha for ``coxnet``)."""
     out = []
     for n in names:
         if n in ("ridge", "lasso", "enet"):
             kw = {"grid": tuple(float(c) for c in C_grid)} if C_grid is not None else {}
             out.append(Logistic({"ridge": 0.0, "lasso": 1.0, "enet": enet_l1_ratio}[n], max_iter=max_iter, tol=tol,
                                 **kw))
+        elif n == "coxnet":
+            out.append(CoxNet(enet_l1_ratio, **({"grid": tuple(float(a) for a in C_grid)} if C_grid is not None
+                                                else {})))
+        elif n == "gbcox":
+            out.append(GBCox(**({"grid": tuple(trees)} if trees is not None else {})))
         elif n == "lightgbm":
             kw = {k: tuple(v) for k, v in (("grid", trees), ("leaves", leaves), ("learning_rates", learning_rates))
                   if v is not None}
@@ -201,6 +286,11 @@ def widened(searched: Sequence[float], edge: str, step: float, integer: bool = F
     if integer:
         new = [max(1, int(np.floor(v + 0.5))) for v in new]
     return [v for v in dict.fromkeys(new) if v not in set(searched)]
+
+
+def _target(y):
+    y = np.asarray(y)
+    return y if y.dtype.names else y.astype(int)
 
 
 @dataclass
@@ -227,7 +317,9 @@ class _Fitted:
         return self.est.classes_
 
     def predict_proba(self, X):
-        return self.est.predict_proba(self.prep.transform(X))
+        """Class probabilities; for a survival family, its risk score."""
+        Z = self.prep.transform(X)
+        return self.est.predict_proba(Z) if hasattr(self.est, "predict_proba") else self.est.predict(Z)
 
 
 def _fmt(v):
@@ -248,16 +340,19 @@ def _path_scores(fam, setting, data, values, seed, class_weight, score, scores: 
 
 def select(X, y, families_: Sequence | None = None, preprocessing: Mapping[str, Callable] | None = None, *,
            scoring="f1_macro", inner_folds: int = 5, seed: int = 0, class_weight="balanced",
-           max_widen: int = MAX_WIDEN) -> Selection:
+           max_widen: int = MAX_WIDEN, stratify=None) -> Selection:
     """Choose family, preprocessing and hyperparameters by a stratified ``inner_folds``-fold CV on ``(X, y)``
     (the training rows only: the caller passes nothing else), scored by ``scoring``, then refit the choice on
     all of ``(X, y)``. Every family is searched along its path; a path optimum at the grid's edge widens the
-    grid (:func:`widened`) up to ``max_widen`` times. Returns a :class:`Selection`."""
-    X, y = np.asarray(X, float), np.asarray(y).astype(int)
+    grid (:func:`widened`) up to ``max_widen`` times. Among equal candidates the first listed wins. A survival
+    ``y`` (:func:`survival_target`) is stratified on its events unless ``stratify`` is given. Returns a
+    :class:`Selection`."""
+    X, y = np.asarray(X, float), _target(y)
+    strata = np.asarray(stratify) if stratify is not None else (y["event"] if y.dtype.names else y)
     fams = list(families_) if families_ is not None else families()
     preps = dict(preprocessing) if preprocessing else {"standardise": standardise}
     score = scorer(scoring)
-    inner = list(StratifiedKFold(inner_folds, shuffle=True, random_state=seed).split(X, y))
+    inner = list(StratifiedKFold(inner_folds, shuffle=True, random_state=seed).split(X, strata))
     cache: dict[str, list] = {}
 
     def fold_data(pname):
@@ -331,8 +426,8 @@ RECORD_KEYS = ("family", "preprocessing", "hyperparameters", "inner_score", "sco
 def nested(X, y, outer: Sequence[tuple], **kw) -> tuple[pd.DataFrame, list[np.ndarray]]:
     """Nested selection: for each outer ``(train, test)`` pair of row indices, :func:`select` on the training
     rows only, then class probabilities on the test rows. Returns (one record per outer fold, with
-    ``fold``; the test probabilities per fold)."""
-    X, y = np.asarray(X, float), np.asarray(y).astype(int)
+    ``fold``; the test probabilities (or risk scores) per fold)."""
+    X, y = np.asarray(X, float), _target(y)
     records, probs = [], []
     for k, (tr, te) in enumerate(outer):
         tr, te = np.asarray(tr), np.asarray(te)
@@ -353,9 +448,9 @@ def refit(record: dict, X, y, families_: Sequence, preprocessing: Mapping[str, C
                         if f.name == record["family"] and all(record.get(k) == v for k, v in st.items()))
     prep = preps[record["preprocessing"]]().fit(X, y)
     est = fam.estimator(record[fam.param], seed, class_weight, **setting)
-    _, n_warn = _caught(lambda: est.fit(prep.transform(np.asarray(X, float)), np.asarray(y).astype(int)))
+    _, n_warn = _caught(lambda: est.fit(prep.transform(np.asarray(X, float)), _target(y)))
     return _Fitted(prep, est), n_warn
 
 
-__all__ = ["FAMILIES", "Logistic", "LightGBM", "RECORD_KEYS", "SCORERS", "Selection", "columns",
-           "families", "nested", "refit", "scorer", "select", "standardise", "widened"]
+__all__ = ["CoxNet", "FAMILIES", "GBCox", "Logistic", "LightGBM", "RECORD_KEYS", "SCORERS", "Selection", "columns",
+           "families", "nested", "refit", "scorer", "select", "standardise", "survival_target", "widened"]

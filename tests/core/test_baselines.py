@@ -189,3 +189,76 @@ def test_scorer_f1_macro_hand_computed_and_unknown_name():
     assert B.scorer("f1_macro")(y, p) == pytest.approx((2 / 3 + 0.8) / 2)
     with pytest.raises(ValueError, match="unknown scoring"):
         B.scorer("accuracy_typo")
+
+
+@pytest.mark.parametrize("names", [["enet"], ["lightgbm"]])
+def test_refit_from_record_reproduces_the_selection_model(names):
+    X, y = data()
+    fams = B.families(names, **SMOKE)
+    preps = {"standardise": B.standardise, "first four": B.columns(np.arange(4))}
+    sel = B.select(X[:120], y[:120], fams, preps, inner_folds=2)
+    model, _ = B.refit(sel.record, X[:120], y[:120], fams, preps)
+    np.testing.assert_allclose(model.predict_proba(X[120:]), sel.predict_proba(X[120:]), atol=1e-10)
+
+
+# ----------------------------------------------------------------------------- survival families
+
+def surv_data(n=150, p=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, p))
+    t_event = rng.exponential(np.exp(-(1.5 * X[:, 0] - X[:, 1])))      # hazard exp(1.5 x0 - x1)
+    t_cens = rng.exponential(1.5, n)
+    return X, np.minimum(t_event, t_cens), t_event <= t_cens
+
+
+def test_c_index_scorer_equals_lifelines():
+    from lifelines.utils import concordance_index
+
+    X, t, e = surv_data()
+    risk = X[:, 0] + 0.3 * X[:, 2]
+    # lifelines scores predicted survival times (higher = later), so it takes minus the risk
+    assert B.scorer("c_index")(B.survival_target(t, e), risk) == pytest.approx(concordance_index(t, -risk, e), abs=1e-9)
+
+
+def test_coxnet_path_equals_a_single_penalty_fit():
+    from sksurv.linear_model import CoxnetSurvivalAnalysis
+
+    X, t, e = surv_data()
+    y = B.survival_target(t, e)
+    alphas = [0.01, 0.03, 0.1]
+    path, _ = B.CoxNet(0.5, tol=1e-9).path_proba(X[:100], y[:100], X[100:], alphas, 0, None, l1_ratio=0.5)
+    for a, risk in zip(alphas, path):
+        one = CoxnetSurvivalAnalysis(alphas=[a], l1_ratio=0.5, tol=1e-9, max_iter=100000).fit(X[:100], y[:100])
+        np.testing.assert_allclose(risk, one.predict(X[100:]), atol=1e-4)
+
+
+def test_gbcox_staged_path_equals_fresh_fit_with_that_many_trees():
+    from sksurv.ensemble import GradientBoostingSurvivalAnalysis
+
+    X, t, e = surv_data()
+    y = B.survival_target(t, e)
+    fam = B.GBCox(grid=(5, 10))
+    path, _ = fam.path_proba(X[:100], y[:100], X[100:], [5, 10], 0, None, max_depth=2, learning_rate=0.1)
+    for n, risk in zip([5, 10], path):
+        fresh = GradientBoostingSurvivalAnalysis(n_estimators=n, max_depth=2, learning_rate=0.1, subsample=0.8,
+                                                 random_state=0).fit(X[:100], y[:100])
+        np.testing.assert_allclose(risk, fresh.predict(X[100:]), atol=1e-12)
+
+
+def test_survival_selection_nested_ignores_test_rows_and_records_complete():
+    X, t, e = surv_data()
+    y = B.survival_target(t, e)
+    fams = B.families(["coxnet", "gbcox"], C_grid=(0.01, 0.03, 0.1), trees=(5, 10, 20))
+    outer = [(np.arange(0, 110), np.arange(110, 150))]
+    rec1, risk1 = B.nested(X, y, outer, families_=fams, scoring="c_index", inner_folds=3)
+    X2, t2 = X.copy(), t.copy()
+    X2[110:] = np.random.default_rng(3).normal(0, 20, (40, X.shape[1]))
+    t2[110:] = t2[110:][::-1]
+    rec2, _ = B.nested(X2, B.survival_target(t2, e), outer, families_=fams, scoring="c_index", inner_folds=3)
+    assert rec1.loc[0, ["family", "hyperparameters", "inner_score"]].to_dict() == \
+        rec2.loc[0, ["family", "hyperparameters", "inner_score"]].to_dict()
+    assert not [k for k in B.RECORD_KEYS if k not in rec1.columns]
+    assert rec1.loc[0, "family"] in ("coxnet", "gbcox") and risk1[0].shape == (40,)
+    # on the test rows the chosen model ranks patients nearly as well as the true linear predictor (the oracle)
+    oracle = B.scorer("c_index")(y[110:], 1.5 * X[110:, 0] - X[110:, 1])
+    assert B.scorer("c_index")(y[110:], risk1[0]) > oracle - 0.05
