@@ -31,9 +31,14 @@ The record of a selection (:attr:`Selection.record`) states the family, preproce
 chosen, the inner-CV score, the searched range and edge, and the convergence warnings of the search and of the
 refit at the choice.
 
+Clustering: PCA + k-means (:func:`pca_kmeans`) and consensus clustering (:func:`consensus_clustering`: PCA +
+k-means over resamples, k by the lowest PAC).
+
 References: Friedman, Hastie & Tibshirani (2010), *Regularization paths for generalized linear models via
 coordinate descent*, J. Stat. Softw. 33(1); Ke et al. (2017), *LightGBM: a highly efficient gradient boosting
-decision tree*, NeurIPS; Varma & Simon (2006), *Bias in error estimation when using cross-validation for model
+decision tree*, NeurIPS; Monti et al. (2003), *Consensus clustering*, Machine Learning 52:91-118;
+Şenbabaoğlu, Michailidis & Li (2014), *Critical limitations of consensus clustering in class discovery*,
+Sci. Rep. 4:6207; Varma & Simon (2006), *Bias in error estimation when using cross-validation for model
 selection*, BMC Bioinformatics 7:91 (why the selection is nested).
 """
 
@@ -452,5 +457,81 @@ def refit(record: dict, X, y, families_: Sequence, preprocessing: Mapping[str, C
     return _Fitted(prep, est), n_warn
 
 
-__all__ = ["CoxNet", "FAMILIES", "GBCox", "Logistic", "LightGBM", "RECORD_KEYS", "SCORERS", "Selection", "columns",
-           "families", "nested", "refit", "scorer", "select", "standardise", "survival_target", "widened"]
+
+
+# --------------------------------------------------------------------------- clustering
+def pca_kmeans(X, k: int, n_components: int | None = 10, seed: int = 0, n_init: int = 10) -> np.ndarray:
+    """Labels of k-means (``n_init`` starts) on the first ``n_components`` principal components of the
+    standardised ``X`` (all components when None or more than the data allow)."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+
+    Z = StandardScaler().fit_transform(np.asarray(X, float))
+    nc = min(n_components or Z.shape[1], *Z.shape)
+    Z = PCA(nc, random_state=seed).fit_transform(Z)
+    return KMeans(k, n_init=n_init, random_state=seed).fit_predict(Z)
+
+
+@dataclass
+class Consensus:
+    """Consensus clustering result: ``k`` chosen, its ``labels``, the PAC score per k (``pac``) and the
+    consensus matrices (``matrices``, k -> n x n)."""
+
+    k: int
+    labels: np.ndarray
+    pac: dict
+    matrices: dict
+
+
+def consensus_matrix(X, k: int, n_resamples: int = 50, frac: float = 0.8, seed: int = 0,
+                     cluster: Callable | None = None) -> np.ndarray:
+    r"""Monti et al. (2003) consensus matrix of ``cluster(X_subset, k, seed) -> labels`` (default
+    :func:`pca_kmeans`) over ``n_resamples`` subsamples of a fraction ``frac`` of the rows:
+
+    .. math:: M_{ij} = \frac{\sum_h 1[i, j \text{ in resample } h \text{ and clustered together}]}
+                            {\sum_h 1[i, j \text{ in resample } h]}
+
+    (0 where a pair was never sampled together).
+
+    References: Monti, Tamayo, Mesirov & Golub (2003), *Consensus clustering*, Machine Learning 52:91-118."""
+    X = np.asarray(X, float)
+    n = len(X)
+    cluster = cluster or (lambda Z, kk, s: pca_kmeans(Z, kk, seed=s, n_init=3))
+    rng = np.random.default_rng(seed)
+    together, sampled = np.zeros((n, n)), np.zeros((n, n))
+    for h in range(n_resamples):
+        idx = np.sort(rng.choice(n, int(round(frac * n)), replace=False))
+        lab = np.asarray(cluster(X[idx], k, seed + h))
+        same = (lab[:, None] == lab[None, :]).astype(float)
+        sampled[np.ix_(idx, idx)] += 1
+        together[np.ix_(idx, idx)] += same
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(sampled > 0, together / np.maximum(sampled, 1), 0.0)
+
+
+def pac(M: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
+    """Proportion of ambiguous clustering: the share of pairs (i < j) whose consensus lies in (``lo``, ``hi``)
+    (Şenbabaoğlu, Michailidis & Li (2014), Sci. Rep. 4:6207); lower is a more stable k."""
+    v = M[np.triu_indices_from(M, 1)]
+    return float(np.mean((v > lo) & (v < hi)))
+
+
+def consensus_clustering(X, ks: Sequence[int] = (2, 3, 4, 5, 6), n_resamples: int = 50, frac: float = 0.8,
+                         seed: int = 0, cluster: Callable | None = None) -> Consensus:
+    """Consensus clustering over ``ks``: the k with the lowest PAC (ties: the smaller k), its labels from
+    average-linkage hierarchical clustering of ``1 - M`` cut into k clusters."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    mats = {int(k): consensus_matrix(X, int(k), n_resamples, frac, seed, cluster) for k in ks}
+    scores = {k: pac(M) for k, M in mats.items()}
+    k = min(sorted(scores), key=lambda kk: scores[kk])
+    D = 1.0 - mats[k]
+    np.fill_diagonal(D, 0.0)
+    labels = fcluster(linkage(squareform(D, checks=False), "average"), k, "maxclust") - 1
+    return Consensus(k, labels, scores, mats)
+
+
+__all__ = ["Consensus", "CoxNet", "FAMILIES", "GBCox", "LightGBM", "Logistic", "RECORD_KEYS", "SCORERS", "Selection",
+           "columns", "consensus_clustering", "consensus_matrix", "families", "nested", "pac", "pca_kmeans", "refit",
+           "scorer", "select", "standardise", "survival_target", "widened"]

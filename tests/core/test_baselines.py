@@ -262,3 +262,32 @@ def test_survival_selection_nested_ignores_test_rows_and_records_complete():
     # on the test rows the chosen model ranks patients nearly as well as the true linear predictor (the oracle)
     oracle = B.scorer("c_index")(y[110:], 1.5 * X[110:, 0] - X[110:, 1])
     assert B.scorer("c_index")(y[110:], risk1[0]) > oracle - 0.05
+
+
+# ----------------------------------------------------------------------------- clustering
+
+def test_consensus_matrix_hand_computed_with_a_fixed_clusterer():
+    # a clusterer that splits by the sign of the first column: rows 0-1 negative, 2-3 positive; every
+    # resample keeps its pairs together or apart the same way, so M is exactly block-diagonal where sampled
+    X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    M = B.consensus_matrix(X, 2, n_resamples=20, frac=0.75, cluster=lambda Z, k, s: (Z[:, 0] > 0).astype(int))
+    expected = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]], float)
+    np.testing.assert_array_equal(M, expected)
+    assert B.pac(M) == 0.0
+
+
+def test_pac_hand_computed():
+    M = np.array([[1, 0.5, 0.95], [0.5, 1, 0.05], [0.95, 0.05, 1]])
+    assert B.pac(M) == pytest.approx(1 / 3)          # one of three pairs (0.5) lies in (0.1, 0.9)
+
+
+def test_consensus_clustering_recovers_three_separated_blobs():
+    from sklearn.datasets import make_blobs
+    from sklearn.metrics import adjusted_rand_score
+
+    # equidistant centres: any 2-cluster split merges a different pair from resample to resample (ambiguous)
+    centres = 6 * np.eye(3, 5)
+    X, truth = make_blobs(90, 5, centers=centres, cluster_std=0.5, random_state=0)
+    res = B.consensus_clustering(X, ks=(2, 3, 4), n_resamples=15)
+    assert res.k == 3 and adjusted_rand_score(truth, res.labels) == pytest.approx(1.0)
+    assert adjusted_rand_score(truth, B.pca_kmeans(X, 3, n_components=2)) == pytest.approx(1.0)
