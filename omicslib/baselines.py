@@ -223,10 +223,20 @@ class CoxNet:
                                       max_iter=self.max_iter)
 
     def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
-        """Risk scores at every ``values``: one fit along the path (largest penalty first, warm-started)."""
-        model = self.estimator(None, seed, class_weight, alphas=sorted(values, reverse=True), **kw)
-        _, n_warn = _caught(lambda: model.fit(X, y))
-        return [model.predict(X_eval, alpha=float(v)) for v in values], n_warn
+        """Risk scores at every ``values``: one fit along the path (largest penalty first, warm-started). A
+        penalty too small for the solver (its weights overflow) gets no score (``None``, counted as a warning):
+        the path is refitted without it."""
+        alphas = sorted(values, reverse=True)
+        while alphas:
+            model = self.estimator(None, seed, class_weight, alphas=alphas, **kw)
+            try:
+                _, n_warn = _caught(lambda m=model: m.fit(X, y))
+                break
+            except ArithmeticError:
+                alphas = alphas[:-1]
+        fitted = set(alphas)
+        return ([model.predict(X_eval, alpha=float(v)) if v in fitted else None for v in values],
+                (n_warn if alphas else 0) + len(values) - len(fitted))
 
 
 @dataclass(frozen=True)
@@ -338,7 +348,7 @@ def _path_scores(fam, setting, data, values, seed, class_weight, score, scores: 
     for Xa, ya, Xb, yb in data:
         probs, w = fam.path_proba(Xa, ya, Xb, values, seed, class_weight, **setting)
         n_warn += w
-        acc += [score(yb, p) for p in probs]
+        acc += [score(yb, p) if p is not None else -np.inf for p in probs]      # None: the solver failed there
     scores.update(zip(values, acc / len(data)))
     return n_warn
 

@@ -291,3 +291,17 @@ def test_consensus_clustering_recovers_three_separated_blobs():
     res = B.consensus_clustering(X, ks=(2, 3, 4), n_resamples=15)
     assert res.k == 3 and adjusted_rand_score(truth, res.labels) == pytest.approx(1.0)
     assert adjusted_rand_score(truth, B.pca_kmeans(X, 3, n_components=2)) == pytest.approx(1.0)
+
+
+def test_coxnet_penalty_too_small_for_the_solver_is_scored_out_not_raised():
+    # event order fully determined by x0 on a large scale: scikit-survival's Coxnet overflows (ArithmeticError)
+    # below alpha = 1 here; those penalties get no score and count as warnings, the search goes on
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5)) * 100
+    y = B.survival_target(np.exp(-X[:, 0]), np.ones(40, bool))
+    fam = B.CoxNet(0.5, grid=(1e-2, 1.0, 10.0))
+    risks, n_failed = fam.path_proba(X, y, X, [1e-2, 1.0, 10.0], 0, None, l1_ratio=0.5)
+    assert risks[0] is None and risks[1] is not None and n_failed >= 1
+    # the search over the same data does not raise, and its refit at the choice succeeded
+    sel = B.select(X, y, [fam], scoring="c_index", inner_folds=2, max_widen=0)
+    assert np.isfinite(sel.record["inner_score"]) and sel.predict_proba(X).shape == (40,)
