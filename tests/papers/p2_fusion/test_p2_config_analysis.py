@@ -137,7 +137,7 @@ def test_claims_synthetic_are_pipeline_checks_and_real_claims_get_verdicts():
     assert "on 30 patients" in led.loc["gene_f1", "reason"]
     assert led.loc["gene_f1", "ci_level"] == 0.90 and led.loc["gene_f1", "baseline"] == "logreg (tuned)"
     assert led.loc["gene_f1", "baseline_value"] == pytest.approx(0.80)
-    assert v["gene_vs_logreg"] == "supported" and led.loc["gene_vs_logreg", "section"] == "ours"
+    assert v["gene_vs_baseline"] == "supported" and led.loc["gene_vs_baseline", "section"] == "ours"
     assert v["fusion_on_paired_real_data"] == "not testable here"
     assert led.loc["gene_f1", "n_seeds"] == 3 and led.loc["gene_f1", "n_runs"] == 9
     # a perfectly separated hold-out: every bootstrap replicate gives F1 = 1, an undefined interval
