@@ -17,14 +17,12 @@ No row is dropped silently: a baseline that cannot run is returned in ``skipped`
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from omicslib import baselines as core
@@ -77,47 +75,6 @@ def all_features(prep: Prepared, rows, cfg: Config) -> np.ndarray:
     enc = MutationEncoder(cfg.mut_min_count).fit(prep.mutations, prep.samples[np.asarray(rows)])
     mut = enc.transform(prep.mutations, prep.samples).to_numpy(np.float32)
     return np.hstack([prep.exp.to_numpy(np.float32), prep.cna.to_numpy(np.float32), mut])
-
-
-def _logistic(cfg: Config, seed: int, C: float = 1.0, l1_ratio: float = 0.0) -> LogisticRegression:
-    """Ridge (l1_ratio 0: lbfgs, fast) or elastic-net (saga) multinomial LR with balanced class weights."""
-    solver = "lbfgs" if l1_ratio == 0 else "saga"
-    return LogisticRegression(solver=solver, C=C, l1_ratio=l1_ratio, class_weight="balanced",
-                              max_iter=cfg.baseline_max_iter, tol=cfg.baseline_tol, random_state=seed)
-
-
-def tuned_logistic(X: np.ndarray, y, tr, cfg: Config, seed: int):
-    """Standardised LR with balanced class weights; C x l1_ratio chosen by a stratified inner CV
-    (macro-F1) on the rows ``tr`` only; returns the refitted search and the ConvergenceWarnings of
-    the whole search."""
-    grids = [{"logisticregression__C": list(cfg.baseline_C_grid), "logisticregression__l1_ratio": [l1],
-              "logisticregression__solver": ["lbfgs" if l1 == 0 else "saga"]} for l1 in cfg.baseline_l1_grid]
-    cut, max_iter = rehearsal_search(grids[0], cfg.baseline_max_iter)
-    grid = grids if cut == grids[0] else [cut]          # the rehearsal's step cap: first values only
-    pipe = make_pipeline(StandardScaler(), _logistic(replace(cfg, baseline_max_iter=max_iter), seed))
-    cv = StratifiedKFold(cfg.baseline_inner_folds, shuffle=True, random_state=seed)
-    search = GridSearchCV(pipe, grid, scoring="f1_macro", cv=cv, n_jobs=1, refit=True)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        search.fit(X[tr], np.asarray(y)[tr])
-    return search, _count_convergence(caught)
-
-
-def interior(value: float, grid) -> bool:
-    """Whether ``value`` lies strictly inside ``grid`` (not at its smallest or largest point); a grid of
-    one value has no interior."""
-    g = sorted(grid)
-    return len(g) >= 3 and g[0] < value < g[-1]
-
-
-def refit_chosen(X: np.ndarray, y, tr, C: float, l1_ratio: float, cfg: Config, seed: int):
-    """The chosen LR refitted on rows ``tr`` (standardised on them); returns the model and its
-    ConvergenceWarnings."""
-    model = make_pipeline(StandardScaler(), _logistic(cfg, seed, C, l1_ratio))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        model.fit(X[tr], np.asarray(y)[tr])
-    return model, _count_convergence(caught)
 
 
 def candidate_families(cfg: Config) -> list:

@@ -2,7 +2,6 @@
 tests/core/test_bootstrap.py), several model seeds on one split, the gates' own learning rate, the declared family,
 the paper's own arithmetic, the cohort counts, and the tuned baseline's grid on the real data."""
 
-import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -153,11 +152,6 @@ def test_data_claims_on_synthetic_data_are_pipeline_checks():
     assert df.set_index("id").loc["table1_total", "ours"] == 80
 
 
-def test_interior():
-    assert B.interior(0.1, (0.01, 0.1, 1.0)) and not B.interior(0.01, (0.01, 0.1, 1.0))
-    assert not B.interior(1.0, (1.0, 0.01, 0.1)) and not B.interior(0.1, (0.1,))
-
-
 def test_quick_baseline_grid_has_an_interior_optimum_without_convergence_warnings():
     from test_p1_data import HAVE_SUBSET
 
@@ -167,14 +161,9 @@ def test_quick_baseline_grid_has_an_interior_optimum_without_convergence_warning
     data = P.load_data("auto")
     prep = P.prepare(data, cfg)
     X = B.all_features(prep, prep.cv.train, cfg)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        search, n_warn = B.tuned_logistic(X, prep.y, prep.cv.train, cfg, cfg.seed)
-    C_best = search.best_params_["logisticregression__C"]
-    assert B.interior(C_best, cfg.baseline_C_grid), f"C = {C_best} at the edge of {cfg.baseline_C_grid}"
-    _, n_refit = B.refit_chosen(X, prep.y, prep.cv.train, C_best, search.best_params_["logisticregression__l1_ratio"],
-                                cfg, cfg.seed)
-    assert n_refit == 0
+    sel, _ = B.strongest_search(X, prep.y, prep.cv.train, prep, cfg, cfg.seed)
+    assert sel.record["at_edge"] == "", f"the quick search chose the edge of its grid: {sel.record}"
+    assert sel.record["warnings_at_choice"] == 0
 
 
 def test_rehearsal_subsamples_p1_patients(monkeypatch):
