@@ -132,12 +132,12 @@ def comparison_html(df: pd.DataFrame, digits: int = 3, fold: int | None = None) 
     else:
         show["provenance"] = show["provenance"].map(badge_html)
     show = show.drop(columns=[c for c in ("ours_sd", "delta", "rel_delta") if (show[c] == MISSING).all()])
-    for c in ("note", "locator"):
-        if c in show:
-            show[c] = show[c].fillna("").astype(str).map(html.escape)
-    show = show.rename(columns={"ours_sd": "ours SD", "rel_delta": "relative delta"})
-    table = show.to_html(index=False, escape=False, classes="comparison", border=0)
-    table = f'<div class="omicslib-table-wrap">{table}</div>'
+    show = show.rename(columns={"ours_sd": "ours SD", "rel_delta": "relative delta"}).fillna("")
+    cols = list(show.columns)
+    numeric = tuple(i for i, c in enumerate(cols) if c in ("paper", "ours", "ours SD", "delta", "relative delta"))
+    raw = tuple(i for i, c in enumerate(cols) if c == "provenance")
+    table = Table(show, digits=digits, fold=None, numeric=numeric, raw=raw)._repr_html_()
+    table = table.replace('class="omicslib-table"', 'class="omicslib-table comparison"', 1)
     if shared:
         table += "".join(f'<p class="comparison-note">{line}</p>' for line in shared)
     if len(show) > fold:
@@ -296,7 +296,11 @@ class Run:
         prov = Provenance(min(kinds, key=KINDS.index) if kinds else "synthetic", ("claims ledger",))
         self._sidecar(name, "claims", prov, caption=caption, rows=len(df), rules=C.RULES)
         self.written.append(path.name)
-        return HTML(C.ledger_html(df) + self.source_html(name))
+        ledger = C.ledger_html(df)
+        if len(df) > FOLD_ROWS:   # the paper's claims page shows every ledger in full; here it would double the page
+            ledger = (f'<details class="omicslib-fold"><summary>{html.escape(caption)} of this notebook: {len(df)} claims '
+                      f"(show; every ledger is also on the paper's claims page)</summary>{ledger}</details>")
+        return HTML(ledger + self.source_html(name))
 
     def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> "Written":
         """Stamp provenance on ``fig``, save ``<name>.png`` and ``.svg`` with a sidecar, and (in a
@@ -461,6 +465,7 @@ class Table:
     missing: str = MISSING
     fold: int | None = FOLD_ROWS
     numeric: tuple[int, ...] = ()   # positions of the numeric columns (right-aligned)
+    raw: tuple[int, ...] = ()       # positions of columns that hold HTML already (a provenance badge)
 
     def cells(self) -> list[list[str]]:
         """The formatted cell texts, row by row (no ``NaN``: a missing value is :attr:`missing`)."""
@@ -474,11 +479,13 @@ class Table:
         cols = [str(c) for c in self.frame.columns]
         attr = [' class="num"' if i in self.numeric else "" for i in range(len(cols))]
         head = "".join(f"<th{a}>{html.escape(c)}</th>" for c, a in zip(cols, attr))
-        body = "".join("<tr>" + "".join(f"<td{a}>{html.escape(v)}</td>" for v, a in zip(row, attr)) + "</tr>"
-                       for row in self.cells())
+        body = "".join("<tr>" + "".join(f"<td{a}>{v if i in self.raw else html.escape(v)}</td>"
+                                        for i, (v, a) in enumerate(zip(row, attr))) + "</tr>" for row in self.cells())
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        table = (f'<div class="omicslib-table-wrap"><table class="omicslib-table">{cap}<thead><tr>{head}</tr></thead>'
-                 f"<tbody>{body}</tbody></table></div>")
+        # the wrapper scrolls when a table is wider than the page: focusable, so a keyboard can scroll it too
+        label = html.escape(self.caption or "table", quote=True)
+        table = (f'<div class="omicslib-table-wrap" tabindex="0" role="region" aria-label="{label}">'
+                 f'<table class="omicslib-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
         n = len(self.frame)
         if self.fold is not None and n > self.fold:
             what = html.escape(self.caption) if self.caption else "The table"

@@ -197,7 +197,9 @@ def test_comparison_html_says_a_shared_note_once_and_folds_long_tables():
     assert markup.count("Table 4, row K=") == 20            # locators differ: kept per row
     assert "<th>provenance</th>" not in markup and "ours SD" not in markup and "NaN" not in markup
     assert markup.startswith('<details class="omicslib-fold"><summary>All 20 rows (show)</summary>')
-    assert "<td>-0.080</td>" in markup and "<td>-10.0%</td>" in markup   # by hand: 0.72 - 0.8, -0.08 / 0.8
+    # by hand: 0.72 - 0.8, -0.08 / 0.8; numbers right-aligned and never broken (class num)
+    assert '<td class="num">-0.080</td>' in markup and '<td class="num">-10.0%</td>' in markup
+    assert "<td>K=3</td>" in markup and "&amp;lt;" not in markup   # escaped once
     short = report.comparison_html(report.comparison(rows[:2], synthetic("s", "generated")))
     assert "<details" not in short and "delta" not in short   # synthetic: no delta column at all
 
@@ -209,3 +211,19 @@ def test_a_long_facts_table_is_folded_and_complete(tmp_path):
     assert markup.startswith(f'<details class="omicslib-fold"><summary>The {report.FOLD_ROWS + 1} facts')
     assert markup.count("<tr>") == report.FOLD_ROWS + 2
     assert "<details" not in run.facts({"one": (1, "{:d}")})._repr_html_()
+
+
+def test_a_long_claims_ledger_is_folded_on_the_notebook_page(tmp_path):
+    from omicslib.book import claims as C
+
+    def claim(i):
+        return C.Claim(paper="p1", id=f"c{i}", statement=f"s{i}", locator="Table 1", kind="value", test="t",
+                       provenance="real-subset", n_seeds=3, n_runs=3, ci_level=0.90, paper_value=0.85, tolerance=0.03,
+                       tolerance_reason="stated", ours=0.85, ci_low=0.84, ci_high=0.86)
+
+    run = report.Run(paper="p1", notebook="p1_99_test", profile="smoke", outdir=tmp_path / "r")
+    long = run.claims([claim(i) for i in range(report.FOLD_ROWS + 1)]).data
+    assert long.startswith(f'<details class="omicslib-fold"><summary>Claims ledger of this notebook: '
+                           f"{report.FOLD_ROWS + 1} claims")
+    assert all(f"s{i}" in long for i in range(report.FOLD_ROWS + 1))   # folded, not cut
+    assert not run.claims([claim(0)], name="one").data.startswith("<details")

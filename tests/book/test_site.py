@@ -65,3 +65,31 @@ def test_notebook_pages_name_their_jupytext_source():
     assert f"<code>{src}</code>" in plain and "<a " not in plain
     linked = site.notebook_source_html(src, "https://github.com/o/r", "0123456789abcdef")
     assert f'href="https://github.com/o/r/blob/0123456789abcdef/{src}"' in linked and "0123456789ab" in linked
+
+
+def test_results_table_directive_formats_a_result_csv(tmp_path):
+    """A small Sphinx build with MyST and the book's results-table directive: digits by magnitude, a dash for a
+    missing value, no nan, a comparison table compacted; a file the build did not write is a warning."""
+    import importlib.util
+
+    from sphinx.cmd.build import build_main
+
+    from omicslib.paths import REPO_ROOT
+
+    spec = importlib.util.spec_from_file_location("results_table", REPO_ROOT / "book" / "_ext" / "results_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    src = tmp_path / "src"
+    (src / "results" / "nb").mkdir(parents=True)
+    (src / "results" / "nb" / "t.csv").write_text("method,auc,p\nours,0.81234,0.00001\nbaseline,,0.5\n")
+    (src / "index.md").write_text("# Home\n\n```{results-table} The AUCs\n:file: results/nb/t.csv\n```\n\n"
+                                  "```{results-table}\n:file: results/nb/missing.csv\n```\n")
+    (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(REPO_ROOT / 'book' / '_ext')!r})\n"
+                                 "extensions = ['myst_parser', 'results_table']\n")
+    out = tmp_path / "html"
+    assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0
+    page = (out / "index.html").read_text()
+    assert '<td class="num">0.812</td>' in page and '<td class="num">1.0e-05</td>' in page
+    assert '<td class="num">–</td>' in page and ">nan<" not in page.lower()
+    assert "<caption>The AUCs</caption>" in page and "missing.csv was not written by the last build" in page
+    assert "<td>ours</td>" in mod.render(src / "results" / "nb" / "t.csv")

@@ -98,10 +98,10 @@ MEASURE_JS = """() => {
   }
   return {page_overflow: document.documentElement.scrollWidth - window.innerWidth, items: items};
 }"""
-#: Each claims table's verdict cells at PHONE px: how many there are and how many cannot be seen without
-#: scrolling sideways (off the screen, or clipped by a scrolling container).
+#: Each claims table's verdict cells (the body's, not the header) at PHONE px: how many there are and how many
+#: cannot be seen without scrolling sideways (off the screen, or clipped by a scrolling container).
 VERDICT_JS = """() => [...document.querySelectorAll('table.claims')].map(t => {
-  const cells = [...t.querySelectorAll('.verdict')].filter(c => c.closest('table') === t);
+  const cells = [...t.querySelectorAll('td.verdict, tbody th.verdict')].filter(c => c.closest('table') === t);
   const hidden = cells.filter(c => {
     if (!c.getClientRects().length) return true;
     const r = c.getBoundingClientRect();
