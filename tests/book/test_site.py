@@ -85,7 +85,7 @@ def test_results_table_directive_formats_a_result_csv(tmp_path):
     (src / "index.md").write_text("# Home\n\n```{results-table} The AUCs\n:file: results/nb/t.csv\n```\n\n"
                                   "```{results-table}\n:file: results/nb/missing.csv\n```\n")
     (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(REPO_ROOT / 'book' / '_ext')!r})\n"
-                                 "extensions = ['myst_parser', 'results_table']\n")
+                                 "extensions = ['myst_nb', 'results_table']\nnb_execution_mode = 'off'\n")
     out = tmp_path / "html"
     assert build_main(["-q", "-b", "html", str(src), str(out)]) == 0
     page = (out / "index.html").read_text()
