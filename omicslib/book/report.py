@@ -140,7 +140,7 @@ def comparison_html(df: pd.DataFrame, digits: int = 3, fold: int | None = None) 
     table = table.replace('class="omicslib-table"', 'class="omicslib-table comparison"', 1)
     if shared:
         table += "".join(f'<p class="comparison-note">{line}</p>' for line in shared)
-    if len(show) > fold:
+    if len(show) > fold or sum(len(str(v)) for v in show.to_numpy().ravel()) > FOLD_CHARS:
         table = f'<details class="omicslib-fold"><summary>All {len(show):,} rows (show)</summary>{table}</details>'
     return table
 
@@ -395,6 +395,8 @@ def read_results(root: str | Path | None = None, kind: str | None = None) -> lis
 MISSING = "–"
 #: Tables longer than this many rows are folded (``<details>``) so that a page stays short.
 FOLD_ROWS = 15
+#: ... and so are tables holding more text than this many characters (a few rows of long text stand as tall).
+FOLD_CHARS = 2500
 
 
 def _missing(v) -> bool:
@@ -487,7 +489,7 @@ class Table:
         table = (f'<div class="omicslib-table-wrap" tabindex="0" role="region" aria-label="{label}">'
                  f'<table class="omicslib-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
         n = len(self.frame)
-        if self.fold is not None and n > self.fold:
+        if self.fold is not None and (n > self.fold or sum(len(v) for row in self.cells() for v in row) > FOLD_CHARS):
             what = html.escape(self.caption) if self.caption else "The table"
             return (f'<details class="omicslib-fold"><summary>{what}: {n:,} rows (show)</summary>{table}</details>')
         return table
@@ -512,7 +514,8 @@ def show(df, caption: str = "", *, digits: int = 3, missing: str = MISSING, fold
     - a missing value shows as ``missing`` (default a dash; pass the reason, e.g. ``"not reported"``),
       never ``NaN``;
     - numbers show with ``digits`` decimals (see :func:`format_number`), whole-number columns as integers;
-    - a table of more than ``fold`` rows is folded in a ``<details>`` element (``fold=None``: never);
+    - a table of more than ``fold`` rows, or of more than :data:`FOLD_CHARS` characters of text, is folded in a
+      ``<details>`` element (``fold=None``: never);
     - no "rows × columns" footer, no truncation: every row and column is in the HTML.
     """
     if isinstance(df, dict):

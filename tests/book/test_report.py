@@ -227,3 +227,9 @@ def test_a_long_claims_ledger_is_folded_on_the_notebook_page(tmp_path):
                            f"{report.FOLD_ROWS + 1} claims")
     assert all(f"s{i}" in long for i in range(report.FOLD_ROWS + 1))   # folded, not cut
     assert not run.claims([claim(0)], name="one").data.startswith("<details")
+
+
+def test_a_short_table_of_long_texts_is_folded_too():
+    wordy = pd.DataFrame({"parameter": ["a", "b"], "reason": ["x" * report.FOLD_CHARS, "y"]})
+    assert report.show(wordy, "Config")._repr_html_().startswith('<details class="omicslib-fold"><summary>Config: 2 rows')
+    assert "<details" not in report.show(wordy.iloc[1:])._repr_html_()
