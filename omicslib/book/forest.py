@@ -151,12 +151,12 @@ def verdict_forest(ledger: pd.DataFrame, title: str = "", headline: str = ""):
     handles = [Line2D([], [], marker=m, ls="", color=c, mfc=("none" if m == "D" else c), label=k, markersize=8)
                for k, c, m in sorted(drawn)]
     fig.legend(handles=handles, loc="lower center", ncol=min(3, len(handles)), fontsize=FONT_PT - 1, frameon=False)
-    if title:
-        fig.suptitle(title, fontsize=FONT_PT + 1)
-    total = sum(heights) + 1.3
+    total = sum(heights) + 1.6
+    if title:  # 0.3 in from the top, clear of the first row's two-line label
+        fig.suptitle(title, fontsize=FONT_PT + 1, y=1 - 0.3 / total)
     fig.set_figheight(total)
-    axis_h = (total - 1.3 - 0.5) / len(panels)  # mean axis height in inches
-    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.5 / total, bottom=1.3 / total, hspace=0.75 / axis_h)
+    axis_h = (total - 1.3 - 0.8) / len(panels)  # mean axis height in inches
+    fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.8 / total, bottom=1.3 / total, hspace=0.75 / axis_h)
     return fig
 
 

@@ -40,8 +40,7 @@ def data_page() -> str:
         lines += [f"## `{spec.id}`: {spec.title}\n",
                   f"*Papers:* {', '.join(spec.papers)} · *Licence:* {spec.license} · *Source:* <{spec.homepage}>\n",
                   f"*Cite:* {spec.citation}\n"]
-        if spec.notes:
-            lines.append(spec.notes + "\n")
+        body = [spec.notes + "\n"] if spec.notes else []
         rows = []
         for f in spec.files:
             try:
@@ -54,7 +53,9 @@ def data_page() -> str:
             rows.append({"file": f.key, "scale": f.scale, "here": here,
                          "original URL": f"<{f.url}>" if f.url else "(derived locally)",
                          "sha256": f"`{f.sha256[:12]}…`" if f.sha256 else "unknown"})
-        lines.append(pd.DataFrame(rows).to_markdown(index=False) + "\n")
+        body.append(pd.DataFrame(rows).to_markdown(index=False) + "\n")
+        lines.append(f"<details><summary>Notes and the {len(rows)} files</summary>\n\n" + "\n".join(body)
+                     + "\n</details>\n")
     return "\n".join(lines)
 
 
@@ -322,6 +323,8 @@ def claims_frame(papers=PAPERS, root: str | Path | None = None) -> pd.DataFrame:
     return claims.with_rules(pd.concat(frames, ignore_index=True))
 
 
+#: Ledger sections longer than this many claims are folded on a claims page.
+LEDGER_OPEN_ROWS = 12
 #: Each paper's headline claim: the question its abstract answers first (claim ids of the ledgers).
 HEADLINES = {"p1": "headline_f1_macro", "p2": "gene_f1_a2", "p3": "fig2_dmacl_best_cindex",
              "p4": "luminal_test_auc", "p5": "pair_multimodal_vs_best_single"}
@@ -446,7 +449,10 @@ def claims_page(paper: str, root: str | Path | None = None, forest: bool = False
             continue
         lines.append(f"## {title}\n")
         lines.append(f"{len(part)} claims: {_count_line(df, section)}.\n")
-        lines.append(f'<div class="table-wrap">{claims.ledger_html(part)}</div>\n')
+        table = f'<div class="table-wrap">{claims.ledger_html(part)}</div>'
+        if len(part) > LEDGER_OPEN_ROWS:  # a long ledger folds, so the page stays navigable
+            table = f"<details><summary>Show the {len(part)} claims</summary>\n\n{table}\n\n</details>"
+        lines.append(table + "\n")
     comp = df[df["kind"].isin(claims.COMPARATIVE) & df["family"].fillna("").ne("")]
     if len(comp):
         lines.append("## Holm families\n")
