@@ -100,7 +100,7 @@ benchmark: $(STAMP)   ## every trained step vs its shape floor and the matmul ce
 	$(PY) -m omicslib.book.performance
 
 clean:
-	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/*/*_claims_forest.png book/verdict_summary.md book/performance.md book/performance/scaling.png
+	rm -rf _build .pytest_cache book/*/results book/*/*.ipynb book/data.md book/scoreboard.md book/*/*_scoreboard.md book/*/*_claims.md book/*/*_claims_forest.png book/verdict_summary.md book/verdict_chart.png book/*/answer.md book/performance.md book/performance/scaling.png
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 # ---- Launch links, publishing, offline checks of the published files ----

@@ -562,7 +562,7 @@ def main() -> None:
         if not df.empty and write_forest(p, df, BOOK / p / forest_name(p)):
             forests.add(p)
         (BOOK / p / f"{p}_claims.md").write_text(claims_page(p, forest=p in forests))
-        (BOOK / p / f"{p}_answer.md").write_text(answer(p, df) if not df.empty else
+        (BOOK / p / "answer.md").write_text(answer(p, df) if not df.empty else
                                                  GENERATED + "No claims ledger has been produced yet.\n")
     (BOOK / "verdict_summary.md").write_text(verdict_summary(forests=frozenset(forests)))
     verdict_chart(claims_frame(PAPERS), BOOK / "verdict_chart.png")
