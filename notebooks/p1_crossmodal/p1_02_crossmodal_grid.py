@@ -179,7 +179,7 @@ run.figure(P.figure6(cm, prep.k_map[K_BEST], V_BEST, prov.kind), "figure6_confus
 # %%
 run.figure(P.config_grid(res), "explorer_all_configs", prov, caption="Confusion matrix of every K × modality "
            "configuration (seed × fold checkpoints pooled on the hold-out), titled with macro-F1 mean ± SD over them",
-           alt="Grid of confusion-matrix heat maps, one row per K and one column per modality variant")
+           alt="Grid of confusion-matrix heat maps, one row per K and one column per modality variant", fold=True)
 widgets.explorer(P.explorer_view(res), K=list(cfg.k_grid), variant=list(cfg.variants))
 
 # %% [markdown]
@@ -227,7 +227,7 @@ run.facts({"gate_min": (float(res.folds[["gate_cna", "gate_mut"]].min().min()), 
            "fusion_trained": ("no" if blocker else "yes", "{}")})
 run.figure(P.gate_trajectory_figure(res.gate_trajectory, prep.k_map), "gate_trajectory", prov,
            caption="Stage-2 gate trajectories, one line per seed × fold model (dotted: the initial 0.5)",
-           alt="Line plots of gate values against stage-2 epoch for each variant and gate")
+           alt="Line plots of gate values against stage-2 epoch for each variant and gate", fold=True)
 display(report.show(gates),
         report.show(fused.groupby(["K_paper", "variant"])[["enrich_ratio", "layerscale_mean"]].agg(["min", "max"])))
 
@@ -321,7 +321,7 @@ display(report.show(scope_folds), report.show(pd.DataFrame([scope])))
 # %%
 run.figure(P.training_curves(res0, K_BEST, V_BEST, cfg.n_folds), "training_curves_stage3", prov,
            caption="Stage-3 focal loss (train with MixUp, validation without), mean ± SD over folds",
-           alt="Training and validation loss curves over epochs")
+           alt="Training and validation loss curves over epochs", fold=True)
 
 # %% [markdown]
 # ## Audit · the encoder cannot tell genes apart (stage-1 reconstruction)

@@ -90,7 +90,8 @@ run.figure(P.bar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], face
 # %%
 run.figure(P.bar_grid(summary, ["c_index_common", "silhouette_common", "davies_bouldin_common"], facets="condition"),
            "fig2_common_space", prov, caption="Figure 2 in the common space: the same k-means labels scored in the "
-           "first 10 PCs of the z-scored concatenated omics.", alt="Grouped bars of three indices in the common space")
+           "first 10 PCs of the z-scored concatenated omics.", alt="Grouped bars of three indices in the common space",
+           fold=True)
 
 # %% [markdown]
 # ## Agreement with the truth (not in the paper)
@@ -100,7 +101,7 @@ run.figure(P.bar_grid(summary, ["c_index_common", "silhouette_common", "davies_b
 # %%
 run.figure(P.bar_grid(summary, ["ari", "nmi"], facets="condition"), "fig2_ari_nmi", prov,
            caption="Agreement of the k-means clusters with the InterSIM ground truth (ARI, NMI; not reported in the "
-                   "paper).", alt="Grouped bars of ARI and NMI per method")
+                   "paper).", alt="Grouped bars of ARI and NMI per method", fold=True)
 
 # %% [markdown]
 # ## Paper vs ours

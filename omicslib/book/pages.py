@@ -503,7 +503,7 @@ def verdict_summary(root: str | Path | None = None, forests: frozenset = frozens
                  f'<td data-label="data and settings">{html.escape(_count_line(d, "data"))}</td>'
                  f'<td data-label="the paper\'s own numbers">{html.escape(_count_line(d, "arithmetic"))}</td>'
                  f'<td data-label="our questions">{html.escape(_count_line(d, "ours"))}</td></tr>')
-    return (GENERATED + '<div class="table-wrap"><table class="verdict-summary"><thead><tr><th>paper</th>'
+    return (GENERATED + '<div class="answer table-wrap"><table class="verdict-summary"><thead><tr><th>paper</th>'
             '<th class="verdict">headline</th><th>results (the verdict on the paper)</th><th>data and settings</th>'
             "<th>the paper's own numbers</th><th>our questions</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>\n")

@@ -302,9 +302,11 @@ class Run:
                       f"(show; every ledger is also on the paper's claims page)</summary>{ledger}</details>")
         return HTML(ledger + self.source_html(name))
 
-    def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "") -> "Written":
+    def figure(self, fig, name: str, provenance: Provenance, caption: str, alt: str = "",
+               fold: bool = False) -> "Written":
         """Stamp provenance on ``fig``, save ``<name>.png`` and ``.svg`` with a sidecar, and (in a
-        notebook) show it as an HTML figure with alt text, caption and badge instead of the bare plot."""
+        notebook) show it as an HTML figure with alt text, caption and badge instead of the bare plot;
+        ``fold`` shows it folded (``<details>``), for a secondary figure that would make the page very long."""
         import matplotlib.pyplot as plt
 
         from omicslib.book.plots import stamp
@@ -316,7 +318,11 @@ class Run:
         plt.close(fig)
         self._sidecar(name, "figure", provenance, caption=caption, alt=alt or caption)
         self.written.append(png.name)
-        _display_html(figure_html(png, caption, alt or caption, provenance.kind) + self.source_html(name))
+        shown = figure_html(png, caption, alt or caption, provenance.kind)
+        if fold:
+            shown = (f'<details class="omicslib-fold"><summary>Figure: {html.escape(caption.split(". ")[0])} (show)'
+                     f"</summary>{shown}</details>")
+        _display_html(shown + self.source_html(name))
         return Written(png)
 
 
