@@ -228,8 +228,9 @@ run.facts({"gate_min": (float(res.folds[["gate_cna", "gate_mut"]].min().min()), 
 run.figure(P.gate_trajectory_figure(res.gate_trajectory, prep.k_map), "gate_trajectory", prov,
            caption="Stage-2 gate trajectories, one line per seed × fold model (dotted: the initial 0.5)",
            alt="Line plots of gate values against stage-2 epoch for each variant and gate", fold=True)
-display(report.show(gates),
-        report.show(fused.groupby(["K_paper", "variant"])[["enrich_ratio", "layerscale_mean"]].agg(["min", "max"])))
+display(report.show(gates, fold=0),
+        report.show(fused.groupby(["K_paper", "variant"])[["enrich_ratio", "layerscale_mean"]].agg(["min", "max"]),
+                    fold=0))
 
 # %% [markdown]
 # ## Table 7 · Literature rows (the paper's) and baselines we ran on identical splits
@@ -253,7 +254,7 @@ proposed = res.folds[(res.folds["K_paper"] == K_BEST) & (res.folds["variant"] ==
 summary = P.table7_summary(proposed, base.scores)
 strongest = P.strongest_baseline(base.scores)
 print("skipped:", base.skipped or "none", "| ConvergenceWarnings:", base.convergence_warnings)
-display(report.show(summary), report.show(base.tuned))
+display(report.show(summary), report.show(base.tuned, fold=0))
 
 # %% [markdown]
 # The family, feature set and hyperparameters the inner CV chose for the strongest baseline, and Table 7
@@ -313,7 +314,7 @@ run.facts({"scope_f1_fold": (scope["mean_b"], "{:.3f}"), "scope_f1_train80": (sc
            "scope_p_t": (scope["p_t"], "{:.2f}"), "scope_p_w": (scope["p_wilcoxon"], "{:.2f}"),
            "scope_shared_min": (scope_folds["exp_top_k_shared"].min(), "{:.0%}"),
            "scope_shared_max": (scope_folds["exp_top_k_shared"].max(), "{:.0%}")})
-display(report.show(scope_folds), report.show(pd.DataFrame([scope])))
+display(report.show(scope_folds, fold=0), report.show(pd.DataFrame([scope])))
 
 # %% [markdown]
 # ## Training curves of one configuration (stage 3, five folds of the first seed)
@@ -337,7 +338,7 @@ run.table(recon, "audit_reconstruction", prov, caption="Stage-1 masked reconstru
 rb = recon[recon["K_paper"] == K_BEST].iloc[0]
 run.facts({"rec_mse": (rb["exp_rec_mse"], "{:.3f}"), "rec_mean_mse": (rb["exp_mean_mse"], "{:.3f}"),
            "rec_ratio": (rb["exp_rec_over_mean"], "{:.3f}"), "rec_within_sd": (rb["exp_within_sample_sd"], "{:.1e}")})
-display(report.show(recon))
+display(report.show(recon, fold=0))
 
 # %% [markdown]
 # ## Audit · a learned per-feature identity embedding (same protocol, folds and seeds)
@@ -354,7 +355,7 @@ run.facts({"id_f1": (id_test["mean_a"], "{:.3f}"), "id_f1_paper": (id_test["mean
            "id_delta": (id_test["delta"], "{:+.3f}"), "id_p_t": (id_test["p_t"], "{:.2f}"),
            "id_rec_ratio": (idr.loc["learned identity embedding", "exp_rec_over_mean"], "{:.3f}"),
            "id_within_sd": (idr.loc["learned identity embedding", "exp_within_sample_sd"], "{:.3f}")})
-display(report.show(id_folds), report.show(pd.DataFrame([id_test])), report.show(idr))
+display(report.show(id_folds, fold=0), report.show(pd.DataFrame([id_test])), report.show(idr, fold=0))
 
 # %% [markdown]
 # ## Audit · is the EXP-only ablation EXP-only?
@@ -368,7 +369,7 @@ run.table(ind_folds, "audit_exp_only_independence", prov, caption=f"EXP-only hol
           f"shared with CNA and MUT (the grid) vs EXP encoder trained alone; K={K_AUDIT} (ours {prep.k_map[K_AUDIT]})")
 run.facts({"ind_f1_shared": (ind["mean_b"], "{:.3f}"), "ind_f1_alone": (ind["mean_a"], "{:.3f}"),
            "ind_delta": (ind["delta"], "{:+.3f}"), "ind_p_t": (ind["p_t"], "{:.2f}")})
-display(report.show(ind_folds), report.show(pd.DataFrame([ind])))
+display(report.show(ind_folds, fold=0), report.show(pd.DataFrame([ind])))
 
 # %% [markdown]
 # ## Audit · zero-coefficient fill of the top-K and ElasticNet convergence
@@ -383,7 +384,7 @@ run.facts({"zf_exp_max": (int(zf["exp_zero_filled"].max()), "{:d}"),
            "zf_cna_nonzero_max": (int(zf["cna_nonzero"].max()), "{:d}"),
            "zf_exp_nonzero_min": (int(zf["exp_nonzero"].min()), "{:d}"),
            "enet_warnings": (int(zf["enet_convergence_warnings"].sum()), "{:d}")})
-display(report.show(zf))
+display(report.show(zf, fold=0))
 
 # %% [markdown]
 # ## Audit · the paper's own numbers, recomputed
@@ -396,7 +397,7 @@ run.table(t6f6, "audit_paper_table6_vs_figure6", prov, caption="Table 6 beside t
 prec = t6f6[t6f6["metric"] == "precision"].set_index("class")["figure6_recomputed"]
 run.facts({**{f"holm_recomputed_{i}": (v, "{:.2f}") for i, v in enumerate(holm["holm_recomputed"])},
            **{f"fig6_precision_{c.lower()}": (v, "{:.4f}") for c, v in prec.items()}})
-display(report.show(holm), report.show(t6f6))
+display(report.show(holm, fold=0), report.show(t6f6, fold=0))
 
 # %% [markdown]
 # ## Claims ledger
