@@ -613,17 +613,16 @@ def holm_adjusted(claims: list[Claim]) -> dict[tuple[str, str], float]:
     return out
 
 
-def families(claims: list[Claim]) -> pd.DataFrame:
-    """One row per Holm family: paper, name, members, tested members, and why they share a correction."""
-    comp = [c for c in claims if c.kind in COMPARATIVE]
-    rows = []
-    for key in sorted({_family_key(c) for c in comp}):
-        fam = [c for c in comp if _family_key(c) == key]
-        tested = sum(1 for c in fam if not math.isnan(c.p) and c.provenance in ("full", "real-subset", "other-cohort")
-                     and not c.not_run and not c.blocker)
-        rows.append({"paper": key[0], "family": family_name(key[1], key[2]), "members": len(fam), "tested": tested,
-                     "why": "the claims the paper makes together about one question, of one kind; untested members "
-                            "count with p = 1"})
+FAMILY_REASON = ("the claims the paper makes together about one question, of one kind (superiority or no "
+                 "difference); untested members count with p = 1")
+
+
+def families(ledger_df: pd.DataFrame) -> pd.DataFrame:
+    """One row per Holm family of a ledger (:func:`ledger`): paper, name, members, tested members (those with a
+    Holm-adjusted p) and why they share a correction."""
+    comp = ledger_df[ledger_df["kind"].isin(COMPARATIVE) & ledger_df["family"].fillna("").ne("")]
+    rows = [{"paper": p, "family": family_name(f, k), "members": len(g), "tested": int(g["p_holm"].notna().sum()),
+             "why": FAMILY_REASON} for (p, f, k), g in comp.groupby(["paper", "family", "kind"], sort=True)]
     return pd.DataFrame(rows, columns=["paper", "family", "members", "tested", "why"])
 
 

@@ -453,15 +453,11 @@ def claims_page(paper: str, root: str | Path | None = None, forest: bool = False
         if len(part) > LEDGER_OPEN_ROWS:  # a long ledger folds, so the page stays navigable
             table = f"<details><summary>Show the {len(part)} claims</summary>\n\n{table}\n\n</details>"
         lines.append(table + "\n")
-    comp = df[df["kind"].isin(claims.COMPARATIVE) & df["family"].fillna("").ne("")]
-    if len(comp):
+    fam = claims.families(df)
+    if len(fam):
         lines.append("## Holm families\n")
-        lines.append("Each family is the set of claims the paper makes together about one question, of one kind: "
-                     "superiority and no-difference claims never share a correction; untested members count with "
-                     "p = 1.\n")
-        rows = [{"family": claims.family_name(f, k), "members": len(g),
-                 "tested": int(g["p_holm"].notna().sum())} for (f, k), g in comp.groupby(["family", "kind"])]
-        lines.append(pd.DataFrame(rows).to_html(index=False, classes="families", border=0) + "\n")
+        lines.append(f"Each family is {claims.FAMILY_REASON}.\n")
+        lines.append(fam[["family", "members", "tested"]].to_html(index=False, classes="families", border=0) + "\n")
     gap = claims.unjudged(paper, df)
     lines.append("## Coverage\n")
     lines.append(f"The reference file holds {len(reference.load(paper))} values of the paper; {len(gap)} of them are "

@@ -235,8 +235,9 @@ def test_superiority_and_no_difference_claims_never_share_a_holm_family():
     df = C.ledger([b, n1, n2]).set_index("id")
     assert df.loc["b", "p_holm"] == pytest.approx(0.01)
     assert df.loc["n2", "p_holm"] == pytest.approx(0.04)  # Holm over {0.9, 0.02}: 2 × 0.02
-    fam = C.families([b, n1, n2])
+    fam = C.families(df.reset_index())
     assert sorted(fam["family"]) == ["f (no difference)", "f (superiority)"] and fam["members"].sum() == 3
+    assert fam["tested"].sum() == 3
 
 
 def test_an_undefined_test_is_inconclusive_not_a_p_value():
