@@ -375,7 +375,7 @@ def _kinds(d: pd.DataFrame) -> str:
 
     dec = d[d["verdict"].isin(claims.DECIDED + ("other cohort",))]
     vc = dec["provenance"].value_counts()
-    return ", ".join(f"{BADGE_TEXT.get(k, k)} {n}" for k, n in vc.items()) or "–"
+    return ", ".join(f"{BADGE_TEXT.get(k, k)} {n}" for k, n in vc.items()) or "none decided"
 
 
 def _s(v) -> str:
@@ -400,13 +400,15 @@ def answer(paper: str, df: pd.DataFrame) -> str:
         what = "effect " if r["kind"] in claims.COMPARATIVE else ""
         ours = "no estimate" if pd.isna(r["ours"]) else f"{what}{num(r['ours'])}" + (
             "" if pd.isna(r["ci_low"]) else f" [{num(r['ci_low'])}, {num(r['ci_high'])}] ({float(r['ci_level']):.0%} CI)")
-        data = BADGE_TEXT.get(r["provenance"], str(r["provenance"]))
-        runs = f", {int(r['n_runs'])} runs" if r["n_runs"] else ""
+        data = "synthetic data (not a reproduction)" if r["provenance"] == "synthetic" else \
+            f"{BADGE_TEXT.get(r['provenance'], str(r['provenance']))} data"
+        n = int(r["n_runs"])
+        runs = f", {n} run{'s' if n != 1 else ''}" if n else ""
         base = "" if not isinstance(r["baseline"], str) or not r["baseline"] else \
             f" Simple baseline on the same splits, {html.escape(r['baseline'])}: {num(r['baseline_value'])}" + (
                 "" if pd.isna(r["baseline_ci_low"]) else f" [{num(r['baseline_ci_low'])}, {num(r['baseline_ci_high'])}]") + "."
         lines.append(f"<p><b>Headline claim</b> ({html.escape(str(r['locator']))}): {html.escape(str(r['statement']))}"
-                     f"{paper_v}.<br/><b>Ours</b>: {ours} on {html.escape(data)} data{runs}.{base}<br/>"
+                     f"{paper_v}.<br/><b>Ours</b>: {ours} on {html.escape(data)}{runs}.{base}<br/>"
                      f"<b>Verdict</b>: {claims.badge_html(r['verdict'], _s(r['better']))}"
                      f" {html.escape(str(r['reason']))}</p>")
     res = df[df["section"] == "result"]
