@@ -304,9 +304,14 @@ def facts(root: str | Path | None = None) -> dict[str, dict[str, str]]:
     return out
 
 
+def rule_facts() -> dict[str, str]:
+    """The verdict rules' levels as pages quote them (``{{ rules.value_ci }}``), from :mod:`omicslib.book.claims`."""
+    return {"value_ci": f"{claims.VALUE_CI:.0%}".replace("%", " %"), "diff_ci": f"{claims.DIFF_CI:.0%}".replace("%", " %")}
+
+
 def substitutions(root: str | Path | None = None) -> dict[str, dict[str, str]]:
-    """What pages may quote: recorded facts plus the papers' reference values."""
-    return {**facts(root), **reference.substitutions()}
+    """What pages may quote: recorded facts, the papers' reference values and the verdict rules' levels."""
+    return {**facts(root), **reference.substitutions(), "rules": rule_facts()}
 
 
 def page_keys(text: str) -> set[tuple[str, str]]:

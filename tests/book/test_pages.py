@@ -65,6 +65,9 @@ def test_pages_quote_only_known_namespaces():
             if ns == "book":  # facts about the build itself
                 assert key in book_facts(), f"{page}: unknown book fact {key!r}"
                 continue
+            if ns == "rules":  # the verdict rules' levels
+                assert key in pages.rule_facts(), f"{page}: unknown rule fact {key!r}"
+                continue
             assert ns in known or re.fullmatch(r"p[1-5]_\d\d", ns), f"{page}: unknown namespace {ns!r}"
 
 
@@ -93,3 +96,7 @@ def test_claims_page_forest_plot_and_verdict_summary(tmp_path, monkeypatch):
     assert 'class="answer"' in ans and "All 4 result claims" in ans
     only_synthetic = df[df["id"] == "syn"]
     assert not pages.write_forest("p1", only_synthetic, png) and not png.exists()
+
+
+def test_rule_facts_quote_the_ledgers_levels():
+    assert pages.rule_facts() == {"value_ci": "90 %", "diff_ci": "95 %"}  # claims.VALUE_CI 0.90, DIFF_CI 0.95

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from omicslib import bootstrap, stats
+from omicslib.book.claims import VALUE_CI
 
 
 @dataclass
@@ -26,7 +27,7 @@ class RealRun:
     states: list = field(default_factory=list)   # kept fold weights (for Grad-CAM), else empty
 
 
-CI_LEVEL = 0.90
+CI_LEVEL = VALUE_CI  # the ledger's value level, so the audit page can quote the rules' level
 
 KNN = "1-NN pixels"
 
