@@ -98,12 +98,8 @@ LOWER_IS_BETTER = re.compile(r"davies|bouldin|hubert|\brank\b|\bloss\b|error|bri
 COUNT_LIKE = re.compile(r"count|samples|patients|genes|features|number of|categories|tiles|settings?|size|"
                         r"epochs|batch|learning rate|hyperparameter|optimi[sz]er", re.I)
 
-#: ``(metric pattern, reason)`` of the default tolerance of a ``value`` claim whose reference row states none.
-DEFAULT_TOLERANCES = (
-    (r"\brank\b|count|samples|patients|genes|features|number of", "a count or rank: exact agreement"),
-    (r"auc|f1|acc|precision|recall|sens|spec|c-index|cindex|concordance|score|kappa|mcc|ari|nmi|rand|"
-     r"mutual info|silhouette", "derived from the paper's own design (see design_tolerance)"),
-)
+#: Metrics that are counts or ranks: without a stated tolerance they must agree exactly.
+EXACT_METRICS = re.compile(r"\brank\b|count|samples|patients|genes|features|number of", re.I)
 #: Metrics bounded to [0, 1]: their CIs are clipped to that range.
 BOUNDED = re.compile(r"auc|f1|acc|precision|recall|sens|spec|c-index|cindex|concordance|ari|nmi|rand|proportion|share|rate",
                      re.I)
@@ -251,11 +247,10 @@ def lower_is_better(metric: str) -> bool:
 
 
 def default_tolerance(metric: str) -> tuple[float, str]:
-    """The default tolerance of a metric without a stated one: 0 for counts and ranks; ``nan`` (to be derived
-    from the design, :func:`design_tolerance`) for scores; ``(nan, "")`` for anything else."""
-    for pattern, reason in DEFAULT_TOLERANCES:
-        if re.search(pattern, str(metric), re.I):
-            return (0.0, reason) if "exact" in reason else (math.nan, "")
+    """The default tolerance of a metric without a stated one: 0 for counts and ranks; otherwise ``(nan, "")``, to be
+    derived from the paper's design (:func:`design_tolerance`)."""
+    if EXACT_METRICS.search(str(metric)):
+        return 0.0, "a count or rank: exact agreement"
     return math.nan, ""
 
 
@@ -446,7 +441,10 @@ def _how_far(c: Claim) -> str:
 
 def _widen(c: Claim, level: float) -> tuple[float, float]:
     """Our CI at ``level`` from the one at ``c.ci_level``: each side scaled about the estimate by the ratio of the
-    normal quantiles (exact for a normal estimate; a stated approximation for a percentile bootstrap)."""
+    normal quantiles (exact for a normal estimate; a stated approximation for a percentile bootstrap). At the
+    claim's own level, the stored bounds."""
+    if level == c.ci_level:
+        return c.ci_low, c.ci_high
     k = _z(level) / _z(c.ci_level)
     return c.ours - k * (c.ours - c.ci_low), c.ours + k * (c.ci_high - c.ours)
 
@@ -456,7 +454,7 @@ def min_tolerance(c: Claim) -> float:
     our CI at :data:`VALUE_CI` (an equivalence test with any wider band would succeed)."""
     if c.kind != "value" or any(math.isnan(x) for x in (c.ours, c.ci_low, c.ci_high, c.paper_value)):
         return math.nan
-    lo, hi = _widen(c, VALUE_CI) if c.ci_level != VALUE_CI else (c.ci_low, c.ci_high)
+    lo, hi = _widen(c, VALUE_CI)
     return max(abs(lo - c.paper_value), abs(hi - c.paper_value))
 
 
@@ -477,7 +475,7 @@ def value_verdict(c: Claim) -> tuple[str, str]:
     if math.isnan(c.ci_low) or math.isnan(c.ci_high):
         return "inconclusive", f"no interval (one run, or runs without spread): cannot be decided; {far}"
     lo95, hi95 = _widen(c, DIFF_CI)
-    lo90, hi90 = _widen(c, VALUE_CI) if c.ci_level != VALUE_CI else (c.ci_low, c.ci_high)
+    lo90, hi90 = _widen(c, VALUE_CI)
     delta = (f"ours − paper = {_signed(c.ours - c.paper_value)} [{_signed(lo90 - c.paper_value)}, "
              f"{_signed(hi90 - c.paper_value)}] ({VALUE_CI:.0%} CI)")
     different = c.paper_value < lo95 or c.paper_value > hi95
@@ -649,7 +647,7 @@ def ledger(claims: list[Claim]) -> pd.DataFrame:
         if c.kind in ("value", "exact", "text") and not math.isnan(c.ours) and not math.isnan(c.paper_value):
             row["delta"] = c.ours - c.paper_value
             if not math.isnan(c.ci_low):
-                lo, hi = _widen(c, VALUE_CI) if c.ci_level != VALUE_CI else (c.ci_low, c.ci_high)
+                lo, hi = _widen(c, VALUE_CI)
                 row["delta_ci_low"], row["delta_ci_high"] = lo - c.paper_value, hi - c.paper_value
             row["direction"], row["better"] = direction_of(c)
         elif c.kind in COMPARATIVE and not math.isnan(c.ours) and c.ours != 0:
@@ -675,8 +673,6 @@ def with_rules(df: pd.DataFrame) -> pd.DataFrame:
                 kw[k] = "" if pd.isna(kw[k]) else str(kw[k])
             elif k in kw and f.type in ("int", int):
                 kw[k] = 0 if pd.isna(kw[k]) else int(kw[k])
-        if r.get("kind") == "no_difference" and "margin" in kw:
-            kw["margin"], kw["margin_reason"] = r["margin"], r["margin_reason"]
         claims.append(Claim(**kw))
     return ledger(claims)
 

@@ -530,7 +530,6 @@ def verdict_chart(df: pd.DataFrame, out: Path) -> bool:
     for ax, (section, title) in zip(axes, panels):
         d = df[df["section"] == section]
         left = np.zeros(len(papers))
-        keys = []
         for v in claims.SECTION_VERDICTS[section]:
             for b in (("worse", "better", "") if v == "not reproduced" else ("",)):
                 sel = d[(d["verdict"] == v) & ((d["better"].fillna("") == b) if v == "not reproduced" else True)]
@@ -542,7 +541,6 @@ def verdict_chart(df: pd.DataFrame, out: Path) -> bool:
                 hatch = "//" if v in ("not run", "not testable here", "pipeline check") else None
                 ax.barh(papers, n, left=left, color=colour, label=label, hatch=hatch, edgecolor="white")
                 left += n
-                keys.append(label)
         ax.set_title(title, fontsize=11)
         ax.invert_yaxis()
         ax.tick_params(labelsize=10)
