@@ -529,19 +529,24 @@ def pac(M: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
 def consensus_clustering(X, ks: Sequence[int] = (2, 3, 4, 5, 6), n_resamples: int = 50, frac: float = 0.8,
                          seed: int = 0, cluster: Callable | None = None) -> Consensus:
     """Consensus clustering over ``ks``: the k with the lowest PAC (ties: the smaller k), its labels from
-    average-linkage hierarchical clustering of ``1 - M`` cut into k clusters."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
+    average-linkage hierarchical clustering of ``1 - M`` cut into k clusters (:func:`consensus_cut`)."""
     mats = {int(k): consensus_matrix(X, int(k), n_resamples, frac, seed, cluster) for k in ks}
     scores = {k: pac(M) for k, M in mats.items()}
     k = min(sorted(scores), key=lambda kk: scores[kk])
-    D = 1.0 - mats[k]
+    return Consensus(k, consensus_cut(mats[k], k), scores, mats)
+
+
+def consensus_cut(M: np.ndarray, k: int) -> np.ndarray:
+    """Labels 0..k-1 of average-linkage hierarchical clustering of the consensus distance ``1 - M`` cut into
+    (at most) ``k`` clusters, Monti et al.'s final partition."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    D = 1.0 - np.asarray(M, float)
     np.fill_diagonal(D, 0.0)
-    labels = fcluster(linkage(squareform(D, checks=False), "average"), k, "maxclust") - 1
-    return Consensus(k, labels, scores, mats)
+    return fcluster(linkage(squareform(D, checks=False), "average"), k, "maxclust") - 1
 
 
 __all__ = ["Consensus", "CoxNet", "FAMILIES", "GBCox", "LightGBM", "Logistic", "RECORD_KEYS", "SCORERS", "Selection",
-           "columns", "consensus_clustering", "consensus_matrix", "families", "nested", "pac", "pca_kmeans", "refit",
-           "scorer", "select", "standardise", "survival_target", "widened"]
+           "columns", "consensus_clustering", "consensus_cut", "consensus_matrix", "families", "nested", "pac",
+           "pca_kmeans", "refit", "scorer", "select", "standardise", "survival_target", "widened"]

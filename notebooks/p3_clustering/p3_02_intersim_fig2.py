@@ -12,9 +12,10 @@
 # ---
 
 # %% [markdown]
-# # p3 · Figure 2: DMACL, ten autoencoders and two k-means baselines on the InterSIM simulations
+# # p3 · Figure 2: DMACL, ten autoencoders and three simple baselines on the InterSIM simulations
 #
-# DMACL and the ten DL-mo autoencoder baselines (plus two simple k-means baselines) embed the
+# DMACL and the ten DL-mo autoencoder baselines (plus three simple baselines: k-means, PCA + k-means and
+# consensus clustering, which cuts its own partition from k-means on resamples) embed the
 # InterSIM multi-omics (methylation 367, mRNA 131, protein 160; 100 subjects) into k dimensions
 # for k = 5/10/15 clusters, equal and heterogeneous cluster sizes. k-means (k = true k, repeated)
 # on each embedding is scored by the Hubert–Levin **clustering** C-index (lower is better; not
@@ -80,7 +81,8 @@ run.figure(P.bar_grid(summary, ["c_index", "silhouette", "davies_bouldin"], face
            "fig2_internal_metrics", prov,
            caption="Figure 2 regenerated: C-index, silhouette, Davies-Bouldin of k-means on each method's "
                    "k-dim embedding (InterSIM, k = true k; own space, mean over seeds).",
-           alt="Grouped bars of three clustering indices for 13 methods at k=5,10,15, equal and heterogeneous")
+           alt=f"Grouped bars of three clustering indices for {summary['method'].nunique()} methods at k=5,10,15, "
+               "equal and heterogeneous")
 
 # %% [markdown]
 # ## Figure 2 in the common space
@@ -116,11 +118,13 @@ run.compare(P.fig2_comparison(summary, scores), "fig2_paper_vs_ours", prov,
 # %% [markdown]
 # ## Ranks and their stability over seeds
 #
-# DMACL's rank among the 13 methods per simulation (own space, seed means), and the rank of every
+# DMACL's rank among all the methods run (the paper's eleven and the simple baselines) per simulation (own space,
+# seed means), and the rank of every
 # method per seed in both spaces with DMACL's rank stability over seeds.
 
 # %%
-run.table(P.dmacl_rank(summary), "fig2_dmacl_rank", prov, caption="DMACL's rank among 13 methods per simulation")
+run.table(P.dmacl_rank(summary), "fig2_dmacl_rank", prov,
+          caption=f"DMACL's rank among {summary['method'].nunique()} methods per simulation")
 ranks = P.method_ranks(scores)
 stab = P.rank_stability(ranks)
 run.table(ranks, "fig2_ranks", prov, caption="Rank of every method per simulation, seed, index and space")

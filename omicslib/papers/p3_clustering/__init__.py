@@ -50,7 +50,7 @@ from omicslib.papers.p3_clustering.audit import (
     space_effect,
 )
 from omicslib.papers.p3_clustering.autoencoders import distinct_methods, same_network_as
-from omicslib.papers.p3_clustering.clustering import consensus_labels, evaluate
+from omicslib.papers.p3_clustering.clustering import SIMPLE_NAMES, evaluate, final_partition
 from omicslib.papers.p3_clustering.config import (
     AUTHORS_DEFAULT_K,
     TABLE_I_NAMES,
@@ -85,9 +85,9 @@ from omicslib.papers.p3_clustering.figures import (
 )
 from omicslib.papers.p3_clustering.protocol import (
     METHODS,
-    consensus_by_method,
     default_k_runs,
     embed,
+    partitions_by_method,
     run_grid,
     sensitivity_sweep,
     summarise,
@@ -97,11 +97,12 @@ from omicslib.papers.p3_clustering.protocol import (
 )
 
 __all__ = [
-    "AUTHORS_DEFAULT_K", "FIG2_IDS", "METHODS", "TABLE_I_NAMES", "Budget", "DMACLConfig", "OmicsDataset", "Config",
+    "AUTHORS_DEFAULT_K", "FIG2_IDS", "METHODS", "SIMPLE_NAMES", "TABLE_I_NAMES",
+    "Budget", "DMACLConfig", "OmicsDataset", "Config",
     "aml_claims", "aml_data", "aml_facts", "best_k", "config_table", "verdict_facts", "fig2_facts",
     "fig4_facts", "k_scan", "embedding_effect", "embedding_facts", "embedding_scores",
     "tcga_facts", "top_features", "aml_km", "bar_grid", "budget_table", "cancer_datasets", "characterise",
-    "common_space", "concat_omics", "config", "consensus_by_method", "consensus_labels", "de_one_vs_rest",
+    "common_space", "concat_omics", "config", "final_partition", "partitions_by_method", "de_one_vs_rest",
     "default_k_runs", "default_k_table", "distinct_methods", "distinct_table", "dmacl_rank", "embed", "evaluate",
     "fig2_claims", "fig2_comparison", "fig3_claims", "fig3_comparison", "fig4_cancers", "fig4_claims",
     "fig4_comparison", "intersim_cells", "intersim_dataset", "intersim_datasets", "logrank", "method_means",

@@ -118,9 +118,11 @@ class Budget:
     kmeans_runs: int = 100
     baseline_batch_size: int | None = None      # None = benchmark (8/16); larger = fewer steps on CPU
     steps: int | None = None
+    consensus_resamples: int = 50               # consensus clustering's resamples (ConsensusClusterPlus: 10 by default)
 
     def __post_init__(self):
-        _positive(self, "dmacl_epochs", "baseline_epochs", "kmeans_runs", "baseline_batch_size", "steps")
+        _positive(self, "dmacl_epochs", "baseline_epochs", "kmeans_runs", "baseline_batch_size", "steps",
+                  "consensus_resamples")
 
 
 @dataclass(frozen=True)
@@ -178,21 +180,25 @@ def config(profile: str, **overrides) -> Config:
         smoke=dict(n_jobs=1, sweep_epochs_scale=0.005, sweep_kmeans_runs=2,
                    sweep_params=("instance_temperature", "lr"),
                    fig2_n_seeds=1, fig2_cells=(("equal", 5),),
-                   fig2_budget=Budget(dmacl_epochs=2, baseline_epochs=1, kmeans_runs=2),
+                   fig2_budget=Budget(dmacl_epochs=2, baseline_epochs=1, kmeans_runs=2, consensus_resamples=5),
                    fig3_budget=Budget(1, 1, 2),
-                   fig4_n_seeds=1, fig4_budget=Budget(dmacl_epochs=1, baseline_epochs=1, kmeans_runs=1),
-                   fig4_ks=(2, 3), fig4_n_cancers=1, fig4_methods=("DMACL", "efAE", "lfmmdVAE", "kmeans_pca"),
-                   aml_epochs=2, tcga_budget=Budget(1, 1, 1), tcga_n_max=150,
-                   tcga_methods=("DMACL", "efAE", "kmeans_pca")),
+                   fig4_n_seeds=1, fig4_budget=Budget(dmacl_epochs=1, baseline_epochs=1, kmeans_runs=1,
+                                                      consensus_resamples=5),
+                   fig4_ks=(2, 3), fig4_n_cancers=1,
+                   fig4_methods=("DMACL", "efAE", "lfmmdVAE", "kmeans_pca", "consensus"),
+                   aml_epochs=2, tcga_budget=Budget(1, 1, 1, consensus_resamples=5), tcga_n_max=150,
+                   tcga_methods=("DMACL", "efAE", "kmeans_pca", "consensus")),
         quick=dict(sweep_epochs_scale=0.05, sweep_kmeans_runs=5,
                    # 3 seeds, so a ranking is not one draw; every deep method gets the same optimiser steps, so none wins
                    # by training longer (60 = DMACL's former
                    # 60 epochs of one batch); fewer k-means repeats per seed pay for the seeds
                    fig2_n_seeds=3, fig2_budget=Budget(kmeans_runs=2, steps=60),
                    fig3_budget=Budget(100, 20, 10),
-                   fig4_n_seeds=3, fig4_budget=Budget(kmeans_runs=1, steps=40, baseline_batch_size=64),
+                   # 20 consensus resamples (ConsensusClusterPlus's default is 10) on the larger cohorts
+                   fig4_n_seeds=3, fig4_budget=Budget(kmeans_runs=1, steps=40, baseline_batch_size=64,
+                                                      consensus_resamples=20),
                    fig4_n_cancers=3, aml_epochs=100,
                    # equal budgets here too: 40 optimiser steps for every deep method (was 30 DMACL / 10 baseline epochs)
-                   tcga_budget=Budget(kmeans_runs=3, steps=40, baseline_batch_size=64)),
+                   tcga_budget=Budget(kmeans_runs=3, steps=40, baseline_batch_size=64, consensus_resamples=20)),
         paper=dict(),
     )

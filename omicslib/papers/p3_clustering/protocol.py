@@ -163,7 +163,10 @@ def run_unit(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: s
         rows = []
         for k in ds.eval_ks:
             try:
-                scores = clustering.evaluate(out["embedding"], k, budget.kmeans_runs, ds.truth, seed, common=space)
+                labels = None if method != "consensus" else \
+                    clustering.consensus_partition(out["embedding"], k, budget.consensus_resamples, seed)
+                scores = clustering.evaluate(out["embedding"], k, budget.kmeans_runs, ds.truth, seed, common=space,
+                                             labels=labels)
             except ValueError as e:  # degenerate embedding: recorded as a row with its error, never dropped
                 scores = {"error": str(e)}
             rows.append({"dataset": ds.name, "method": method, "seed": seed, "k": k,
@@ -299,6 +302,12 @@ def default_k_runs(cells, seeds, budget: Budget, n_jobs: int = 1, device: str = 
 
 # ----------------------------------------------------------------------------- AML / TCGA: clusters per method
 
-def consensus_by_method(outs: dict, dataset: str, methods, seed: int, k: int) -> dict[str, np.ndarray]:
-    """One k-means partition (50 restarts) of each method's embedding (``run_grid`` outputs)."""
-    return {m: clustering.consensus_labels(outs[(dataset, m, seed)]["embedding"], k, seed) for m in methods}
+def partitions_by_method(outs: dict, dataset: str, methods, seed: int, k: int, budget: Budget
+                         ) -> dict[str, np.ndarray]:
+    """Each method's partition into ``k`` clusters (``run_grid`` outputs): one k-means partition (50 restarts) of
+    its embedding, or, for consensus clustering, its own consensus partition."""
+    def part(m, emb):
+        if m == "consensus":
+            return clustering.consensus_partition(emb, k, budget.consensus_resamples, seed)
+        return clustering.final_partition(emb, k, seed)
+    return {m: part(m, outs[(dataset, m, seed)]["embedding"]) for m in methods}

