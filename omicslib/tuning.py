@@ -1,7 +1,8 @@
 """The one search of a baseline's regularisation strength: a log-spaced grid widened while its optimum sits at an
 edge (so the grid, not the data, never decides the strongest simple baseline unnoticed), and the edge record.
 
-Used by the tuned baselines of p2 (:func:`edge_of`), p4 (image statistics) and p5 (ridge Cox, logistic).
+Used by the tuned baselines of p2 (:func:`edge_of`) and p5 (ridge Cox, logistic), and by the nested selection of
+:mod:`omicslib.baselines` (:func:`edge_of`, :data:`MAX_WIDEN`).
 """
 
 from __future__ import annotations

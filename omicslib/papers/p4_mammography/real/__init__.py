@@ -11,7 +11,8 @@ to ``work_px`` on its long side (default 256) before segmentation and CLAHE (sta
 :func:`cross_validate_real` trains each architecture from random initialisation on a patient-level (or,
 for the split-leak audit, an image-level) stratified k-fold CV, repeated over seeds; a patient's score
 is the mean of its views' malignancy probabilities (blank views left out). :func:`birads_baseline` and
-:func:`image_stat_baseline` are the simple baselines; :func:`compare_to` gives DeLong tests on the
+:func:`nested_baseline` (the strongest simple baseline: family, input and hyperparameters chosen by nested CV on
+:func:`patient_features`) are the baselines; :func:`compare_to` gives DeLong tests on the
 seed-averaged patient scores and :func:`leak_inflation` the per-image minus per-patient AUC with a
 paired patient bootstrap. :func:`cam_breast_shares` measures how much Grad-CAM mass lies in the breast.
 
@@ -24,6 +25,7 @@ specs and the arm), :mod:`.audit` (the authors' code measured), :mod:`.analysis`
 from omicslib.papers.p4_mammography.real.analysis import (
     BACKBONE_COMPARATORS,
     SCOPE,
+    baseline_facts,
     cpu_time,
     data_quality_facts,
     real_claims,
@@ -59,22 +61,28 @@ from omicslib.papers.p4_mammography.real.gradcam import (
 )
 from omicslib.papers.p4_mammography.real.protocol import (
     AUG_TAGS,
-    C_GRID,
+    BASELINE_FAMILIES,
+    BASELINE_INPUTS,
+    PIXEL_SIDE,
+    STAT_NAMES,
     RunSpec,
     arm_specs,
     augmentation_specs,
+    baseline_candidates,
     cross_validate_real,
     folds_of,
-    image_stat_baseline,
     image_statistics,
     knn_real,
+    nested_baseline,
     network_runs,
+    patient_features,
     run_arm,
     run_spec,
     train_binary,
     unit_config,
 )
 from omicslib.papers.p4_mammography.real.scoring import (
+    BASELINE,
     CI_LEVEL,
     KNN,
     NOT_NETWORKS,
@@ -94,10 +102,12 @@ __all__ = [
     "OVERSAMPLING_KEY", "augmented_examples", "breast_mask", "downscale", "labels_of", "patient_folds",
     "prepare_real", "preprocess", "square_crop", "CI_LEVEL", "KNN", "NOT_NETWORKS", "RealRun", "birads_baseline",
     "compare_to", "comparisons", "ensemble_scores", "leak_inflation", "model_aucs", "paired_bootstrap_auc_diff",
-    "patient_scores", "seed_auc", "cam_breast_shares", "cam_summary", "random_map_share", "AUG_TAGS", "C_GRID",
-    "RunSpec", "arm_specs", "augmentation_specs", "cross_validate_real", "folds_of", "image_stat_baseline",
-    "image_statistics", "knn_real", "network_runs", "run_arm", "run_spec", "train_binary", "unit_config",
+    "patient_scores", "seed_auc", "cam_breast_shares", "cam_summary", "random_map_share", "AUG_TAGS", "BASELINE",
+    "BASELINE_FAMILIES", "BASELINE_INPUTS", "PIXEL_SIDE", "STAT_NAMES", "RunSpec", "arm_specs", "augmentation_specs",
+    "baseline_candidates", "cross_validate_real", "folds_of", "image_statistics", "knn_real", "nested_baseline",
+    "network_runs", "patient_features", "run_arm", "run_spec", "train_binary", "unit_config",
     "augmentation_effect", "augmentation_facts", "departure_effects", "departure_facts", "molsub_box",
-    "BACKBONE_COMPARATORS", "SCOPE", "cpu_time", "data_quality_facts", "real_claims", "real_facts", "verdict_facts",
+    "BACKBONE_COMPARATORS", "SCOPE", "baseline_facts", "cpu_time", "data_quality_facts", "real_claims", "real_facts",
+    "verdict_facts",
     "auc_figure", "pipeline_figure",
 ]

@@ -7,7 +7,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from omicslib.papers.p4_mammography.real.scoring import CI_LEVEL, KNN, NOT_NETWORKS, compare_to
+from omicslib.papers.p4_mammography.real.protocol import BASELINE_FAMILIES, BASELINE_INPUTS, STAT_NAMES
+from omicslib.papers.p4_mammography.real.scoring import BASELINE, CI_LEVEL, KNN, NOT_NETWORKS, auc_ci, compare_to
 
 SCOPE = "on MCBD: 181 patients of another cohort, benign vs malignant (another task), random initialisation"
 
@@ -18,7 +19,10 @@ def real_claims(y, scores: dict, seeds: pd.DataFrame, leak: pd.DataFrame, cfg, b
     """Real analogues (provenance ``other-cohort``, scope stated), our own questions since MCBD's task (benign vs
     malignant) is not the paper's: DenseNet121-CBAM beats each comparator (DeLong on the seed-averaged patient
     scores; not run where the profile did not train one of the two), and the per-image split gives the same AUC
-    as the per-patient split (equivalence within the stated margin, paired patient bootstrap)."""
+    as the per-patient split (equivalence within the stated margin, paired patient bootstrap).
+
+    The backbone claims keep BI-RADS in their baseline slot and name the strongest simple baseline (nested CV,
+    same patient folds and seeds) in their note; the split claims carry it in the baseline slot."""
     from omicslib.book import reference
     from omicslib.book.claims import Claim, margin_of
 
@@ -26,7 +30,12 @@ def real_claims(y, scores: dict, seeds: pd.DataFrame, leak: pd.DataFrame, cfg, b
     m, why = margin_of("p4", "real_backbone_margin")
     ref = "densenet121_cbam"
     n_seeds = len(cfg.seeds)
-    birads = f"BI-RADS (ordinal) AUC {birads_auc['auc']:.3f} [{birads_auc['lo']:.3f}, {birads_auc['hi']:.3f}]"
+    note = f"BI-RADS (ordinal) AUC {birads_auc['auc']:.3f} [{birads_auc['lo']:.3f}, {birads_auc['hi']:.3f}]"
+    simple = {}
+    if (BASELINE, "patient") in scores:
+        b_auc, b_lo, b_hi = auc_ci(y, scores[(BASELINE, "patient")])
+        simple = dict(baseline=BASELINE, baseline_value=b_auc, baseline_ci_low=b_lo, baseline_ci_high=b_hi)
+        note += f"; {BASELINE} AUC {b_auc:.3f} [{b_lo:.3f}, {b_hi:.3f}]"
     for arch in BACKBONE_COMPARATORS:
         common = dict(statement=f"Real analogue: DenseNet121-CBAM beats {arch} (benign vs malignant on MCBD)",
                       locator=reference.row("p4", "real_backbone_margin")["locator"], kind="better",
@@ -40,13 +49,13 @@ def real_claims(y, scores: dict, seeds: pd.DataFrame, leak: pd.DataFrame, cfg, b
             out.append(Claim("p4", f"real_cbam_beats_{arch}", test="DeLong test of AUC(A) - AUC(B) on the 181 "
                              f"patients' seed-averaged out-of-fold scores ({n_seeds} seeds x {cfg.n_folds} folds)",
                              n_seeds=n_seeds, n_runs=n_seeds * cfg.n_folds, ours=c["diff"], ci_low=c["lo"],
-                             ci_high=c["hi"], p=c["p"], note=birads, **common))
+                             ci_high=c["hi"], p=c["p"], note=note, **common))
         else:
             missing = [a for a in (ref, arch) if (a, "patient") not in scores]
             out.append(Claim("p4", f"real_cbam_beats_{arch}", test="not run in this profile",
                              not_run=f"{', '.join(missing)} not trained in the {cfg.profile} profile (CPU budget: one "
                                      "DenseNet121 fold costs more than this arm's quick budget); runs in the paper "
-                                     "profile", note=birads, **common))
+                                     "profile", note=note, **common))
     lm, lwhy = margin_of("p4", "split_leak_auc_diff")
     for arch in (*cfg.archs, KNN):
         row = leak[leak.arch == arch]
@@ -54,7 +63,7 @@ def real_claims(y, scores: dict, seeds: pd.DataFrame, leak: pd.DataFrame, cfg, b
                       locator=reference.row("p4", "split_leak_auc_diff")["locator"], kind="no_difference",
                       provenance="other-cohort", family="split, real analogue (p4_05)", margin=lm, margin_reason=lwhy,
                       scope=SCOPE, section="ours", metric="AUC difference",
-                      unit="patient (paired bootstrap of seed-averaged scores)", ci_level=CI_LEVEL)
+                      unit="patient (paired bootstrap of seed-averaged scores)", ci_level=CI_LEVEL, **simple)
         if len(row):
             r = row.iloc[0]
             out.append(Claim("p4", "real_split_leak_knn" if arch == KNN else f"real_split_leak_{arch}",
@@ -82,7 +91,7 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
          "birads_auc": (birads["auc"], "{:.3f}"), "birads_lo": (birads["lo"], "{:.3f}"),
          "birads_hi": (birads["hi"], "{:.3f}")}
     for r in aucs.itertuples():
-        name = {KNN: "knn", "image statistics (logistic)": "logit"}.get(r.arch, r.arch)
+        name = {KNN: "knn", BASELINE: "baseline"}.get(r.arch, r.arch)
         key = f"real_auc_{name}_{r.split}"
         f[key] = (r.auc, "{:.3f}")
         f[key + "_lo"], f[key + "_hi"] = (r.lo, "{:.3f}"), (r.hi, "{:.3f}")
@@ -99,13 +108,7 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
                             else f"{n_above} network(s) beat BI-RADS and {n_below} lose to it (DeLong p < 0.05)", "{}")
     f["max_net_minus_birads"] = (nets["diff"].max() if len(nets) else np.nan, "{:.3f}")
     f["max_net_minus_birads_p"] = (nets.loc[nets["diff"].idxmax(), "p"] if len(nets) else np.nan, "{:.2g}")
-    t = arm["tuning"]
-    chosen = sorted({float(c) for cs in t["C"] for c in cs.split(", ")})
-    f["logit_c_values"] = (", ".join(f"{c:g}" for c in chosen), "{}")
-    f["logit_at_edge"] = (int(t["at_edge"].sum()), "{:d}")
-    f["logit_n_fits"] = (int(sum(len(c.split(", ")) for c in t["C"])), "{:d}")
-    f["logit_auc"] = (float(aucs.set_index("arch").loc["image statistics (logistic)", "auc"]), "{:.3f}")
-    f["logit_conv_warnings"] = (int(t["convergence_warnings"].sum()), "{:d}")
+    f.update(baseline_facts(arm, aucs))
     for r in leak.itertuples():
         if r.arch == KNN:
             f["leak_knn"], f["leak_knn_lo"], f["leak_knn_hi"] = (r.diff, "{:+.3f}"), (r.lo, "{:+.3f}"), (r.hi, "{:+.3f}")
@@ -121,6 +124,32 @@ def real_facts(arm: dict, aucs: pd.DataFrame, birads: dict, vs_birads: pd.DataFr
     f["cam_arch"] = (arm["cam_arch"], "{}")
     f["cam_n_images"] = (int(cam["n_images"].max()) if len(cam) else 0, "{:d}")
     return f
+
+
+def baseline_facts(arm: dict, aucs: pd.DataFrame) -> dict:
+    """What the page says of the strongest simple baseline: its AUC with CI, what was searched, what each outer
+    fold chose (family on input, most frequent first), choices at a grid edge, convergence warnings, inner-CV
+    AUC range, its inputs' size and its wall time."""
+    t = arm["tuning"]
+    row = aucs.set_index("arch").loc[BASELINE]
+    chosen = (t["family"] + " on " + t["preprocessing"]).value_counts()
+    n_patients, n_features = arm["baseline_features"]
+    side = int(round(np.sqrt(n_features - len(STAT_NAMES))))
+    return {"baseline_name": (BASELINE, "{}"), "baseline_auc": (float(row["auc"]), "{:.3f}"),
+            "baseline_lo": (float(row["lo"]), "{:.3f}"), "baseline_hi": (float(row["hi"]), "{:.3f}"),
+            "baseline_families": (", ".join(BASELINE_FAMILIES), "{}"),
+            "baseline_inputs": (", ".join(BASELINE_INPUTS), "{}"),
+            "baseline_choices": ("; ".join(f"{k} ({v} of {len(t)})" for k, v in chosen.items()), "{}"),
+            "baseline_n_fits": (int(len(t)), "{:d}"),
+            "baseline_at_edge": (int(t["at_edge"].astype(bool).sum()), "{:d}"),
+            "baseline_n_widened": (int((t["n_widen"] > 0).sum()), "{:d}"),
+            "baseline_conv_warnings": (int(t["convergence_warnings"].sum() + t["warnings_at_choice"].sum()), "{:d}"),
+            "baseline_inner_auc_min": (float(t["inner_score"].min()), "{:.3f}"),
+            "baseline_inner_auc_max": (float(t["inner_score"].max()), "{:.3f}"),
+            "baseline_inner_folds": (int(t["inner_folds"].iloc[0]), "{:d}"),
+            "baseline_n_patients": (int(n_patients), "{:d}"), "baseline_n_features": (int(n_features), "{:d}"),
+            "baseline_n_stats": (len(STAT_NAMES), "{:d}"), "baseline_pixel_side": (side, "{:d}"),
+            "baseline_s": (float(arm["baseline_s"]), "{:.0f}")}
 
 
 def data_quality_facts(images: pd.DataFrame, patients: pd.DataFrame) -> dict:

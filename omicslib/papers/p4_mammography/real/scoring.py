@@ -31,8 +31,12 @@ CI_LEVEL = VALUE_CI  # the ledger's value level, so the audit page can quote the
 
 KNN = "1-NN pixels"
 
+#: The simple model beside the networks: family, input and hyperparameters chosen by nested CV
+#: (:func:`.protocol.nested_baseline`).
+BASELINE = "strongest simple baseline (nested CV)"
+
 #: Scores that do not come from a trained network (no initialisation to record).
-NOT_NETWORKS = (KNN, "image statistics (logistic)")
+NOT_NETWORKS = (KNN, BASELINE)
 
 
 def patient_scores(image_prob, patients) -> pd.Series:
@@ -114,7 +118,7 @@ def leak_inflation(y, scores: dict, archs, n_boot: int = 2000) -> pd.DataFrame:
 
 
 def comparisons(y, scores: dict, birads, level: float = CI_LEVEL) -> pd.DataFrame:
-    """DeLong of every model (patient split, seed-averaged) and of the image-statistics baseline against
+    """DeLong of every model (patient split, seed-averaged) and of the strongest simple baseline against
     BI-RADS, on the same patients."""
     rows = []
     for (arch, split), s in scores.items():
