@@ -34,6 +34,8 @@ from omicslib.papers.p1_crossmodal.analysis import (
     table7_rows,
     table7_summary,
     text_statistics,
+    topk_baseline_table,
+    topk_facts,
 )
 from omicslib.papers.p1_crossmodal.audit import (
     exp_only_independence,
@@ -46,7 +48,13 @@ from omicslib.papers.p1_crossmodal.audit import (
     text_claims,
     zero_fill_summary,
 )
-from omicslib.papers.p1_crossmodal.baselines import Baselines, pam50_nearest_centroid, run_baselines
+from omicslib.papers.p1_crossmodal.baselines import (
+    Baselines,
+    TopKBaselines,
+    pam50_nearest_centroid,
+    run_baselines,
+    run_topk_baselines,
+)
 from omicslib.papers.p1_crossmodal.config import (
     PAPER_K_GRID,
     PAPER_VARIANTS,
@@ -102,5 +110,6 @@ __all__ = [
     "replace_seed", "run_baselines", "run_grid", "run_unit", "scaled_k_grid", "stage3",
     "strongest_baseline", "table1_rows", "table4", "table4_facts", "table4_rows", "table5", "table5_facts",
     "table5_rows", "table6_rows", "table6_vs_figure6", "table7_literature", "table7_rows", "table7_summary",
-    "text_statistics", "top20", "training_curves", "zero_fill_summary",
+    "text_statistics", "top20", "training_curves", "zero_fill_summary", "TopKBaselines", "run_topk_baselines",
+    "topk_baseline_table", "topk_facts",
 ]

@@ -18,6 +18,7 @@ from omicslib.book import reference
 from omicslib.book.claims import ABSENT, Claim, value_claim
 from omicslib.book.report import vs_paper
 from omicslib.data.metabric import SUBTYPE_NAMES, SUBTYPES
+from omicslib.papers.p1_crossmodal.baselines import TOPK_TUNED
 from omicslib.papers.p1_crossmodal.config import PAPER_K_GRID, PAPER_VARIANTS, REASONS, Config
 from omicslib.papers.p1_crossmodal.protocol import METRICS, GridResult
 
@@ -337,6 +338,53 @@ def strongest_baseline(base: pd.DataFrame) -> str:
     return str(f1.idxmax())
 
 
+def topk_baseline_table(result: GridResult, topk, cfg: Config) -> pd.DataFrame:
+    """One row per K: the strongest simple baseline on the deep model's top-K features (the choice of its
+    search, :func:`~omicslib.papers.p1_crossmodal.baselines.run_topk_baselines`) with its hold-out macro-F1 and
+    the deep model's at that K for each modality variant run, each the mean over its fold models with the
+    claims' two-way bootstrap CI (same patients' replicates for every arm)."""
+    y = result.y_test
+    n_classes = next(iter(topk.probs.values())).shape[1]
+    boot = dict(n_boot=cfg.n_boot, level=0.90, seed=cfg.seed, n_classes=n_classes)
+    keep = ["K_paper", "K", "n_features", "n_exp", "n_cna", "n_mut", "family", "feature_set", "hyperparameters",
+            "inner_cv_f1_macro", "at_edge", "widened", "searched_min", "searched_max",
+            "search_convergence_warnings", "refit_convergence_warnings", "seconds"]
+    rows = []
+    for t in topk.tuned[keep].to_dict("records"):
+        kp = t["K_paper"]
+        r = bootstrap_value(topk_arm(topk, kp), y, "f1_macro", **boot)
+        row = {**t, "baseline_f1_macro": r["estimate"], "baseline_ci_low": r["ci"][0], "baseline_ci_high": r["ci"][1]}
+        for v in PAPER_VARIANTS:
+            if _has(result, (kp, v)):
+                d = bootstrap_value(arm_of(result, kp, v), y, "f1_macro", **boot)
+                row.update({f"deep_{_SLUG[v]}_f1_macro": d["estimate"], f"deep_{_SLUG[v]}_ci_low": d["ci"][0],
+                            f"deep_{_SLUG[v]}_ci_high": d["ci"][1]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def topk_facts(table: pd.DataFrame, variant: str = BEST[1]) -> dict:
+    """Facts of :func:`topk_baseline_table` per paper K (``topk_<K>_*``): the choice, the baseline's and the
+    deep ``variant``'s macro-F1 with CI; and the number of K at which the baseline's estimate is the higher."""
+    ci = lambda lo, hi: (f"[{lo:.3f}, {hi:.3f}]", "{}")  # noqa: E731
+    s = _SLUG[variant]
+    out = {"topk_n_k": (len(table), "{:d}"), "topk_seconds": (float(table["seconds"].sum()), "{:.0f}"),
+           "topk_n_baseline_higher": (int((table["baseline_f1_macro"] > table.get(f"deep_{s}_f1_macro", math.nan)).sum()),
+                                      "{:d}")}
+    for r in table.to_dict("records"):
+        kp = r["K_paper"]
+        out.update({f"topk_{kp}_family": (r["family"], "{}"), f"topk_{kp}_feature_set": (r["feature_set"], "{}"),
+                    f"topk_{kp}_hyperparameters": (r["hyperparameters"], "{}"),
+                    f"topk_{kp}_n_features": (int(r["n_features"]), "{:d}"),
+                    f"topk_{kp}_inner_f1": (float(r["inner_cv_f1_macro"]), "{:.3f}"),
+                    f"topk_{kp}_at_edge": ("yes" if r["at_edge"] else "no", "{}"),
+                    f"topk_{kp}_f1": (float(r["baseline_f1_macro"]), "{:.3f}"),
+                    f"topk_{kp}_ci": ci(r["baseline_ci_low"], r["baseline_ci_high"]),
+                    f"topk_{kp}_deep_f1": (float(r.get(f"deep_{s}_f1_macro", math.nan)), "{:.3f}"),
+                    f"topk_{kp}_deep_ci": ci(r.get(f"deep_{s}_ci_low", math.nan), r.get(f"deep_{s}_ci_high", math.nan))})
+    return out
+
+
 # ------------------------------------------------------------------------------ claims
 
 #: The paper's comparisons, declared as one family (Holm over all of them): ``(id, statement, kind, a, b,
@@ -415,13 +463,15 @@ def fold_means(folds: pd.DataFrame) -> pd.DataFrame:
     return folds.groupby(["K_paper", "K", "variant", "fold"], sort=False, as_index=False)[num].mean()
 
 
-def claims(result: GridResult, prep, cfg: Config, provenance: str, base=None) -> list[Claim]:
+def claims(result: GridResult, prep, cfg: Config, provenance: str, base=None, topk=None) -> list[Claim]:
     """The p1 claims ledger of the grid notebook from a grid (several model seeds on one split, see
     :func:`~omicslib.papers.p1_crossmodal.protocol.run_seeds`) and the baselines.
 
     Value claims (Table 4 macro-F1 of every configuration, the four headline metrics, Table 6): the mean
     over the fold models (Table 6: their pooled predictions) with a two-way bootstrap 90 % CI over the
-    hold-out patients and the models, the strongest baseline (:func:`strongest_baseline`) beside it.
+    hold-out patients and the models, beside it the strongest simple baseline on the same top-K features at that
+    K (``topk``, :func:`~omicslib.papers.p1_crossmodal.baselines.run_topk_baselines`; where it lacks the K, the
+    strongest baseline of ``base``, :func:`strongest_baseline`).
     Comparative claims (every comparison of Table 5 and the Results text, one declared family): paired
     bootstrap over the hold-out patients. A configuration the profile
     did not run enters untested (p = 1 in Holm)."""
@@ -442,11 +492,22 @@ def claims(result: GridResult, prep, cfg: Config, provenance: str, base=None) ->
     base_arm = baseline_arm(base, strongest) if strongest else None
     out = []
 
-    def baseline_of(metric):
-        if base_arm is None:
+    def arm_at(k):
+        """The baseline beside a claim at paper K: the one on the same top-K features where run."""
+        if topk is not None and any(kp == k for kp, _ in topk.probs):
+            return topk_arm(topk, k)
+        return base_arm
+
+    cache = {}
+
+    def baseline_of(metric, k):
+        arm = arm_at(k)
+        if arm is None:
             return None
-        r = bootstrap_value(base_arm, y, metric, **boot)
-        return (strongest, r["estimate"], r["ci"])
+        if (arm.name, metric) not in cache:
+            r = bootstrap_value(arm, y, metric, **boot)
+            cache[arm.name, metric] = (arm.name, r["estimate"], r["ci"])
+        return cache[arm.name, metric]
 
     # Table 4 macro-F1 of every configuration (Figure 5), and the best configuration's four metrics
     kb, vb = best_config(cfg)
@@ -462,20 +523,21 @@ def claims(result: GridResult, prep, cfg: Config, provenance: str, base=None) ->
                     continue
                 r = bootstrap_value(arm_of(result, k, v), y, m, **boot)
                 out.append(value_claim(PAPER, cid, stmt, t4_key(k, v, m), test=vtest, estimate=r["estimate"],
-                                       ci=r["ci"], n_runs=r["n_models"], baseline=baseline_of(m),
+                                       ci=r["ci"], n_runs=r["n_models"], baseline=baseline_of(m, k),
                                        scope=f"{kmap(k)}; {subset_scope(prep)}",
                                        **kw))
     # Table 6 (pooled predictions of the best configuration's models)
     if _has(result, (kb, vb)):
         t6 = bootstrap_class_metrics(arm_of(result, kb, vb), y, **{k: boot[k] for k in ("n_boot", "level", "seed")})
-        b6 = (bootstrap_class_metrics(base_arm, y, **{k: boot[k] for k in ("n_boot", "level", "seed")})
-              if base_arm is not None else None)
+        b6_arm = arm_at(kb)
+        b6 = (bootstrap_class_metrics(b6_arm, y, **{k: boot[k] for k in ("n_boot", "level", "seed")})
+              if b6_arm is not None else None)
         for r in t6.itertuples():
             key = f"t6_{_CLASS_KEY[r[1]]}_{r.metric}"
             bl = None
             if b6 is not None:
                 br = b6[(b6["class"] == r[1]) & (b6["metric"] == r.metric)].iloc[0]
-                bl = (strongest, br["estimate"], (br["ci_low"], br["ci_high"]))
+                bl = (b6_arm.name, br["estimate"], (br["ci_low"], br["ci_high"]))
             name = SUBTYPE_NAMES.get(r[1], "macro average")
             out.append(value_claim(PAPER, key, f"Table 6 (K=1000 EXP+CNA, models pooled): {name} {r.metric}", key,
                                    test=vtest.replace("each arm", "the configuration; predictions of the models "
@@ -611,6 +673,15 @@ def arm_of(result: GridResult, k_paper: int, variant: str) -> Arm:
 def pooled_arm(result: GridResult, k_paper: int, variants=PAPER_VARIANTS) -> list[Arm]:
     """The arms of every modality variant at one K (a pooled comparison averages over them)."""
     return [arm_of(result, k_paper, v) for v in variants]
+
+
+def topk_arm(topk, k_paper: int) -> Arm:
+    """The fold models of the strongest simple baseline on the deep model's top-K features at paper K
+    (:func:`~omicslib.papers.p1_crossmodal.baselines.run_topk_baselines`), keyed ``(0, fold)``."""
+    pr = {(0, f): p for (k, f), p in topk.probs.items() if k == k_paper}
+    if not pr:
+        raise KeyError(f"no top-K baseline at K={k_paper}")
+    return Arm(f"{TOPK_TUNED} (K={k_paper})", pr)
 
 
 def baseline_arm(base, method: str) -> Arm:

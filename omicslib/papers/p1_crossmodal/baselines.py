@@ -9,7 +9,11 @@
   together by a stratified inner CV scored by macro-F1 (the claims' metric) with balanced class weights on
   the 80 % training part only, a choice at a grid's edge widening that grid; then refitted on each fold's
   training rows and scored on the same hold-out as the deep model, ConvergenceWarnings counted;
-* Parker 2009 PAM50 centroids (Spearman nearest centroid, no training) on the genes present.
+* Parker 2009 PAM50 centroids (Spearman nearest centroid, no training) on the genes present;
+* per K of the grid (:func:`run_topk_baselines`), the strongest simple baseline on the deep model's own inputs at
+  that K (top-K EXP, top-K CNA and the mutation multi-hot, as :func:`~omicslib.papers.p1_crossmodal.data.fold_features`
+  gives them): chosen as above on the 80 % training part, with the top-K ranked on those rows, then refitted on
+  each fold's training rows with that fold's top-K, the columns the fold's deep model used.
 
 No row is dropped silently: a baseline that cannot run is returned in ``skipped`` with its reason.
 """
@@ -28,7 +32,7 @@ from sklearn.preprocessing import StandardScaler
 from omicslib import baselines as core
 from omicslib.data.metabric import SUBTYPES
 from omicslib.papers.p1_crossmodal.config import Config, unit_seed
-from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings
+from omicslib.papers.p1_crossmodal.data import Prepared, fit_rows, fold_features, fold_rankings, rank_modalities
 from omicslib.papers.p1_crossmodal.protocol import scores, stage3, unit_threads
 from omicslib.papers.p1_crossmodal.selection import MutationEncoder, Ranking
 from omicslib.runtime import seed_everything, threads
@@ -37,6 +41,7 @@ from omicslib.train import rehearsal_search
 TOPK_LR = "ElasticNet LR (EXP+CNA top-K)"
 EARLY_MLP = "Early-fusion MLP (EXP+CNA+MUT raw)"
 TUNED_LR = "Strongest simple baseline (family chosen by inner CV)"
+TOPK_TUNED = "Strongest simple baseline on the deep model's top-K features"
 
 
 def pam50_nearest_centroid(exp: pd.DataFrame, centroids: pd.DataFrame, classes=SUBTYPES):
@@ -88,24 +93,42 @@ def candidate_families(cfg: Config) -> list:
     return fams
 
 
-def feature_sets(prep: Prepared, cfg: Config) -> dict:
+def feature_sets(prep: Prepared, cfg: Config, n_exp: int | None = None) -> dict:
     """The preprocessing candidates: all features or the expression genes alone (the first columns of
-    :func:`all_features`), each standardised on the rows it is fitted on."""
-    named = {"all": ("all features, standardised", core.standardise),
-             "exp": ("expression genes alone, standardised", core.columns(np.arange(prep.exp.shape[1])))}
+    :func:`all_features`), each standardised on the rows it is fitted on. ``n_exp`` given: the candidates on
+    a :func:`topk_features` matrix (all its columns, or its first ``n_exp``, the top-K expression genes)."""
+    if n_exp is None:
+        named = {"all": ("all features, standardised", core.standardise),
+                 "exp": ("expression genes alone, standardised", core.columns(np.arange(prep.exp.shape[1])))}
+    else:
+        named = {"all": ("top-K EXP + top-K CNA + MUT, standardised", core.standardise),
+                 "exp": ("top-K expression genes alone, standardised", core.columns(np.arange(n_exp)))}
     return dict(named[k] for k in cfg.baseline_feature_sets)
 
 
-def strongest_search(X: np.ndarray, y, tr, prep: Prepared, cfg: Config, seed: int) -> tuple[core.Selection, list]:
-    """:func:`omicslib.baselines.select` on the rows ``tr`` only (macro-F1, balanced class weights); returns the
-    selection and the families searched. Under the rehearsal's step cap: one ridge at the first C only."""
+def strongest_search(X: np.ndarray, y, tr, prep: Prepared, cfg: Config, seed: int,
+                     sets: dict | None = None) -> tuple[core.Selection, list]:
+    """:func:`omicslib.baselines.select` on the rows ``tr`` only (macro-F1, balanced class weights) over
+    ``sets`` (default :func:`feature_sets`); returns the selection and the families searched. Under the
+    rehearsal's step cap: one ridge at the first C only."""
     fams = candidate_families(cfg)
     cut, max_iter = rehearsal_search({"C": list(cfg.baseline_C_grid)}, cfg.baseline_max_iter)
     if cut["C"] != list(cfg.baseline_C_grid):
         fams = [core.Logistic(0.0, grid=tuple(cut["C"][:1]), max_iter=max_iter, tol=cfg.baseline_tol)]
-    sel = core.select(np.asarray(X)[tr], np.asarray(y)[tr], fams, feature_sets(prep, cfg), scoring="f1_macro",
-                      inner_folds=cfg.baseline_inner_folds, seed=seed)
+    sel = core.select(np.asarray(X)[tr], np.asarray(y)[tr], fams, sets or feature_sets(prep, cfg),
+                      scoring="f1_macro", inner_folds=cfg.baseline_inner_folds, seed=seed)
     return sel, fams
+
+
+def _choice(rec: dict, cfg: Config) -> dict:
+    """The columns of a selection record that the choice tables show."""
+    return {"family": rec["family"], "feature_set": rec["preprocessing"], "hyperparameters": rec["hyperparameters"],
+            "C": rec.get("C", np.nan),
+            "l1_ratio": rec.get("l1_ratio", {"ridge": 0.0, "lasso": 1.0}.get(rec["family"], np.nan)),
+            "inner_cv_f1_macro": rec["inner_score"], "inner_folds": cfg.baseline_inner_folds,
+            "path_param": rec["path_param"], "searched_min": rec["grid_min"], "searched_max": rec["grid_max"],
+            "widened": rec["n_widen"], "at_edge": rec["at_edge"], "path_interior": not rec["at_edge"],
+            "n_candidates": rec["n_candidates"], "search_convergence_warnings": rec["convergence_warnings"]}
 
 
 def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centroids: pd.DataFrame | None = None,
@@ -126,17 +149,16 @@ def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centr
             sel, fams = strongest_search(X80, prep.y, prep.cv.train, prep, cfg, cfg.seed)
             rec = sel.record
             linear = rec["path_param"] == "C"
-            chosen.append({"n_features": X80.shape[1], "family": rec["family"],
-                           "feature_set": rec["preprocessing"], "hyperparameters": rec["hyperparameters"],
-                           "C": rec.get("C", np.nan), "l1_ratio": rec.get("l1_ratio", {"ridge": 0.0, "lasso": 1.0}.get(
-                               rec["family"], np.nan)),
-                           "inner_cv_f1_macro": rec["inner_score"], "inner_folds": cfg.baseline_inner_folds,
+            c = _choice(rec, cfg)
+            chosen.append({"n_features": X80.shape[1], **{k: c[k] for k in ("family", "feature_set", "hyperparameters",
+                                                                           "C", "l1_ratio", "inner_cv_f1_macro",
+                                                                           "inner_folds")},
                            "C_grid": str(tuple(cfg.baseline_C_grid)), "l1_grid": str(tuple(cfg.baseline_l1_grid)),
                            "trees_grid": str(tuple(cfg.baseline_trees)),
-                           "path_param": rec["path_param"], "searched_min": rec["grid_min"],
-                           "searched_max": rec["grid_max"], "widened": rec["n_widen"], "at_edge": rec["at_edge"],
-                           "path_interior": not rec["at_edge"], "C_interior": linear and not rec["at_edge"],
-                           "n_candidates": rec["n_candidates"], "search_convergence_warnings": rec["convergence_warnings"],
+                           **{k: c[k] for k in ("path_param", "searched_min", "searched_max", "widened", "at_edge",
+                                                "path_interior")},
+                           "C_interior": linear and not rec["at_edge"], "n_candidates": c["n_candidates"],
+                           "search_convergence_warnings": c["search_convergence_warnings"],
                            "class_weight": "balanced", "scoring": "f1_macro"})
             fsets = feature_sets(prep, cfg)
         for fold, (tr, va) in enumerate(prep.cv.folds):
@@ -179,3 +201,65 @@ def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centr
     df = pd.DataFrame(rows)
     probs = {(r["method"], r["fold"]): r["prob"] for r in rows}
     return Baselines(df.drop(columns="prob"), skipped, pd.DataFrame(chosen), warn, probs)
+
+
+@dataclass
+class TopKBaselines:
+    """The strongest simple baseline on the deep model's top-K features, per K: the choice of each K's search
+    (``tuned``, one row per K), per-fold hold-out scores (``scores``, keyed ``K_paper``, ``fold``), hold-out
+    probabilities ``probs[(K_paper, fold)]``, the columns of every refit ``columns[(K_paper, fold)]`` and the
+    wall time of the whole."""
+
+    tuned: pd.DataFrame
+    scores: pd.DataFrame
+    probs: dict[tuple[int, int], np.ndarray]
+    columns: dict[tuple[int, int], list[str]]
+    seconds: float = 0.0
+
+
+def topk_features(prep: Prepared, rankings: dict[str, Ranking], k: int, rows, cfg: Config) -> tuple[np.ndarray, list[str]]:
+    """The deep model's inputs at ``k`` as one matrix, from :func:`fold_features` (the rankings and mutation
+    vocabulary fitted on ``rows``): its top-K EXP, top-K CNA and mutation columns in that order, and their
+    names (``exp:``, ``cna:``, ``mut:`` prefixed)."""
+    f = fold_features(prep, rankings, k, rows, cfg)
+    names = [f"exp:{g}" for g in f.exp_genes] + [f"cna:{g}" for g in f.cna_genes] + [f"mut:{m}" for m in f.mut_features]
+    return np.hstack([f.X["exp"], f.X["cna"], f.X["mut"]]), names
+
+
+def run_topk_baselines(prep: Prepared, cfg: Config, rankings: list[dict[str, Ranking]] | None = None,
+                       k_grid=None) -> TopKBaselines:
+    """For each paper K of ``k_grid`` (default ``cfg.k_grid``): one :func:`strongest_search` on the 80 % training
+    part over the top-K features ranked on those rows (the families of :func:`candidate_families`; candidate
+    feature sets all top-K columns or the top-K expression genes, :func:`feature_sets`), then the choice refitted
+    on each fold's training rows with the fold's own top-K (``rankings``, as the grid used them) and scored on
+    the hold-out. The hold-out rows enter neither the ranking nor the search."""
+    import time
+
+    t0 = time.perf_counter()
+    rankings = rankings or fold_rankings(prep, cfg)
+    ranked80 = rankings[0] if cfg.ranking_scope == "train80" else rank_modalities(prep, prep.cv.train, cfg)
+    test = prep.cv.test
+    tuned, rows, probs, cols = [], [], {}, {}
+    with threads(unit_threads(cfg)):
+        for kp in (k_grid or cfg.k_grid):
+            tk = time.perf_counter()
+            k = prep.k_map[kp]
+            X80, names80 = topk_features(prep, ranked80, k, prep.cv.train, cfg)
+            n_exp = sum(n.startswith("exp:") for n in names80)
+            sets = feature_sets(prep, cfg, n_exp=n_exp)
+            sel, fams = strongest_search(X80, prep.y, prep.cv.train, prep, cfg, cfg.seed, sets=sets)
+            rec, n_warn = sel.record, 0
+            for fold, (tr, _) in enumerate(prep.cv.folds):
+                X, names = topk_features(prep, rankings[fold], k, fit_rows(prep, fold, cfg), cfg)
+                if sum(n.startswith("exp:") for n in names) != n_exp:
+                    raise ValueError(f"K={kp} fold {fold}: {n_exp} expression columns searched, another count refitted")
+                model, w = core.refit(rec, X[tr], prep.y[tr], fams, sets, seed=unit_seed(cfg, kp, fold))
+                n_warn += w
+                probs[(kp, fold)], cols[(kp, fold)] = model.predict_proba(X[test]), names
+                rows.append({"K_paper": kp, "K": k, "fold": fold,
+                             **scores(prep.y[test], probs[(kp, fold)], len(prep.classes))})
+            tuned.append({"K_paper": kp, "K": k, "n_features": X80.shape[1], "n_exp": n_exp,
+                          "n_cna": sum(n.startswith("cna:") for n in names80),
+                          "n_mut": sum(n.startswith("mut:") for n in names80), **_choice(rec, cfg),
+                          "refit_convergence_warnings": n_warn, "seconds": time.perf_counter() - tk})
+    return TopKBaselines(pd.DataFrame(tuned), pd.DataFrame(rows), probs, cols, time.perf_counter() - t0)

@@ -103,7 +103,8 @@ def test_declared_family_and_blocked_modality_claims():
     prep = P.prepare(data, cfg)
     res, _ = P.run_seeds(prep, cfg)
     base = P.run_baselines(prep, 1000, cfg, centroids=None, rankings=res.rankings)
-    df = C.ledger(P.claims(res, prep, cfg, "real-subset", base))
+    topk = P.run_topk_baselines(prep, cfg, res.rankings)
+    df = C.ledger(P.claims(res, prep, cfg, "real-subset", base, topk))
     assert df["id"].is_unique
     fam = df[df["family"] == A.FAMILY]
     assert len(fam) == len(A.declared_comparisons()) == 18        # 12 modality pairs + 6 cross-K rows
@@ -119,8 +120,15 @@ def test_declared_family_and_blocked_modality_claims():
     assert tested.loc[i, "p_holm"] == pytest.approx(min(1.0, 18 * tested.loc[i, "p"]))
     assert fam["test"].str.contains("paired bootstrap").all()
     val = df[df["kind"] == "value"]
+    assert (val["ci_level"] == 0.90).all()
+    # each K's value claims carry the strongest simple baseline on that K's top-K features, with its CI
+    run = val[val["n_runs"] > 0]
+    k_of = run["id"].str.extract(r"^t4_k(\d+)_")[0].fillna(str(P.best_config(cfg)[0])).astype(int)
+    assert (run["baseline"] == [f"{B.TOPK_TUNED} (K={k})" for k in k_of]).all()
+    assert (run["baseline_ci_low"] <= run["baseline_value"]).all() and (run["baseline_value"] <= run["baseline_ci_high"]).all()
+    without = C.ledger(P.claims(res, prep, cfg, "real-subset", base))
     strongest = P.strongest_baseline(base.scores)
-    assert (val["ci_level"] == 0.90).all() and val.loc[val["n_runs"] > 0, "baseline"].eq(strongest).all()
+    assert without.loc[(without["kind"] == "value") & (without["n_runs"] > 0), "baseline"].eq(strongest).all()
     assert {"t6_her2_precision", "headline_roc_auc", "t4_k300_exp_f1_macro"} <= set(df["id"])
     assert df.loc[df["id"] == "t4_k1500_exp_f1_macro", "verdict"].item() == "not run"
     syn = C.ledger(P.claims(res, prep, cfg, "synthetic", base))
