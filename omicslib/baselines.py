@@ -216,9 +216,14 @@ class CoxNet:
         return [{"l1_ratio": float(self.l1_ratio)}]
 
     def estimator(self, value, seed, class_weight, l1_ratio=None, alphas=None):
+        """The model at penalty ``value``: fitted along the grid's larger penalties down to ``value`` (a small
+        penalty fitted cold can overflow the solver's weights; the path's warm starts reach it), so that its
+        default prediction, at the path's last penalty, is the one at ``value``."""
         from sksurv.linear_model import CoxnetSurvivalAnalysis
 
-        return CoxnetSurvivalAnalysis(alphas=[float(value)] if alphas is None else alphas,
+        if alphas is None:
+            alphas = sorted({float(a) for a in self.grid if a > value} | {float(value)}, reverse=True)
+        return CoxnetSurvivalAnalysis(alphas=alphas,
                                       l1_ratio=self.l1_ratio if l1_ratio is None else l1_ratio, tol=self.tol,
                                       max_iter=self.max_iter)
 
@@ -454,6 +459,26 @@ def nested(X, y, outer: Sequence[tuple], **kw) -> tuple[pd.DataFrame, list[np.nd
     return pd.DataFrame(records), probs
 
 
+def record_summary(records: pd.DataFrame) -> dict:
+    """What a page says of the selections of a nested search (``records``: one :func:`select` record per outer
+    fold): the choices, most frequent first, as ``"family (settings) on preprocessing (n of N)"`` (the
+    preprocessing named only where the records hold more than one), how many choices sit at a grid's edge,
+    how many searches widened their grid, the convergence warnings of the searches and refits, and the range
+    of the inner-CV scores."""
+    several = records["preprocessing"].nunique() > 1
+
+    def label(r):
+        fixed = [p for p in str(r["hyperparameters"]).split(", ") if not p.startswith(f"{r['path_param']}=")]
+        return r["family"] + (f" ({', '.join(fixed)})" if fixed else "") + \
+            (f" on {r['preprocessing']}" if several else "")
+    counts = records.apply(label, axis=1).value_counts()
+    return {"choices": "; ".join(f"{k} ({v} of {len(records)})" for k, v in counts.items()),
+            "n_fits": int(len(records)), "at_edge": int(records["at_edge"].astype(bool).sum()),
+            "n_widened": int((records["n_widen"] > 0).sum()),
+            "warnings": int(records["convergence_warnings"].sum() + records["warnings_at_choice"].sum()),
+            "inner_min": float(records["inner_score"].min()), "inner_max": float(records["inner_score"].max())}
+
+
 def refit(record: dict, X, y, families_: Sequence, preprocessing: Mapping[str, Callable] | None = None, *,
           seed: int = 0, class_weight="balanced"):
     """The choice of ``record`` refitted on ``(X, y)`` without a new search (the same family, preprocessing
@@ -549,4 +574,4 @@ def consensus_cut(M: np.ndarray, k: int) -> np.ndarray:
 
 __all__ = ["Consensus", "CoxNet", "FAMILIES", "GBCox", "LightGBM", "Logistic", "RECORD_KEYS", "SCORERS", "Selection",
            "columns", "consensus_clustering", "consensus_cut", "consensus_matrix", "families", "nested", "pac",
-           "pca_kmeans", "refit", "scorer", "select", "standardise", "survival_target", "widened"]
+           "pca_kmeans", "record_summary", "refit", "scorer", "select", "standardise", "survival_target", "widened"]

@@ -3,6 +3,7 @@ equal scikit-learn's / LightGBM's plain fit at the same point, an edge choice wi
 omicslib.tuning.search_1d, and every record is complete."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from lightgbm import LGBMClassifier
 from sklearn.datasets import make_classification
@@ -305,3 +306,32 @@ def test_coxnet_penalty_too_small_for_the_solver_is_scored_out_not_raised():
     # the search over the same data does not raise, and its refit at the choice succeeded
     sel = B.select(X, y, [fam], scoring="c_index", inner_folds=2, max_widen=0)
     assert np.isfinite(sel.record["inner_score"]) and sel.predict_proba(X).shape == (40,)
+
+
+def test_record_summary_hand_counted():
+    rec = pd.DataFrame([
+        {"family": "ridge", "preprocessing": "a", "hyperparameters": "C=0.1", "path_param": "C", "at_edge": "",
+         "n_widen": 0, "convergence_warnings": 1, "warnings_at_choice": 0, "inner_score": 0.7},
+        {"family": "lightgbm", "preprocessing": "b", "hyperparameters": "num_leaves=4, learning_rate=0.05, "
+         "n_estimators=50", "path_param": "n_estimators", "at_edge": "high", "n_widen": 2,
+         "convergence_warnings": 0, "warnings_at_choice": 0, "inner_score": 0.6},
+        {"family": "ridge", "preprocessing": "a", "hyperparameters": "C=1", "path_param": "C", "at_edge": "",
+         "n_widen": 1, "convergence_warnings": 0, "warnings_at_choice": 2, "inner_score": 0.8}])
+    s = B.record_summary(rec)
+    assert s["choices"] == "ridge on a (2 of 3); lightgbm (num_leaves=4, learning_rate=0.05) on b (1 of 3)"
+    assert (s["n_fits"], s["at_edge"], s["n_widened"], s["warnings"]) == (3, 1, 2, 3)
+    assert (s["inner_min"], s["inner_max"]) == (0.6, 0.8)
+    # one preprocessing: not named
+    assert B.record_summary(rec.assign(preprocessing="a"))["choices"].startswith("ridge (2 of 3); lightgbm (")
+
+
+def test_coxnet_refit_at_a_small_penalty_equals_its_path_prediction():
+    # a small penalty fitted cold can overflow; the refit walks the grid's larger penalties down to it, so its
+    # default prediction equals the path's at that penalty (the path fit is the oracle)
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((120, 6))
+    y = B.survival_target(rng.exponential(np.exp(-X[:, 0])), rng.random(120) < 0.7)
+    fam = B.CoxNet(0.5, grid=(1e-3, 1e-2, 1e-1))
+    path, _ = fam.path_proba(X, y, X, list(fam.grid), 0, None)
+    est = fam.estimator(1e-3, 0, None).fit(X, y)
+    np.testing.assert_allclose(est.predict(X), path[0], rtol=1e-6, atol=1e-9)

@@ -24,6 +24,7 @@ from omicslib.papers.p5_confuseit.analysis import (
     pair_claims,
     retrieval_claims,
     rna_branch_rows,
+    selection_facts,
     spearman,
     summarise,
     synthetic_claims,
@@ -34,6 +35,8 @@ from omicslib.papers.p5_confuseit.baselines import (
     cox_cv,
     logistic_cv,
     ridge_cox,
+    strongest_cox_cv,
+    survival_families,
     tune_logistic,
     tune_ridge_cox,
 )
@@ -100,7 +103,8 @@ __all__ = [
     "CELL_TYPES", "Cohort", "ConFuseIT", "ConFuseITPredictor", "Config", "EQUIVALENCE_KEY", "GAIN_KEY", "Her2stSetup",
     "PAIR_ARMS", "PAM50_4", "PATIENT", "SYNTHETIC_ARMS", "Setting", "SyntheticSetup", "SyntheticWorld",
     "absent_claims", "attention_check", "best_arm", "centre_correlation", "cindex_bars", "compare_arms", "config",
-    "corrected_compare", "cox_cv", "cross_validate", "evaluate", "feature_extractor", "finetune", "finetune_step",
+    "corrected_compare", "cox_cv", "strongest_cox_cv",
+    "survival_families", "cross_validate", "evaluate", "feature_extractor", "finetune", "finetune_step",
     "folds", "her2st_attention_maps", "her2st_rows", "her2st_setup", "infer", "km_figure", "km_panels",
     "leave_section_out", "load_sections", "log_cpm", "logistic_cv", "multitask_claims",
     "pair_claims", "pair_settings", "pair_study", "paired_omics_cohorts", "paired_synthetic", "pretrain",
@@ -108,5 +112,5 @@ __all__ = [
     "risk_groups", "rna_branch_rows", "rna_cohort", "section_attention", "spearman", "spot_patches",
     "standardise", "summarise", "synthetic_attention", "synthetic_claims", "synthetic_cohorts", "synthetic_rows",
     "synthetic_setup", "transfer_study", "transfer_validate", "tune_ridge_cox", "verdicts", "weights_caption",
-    "with_weights", "baseline_facts", "tune_logistic", "margin_of", "leave_section_out_seeds",
+    "with_weights", "baseline_facts", "selection_facts", "tune_logistic", "margin_of", "leave_section_out_seeds",
 ]

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats as ss
 
 from omicslib import stats
+from omicslib.baselines import record_summary
 from omicslib.book.claims import ABSENT, VALUE_CI, Claim, interval
 from omicslib.book.claims import margin_of as _margin_of
 
@@ -246,6 +247,17 @@ def baseline_facts(per_fold: pd.DataFrame, prefix: str) -> dict[str, tuple[objec
             f"{prefix}_at_edge": (int((per_fold["at_edge"] != "").sum()), "{:d}"),
             f"{prefix}_fits": (len(per_fold), "{:d}"),
             f"{prefix}_warnings_at_choice": (int(per_fold["warnings_at_choice"].sum()), "{:d}")}
+
+
+def selection_facts(per_fold: pd.DataFrame, prefix: str) -> dict[str, tuple[object, str]]:
+    """What the pages quote about a baseline whose family was chosen by inner CV (rows of
+    :func:`~omicslib.papers.p5_confuseit.baselines.strongest_cox_cv`): the choices per fold, edge, widening and
+    warning counts, and the inner-CV score range (:func:`omicslib.baselines.record_summary`)."""
+    s = record_summary(per_fold)
+    return {f"{prefix}_choices": (s["choices"], "{}"), f"{prefix}_fits": (s["n_fits"], "{:d}"),
+            f"{prefix}_at_edge": (s["at_edge"], "{:d}"), f"{prefix}_widened": (s["n_widened"], "{:d}"),
+            f"{prefix}_warnings": (s["warnings"], "{:d}"), f"{prefix}_inner_min": (s["inner_min"], "{:.3f}"),
+            f"{prefix}_inner_max": (s["inner_max"], "{:.3f}")}
 
 
 # Real two-modality analogue (mRNA + miRNA standing in for RNA + slide).

