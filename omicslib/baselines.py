@@ -200,6 +200,39 @@ class LightGBM:
         return [model.predict_proba(X_eval, num_iteration=min(int(v), n_fit)) for v in values], 0
 
 
+class _CoxPath:
+    """scikit-survival's elastic-net Cox model fitted along ``alphas`` (descending). Where the solver's weights
+    overflow before the last penalty (the data it is refitted on can differ from the inner folds that chose it),
+    the path is refitted without its smallest penalties, a ConvergenceWarning says so (counted by the search's
+    record) and the model predicts at the smallest penalty it reached (``alpha_``)."""
+
+    def __init__(self, alphas, l1_ratio, tol, max_iter):
+        self.alphas, self.l1_ratio, self.tol, self.max_iter = list(alphas), l1_ratio, tol, max_iter
+
+    def fit(self, X, y):
+        from sksurv.linear_model import CoxnetSurvivalAnalysis
+
+        alphas = list(self.alphas)
+        while True:
+            self.model_ = CoxnetSurvivalAnalysis(alphas=alphas, l1_ratio=self.l1_ratio, tol=self.tol,
+                                                 max_iter=self.max_iter)
+            try:
+                self.model_.fit(X, y)
+                break
+            except ArithmeticError:
+                if len(alphas) == 1:
+                    raise
+                alphas = alphas[:-1]
+        if alphas != self.alphas:
+            warnings.warn(f"elastic-net Cox: the solver overflowed below penalty {alphas[-1]:.3g}; predicting there "
+                          f"instead of at {self.alphas[-1]:.3g}", ConvergenceWarning, stacklevel=2)
+        self.alpha_ = alphas[-1]
+        return self
+
+    def predict(self, X, alpha=None):
+        return self.model_.predict(X, alpha=self.alpha_ if alpha is None else alpha)
+
+
 @dataclass(frozen=True)
 class CoxNet:
     """Elastic-net Cox model along its penalty path ``alpha`` (one coordinate-descent path per fit, scikit-survival);
@@ -218,30 +251,26 @@ class CoxNet:
     def estimator(self, value, seed, class_weight, l1_ratio=None, alphas=None):
         """The model at penalty ``value``: fitted along the grid's larger penalties down to ``value`` (a small
         penalty fitted cold can overflow the solver's weights; the path's warm starts reach it), so that its
-        default prediction, at the path's last penalty, is the one at ``value``."""
-        from sksurv.linear_model import CoxnetSurvivalAnalysis
-
+        default prediction, at the path's last penalty, is the one at ``value`` (:class:`_CoxPath`)."""
         if alphas is None:
             alphas = sorted({float(a) for a in self.grid if a > value} | {float(value)}, reverse=True)
-        return CoxnetSurvivalAnalysis(alphas=alphas,
-                                      l1_ratio=self.l1_ratio if l1_ratio is None else l1_ratio, tol=self.tol,
-                                      max_iter=self.max_iter)
+        return _CoxPath(alphas, self.l1_ratio if l1_ratio is None else l1_ratio, self.tol, self.max_iter)
 
     def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
-        """Risk scores at every ``values``: one fit along the path (largest penalty first, warm-started). A
-        penalty too small for the solver (its weights overflow) gets no score (``None``, counted as a warning):
-        the path is refitted without it."""
-        alphas = sorted(values, reverse=True)
-        while alphas:
-            model = self.estimator(None, seed, class_weight, alphas=alphas, **kw)
-            try:
-                _, n_warn = _caught(lambda m=model: m.fit(X, y))
-                break
-            except ArithmeticError:
-                alphas = alphas[:-1]
-        fitted = set(alphas)
-        return ([model.predict(X_eval, alpha=float(v)) if v in fitted else None for v in values],
-                (n_warn if alphas else 0) + len(values) - len(fitted))
+        """Risk scores at every ``values``: one fit along the path (largest penalty first, warm-started), which
+        starts from the grid's penalties above them, so that a search widened below its grid is reached warm
+        (a cold start at a small penalty stalls or overflows). A penalty too small for the solver (its weights
+        overflow) gets no score (``None``, counted as a warning): the path is refitted without it."""
+        alphas = sorted({float(v) for v in values} | {float(a) for a in self.grid if a > min(values)}, reverse=True)
+        model = self.estimator(None, seed, class_weight, alphas=alphas, **kw)
+        try:
+            _, n_warn = _caught(lambda: model.fit(X, y))
+        except ArithmeticError:                          # even the largest penalty overflows
+            return [None] * len(values), len(values)
+        reached = model.alpha_ == alphas[-1]
+        out = [model.predict(X_eval, alpha=float(v)) if float(v) >= model.alpha_ else None for v in values]
+        # the overflow warning is replaced by one count per penalty left unscored
+        return out, n_warn - (not reached) + sum(p is None for p in out)
 
 
 @dataclass(frozen=True)

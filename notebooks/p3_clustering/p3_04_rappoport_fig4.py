@@ -150,6 +150,6 @@ display(report.show(embedding_effect))
 # %%
 claims = P.fig4_claims(scores, prov.kind, n_seeds=len(seeds), methods=methods)
 ledger = run.claims(claims)
-P.record(run, P.fig4_facts(summary, stab, budget, methods, candidates) | P.verdict_facts(claims)
+P.record(run, P.fig4_facts(summary, stab, budget, methods, candidates) | P.verdict_facts(claims, ("fig4_dmacl_vs_simple",))
          | P.embedding_facts(embedding_effect, "fig4"))
 ledger

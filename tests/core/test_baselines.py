@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from lightgbm import LGBMClassifier
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -306,6 +307,12 @@ def test_coxnet_penalty_too_small_for_the_solver_is_scored_out_not_raised():
     # the search over the same data does not raise, and its refit at the choice succeeded
     sel = B.select(X, y, [fam], scoring="c_index", inner_folds=2, max_widen=0)
     assert np.isfinite(sel.record["inner_score"]) and sel.predict_proba(X).shape == (40,)
+    # a refit asked for a penalty the solver cannot reach on these rows stops at the smallest it reached, says so
+    # with a ConvergenceWarning, and predicts there (the path fit at alpha = 1 is the oracle)
+    with pytest.warns(ConvergenceWarning, match="overflowed below penalty 1"):
+        est = fam.estimator(1e-2, 0, None).fit(X, y)
+    assert est.alpha_ == 1.0
+    np.testing.assert_allclose(est.predict(X), risks[1], rtol=1e-6, atol=1e-9)
 
 
 def test_record_summary_hand_counted():

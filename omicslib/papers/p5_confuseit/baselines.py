@@ -58,6 +58,9 @@ COX_GRAD_TOL = 1e-5
 #: Newton iterations stop when the largest absolute gradient entry is below this.
 COX_NEWTON_TOL = 1e-9
 COX_MAX_ITER = 100
+#: Stopping tolerance of the elastic-net Cox paths (scikit-survival's default is 1e-7): on the quick TCGA folds
+#: 1e-5 took 76 s where 1e-7 took 310 s over the four searches of p5_01, mean C-index within 0.015 of it.
+COXNET_TOL = 1e-5
 LOGISTIC_MAX_ITER = 5000
 
 
@@ -197,7 +200,7 @@ def survival_families(cfg: Config) -> list:
     alphas = sorted(core.CoxNet().grid, reverse=True)
     grid, _ = rehearsal_search({"alpha": alphas}, COX_MAX_ITER)
     capped = grid["alpha"] != alphas
-    fams = [core.CoxNet(float(r), grid=tuple(sorted(grid["alpha"]))) for r in cfg.survival_l1_ratios]
+    fams = [core.CoxNet(float(r), grid=tuple(sorted(grid["alpha"])), tol=COXNET_TOL) for r in cfg.survival_l1_ratios]
     return fams + ([core.GBCox(depths=(1, 2))] if cfg.survival_boosting and not capped else [])
 
 

@@ -90,6 +90,20 @@ def test_baseline_beside_a_value_claim_is_the_strongest_of_the_three_simple_meth
     assert (f["simple_c_method"][0], f["simple_c"][0], f["n_beat_simple_c"][0]) == ("consensus clustering", 0.01, 0)
 
 
+def test_dmacl_against_the_strongest_simple_baseline_is_our_question_with_its_hand_computed_gap():
+    # common-space C-index (lower is better): consensus 0.005 + 0.001 * i beats PCA + k-means (0.2); DMACL 0.010 on
+    # simulation i = 0..5, so the gap simple − DMACL is 0.001 * i − 0.005: mean −0.0025 over the six simulations
+    c_of = lambda m, i, s: {"DMACL": 0.010, "kmeans_pca": 0.2, "consensus": 0.005 + 0.001 * i}.get(m, 0.3)  # noqa: E731
+    sims = [f"{c} k={k}" for c in ("equal", "heterogeneous") for k in (5, 10, 15)]
+    r = _led(P.fig2_claims(_scores(["DMACL", "efVAE", "kmeans_pca", "consensus"], sims, c_of=c_of), "full", 3)
+             ).loc["fig2_dmacl_vs_simple"]
+    gaps = 0.001 * np.arange(6) - 0.005
+    assert r["section"] == "ours" and "consensus clustering" in r["statement"]
+    assert r["ours"] == pytest.approx(gaps.mean()) and r["n_runs"] == 6
+    assert r["p"] == pytest.approx(ss.ttest_1samp(gaps, 0).pvalue)
+    assert r["verdict"] == "not supported"
+
+
 def test_zero_spread_over_seeds_is_undecided_not_a_point_interval():
     # C-index 0 at every seed up to floating-point noise (the real InterSIM runs give 1e-18 and the like)
     c_of = lambda m, i, s: 1e-18 * s if m == "DMACL" else 0.1 + 0.01 * s  # noqa: E731
@@ -160,7 +174,7 @@ def test_verdict_facts_quote_the_ledger():
     assert facts["n_not_testable_here"][0] + facts["n_inconsistent"][0] == facts["n_claims"][0]
     # Figure 2's ids are the same keys in every profile: a cell not run reads "not run"
     sims = [f"{c} k={k}" for c in ("equal", "heterogeneous") for k in (5, 10, 15)]
-    full = P.fig2_claims(_scores(["DMACL", "efVAE"], sims, c_of=lambda m, i, s: 0.01 * s), "full", 3)
+    full = P.fig2_claims(_scores(["DMACL", "efVAE", "consensus"], sims, c_of=lambda m, i, s: 0.01 * s), "full", 3)
     assert {c.id for c in full} == set(P.FIG2_IDS)
     one = P.verdict_facts(P.fig2_claims(_scores(["DMACL", "efVAE"], SIMS[:1], c_of=lambda m, i, s: 0.01 * s),
                                         "full", 3), P.FIG2_IDS)
