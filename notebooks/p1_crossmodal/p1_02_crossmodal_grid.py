@@ -254,7 +254,7 @@ proposed = res.folds[(res.folds["K_paper"] == K_BEST) & (res.folds["variant"] ==
 summary = P.table7_summary(proposed, base.scores)
 strongest = P.strongest_baseline(base.scores)
 print("skipped:", base.skipped or "none", "| ConvergenceWarnings:", base.convergence_warnings)
-display(report.show(summary), report.show(base.tuned, fold=0))
+display(report.show(summary, fold=0), report.show(base.tuned, fold=0))
 
 # %% [markdown]
 # The family, feature set and hyperparameters the inner CV chose for the strongest baseline, and Table 7
@@ -295,11 +295,8 @@ run.compare(P.table7_rows(summary, f"METABRIC 4 classes, same hold-out; K={K_BES
 # %% [markdown]
 # ## The strongest simple baseline at each K, on the deep model's top-K features
 #
-# Table 7 gives the simple models every feature; here, at each K of the grid, the same search sees only what
-# the deep model saw at that K: the top-K expression and CNA genes and the mutation multi-hot. Family, feature
-# set (all of these, or the top-K expression genes) and hyperparameters are chosen once per K by the inner CV
-# on the training part (top-K ranked on those rows), then refitted on each fold's training rows with that
-# fold's own top-K, the columns its deep model used, and scored on the same hold-out with the claims' bootstrap.
+# The same search as Table 7's, given only what the deep model saw at each K (top-K expression and CNA genes,
+# the mutation multi-hot), chosen on the training part and refitted on each fold's own top-K.
 
 # %%
 topk = P.run_topk_baselines(prep, cfg, res.rankings)
@@ -310,7 +307,7 @@ run.table(topk_table, "topk_strongest_baseline", prov, caption="Per K: the stron
           "model's per modality variant, each the mean over its fold models with the value claims' two-way "
           "bootstrap CI")
 run.facts(P.topk_facts(topk_table, V_BEST))
-display(report.show(topk_table, fold=0))
+display(report.show(P.topk_view(topk_table, V_BEST)))
 
 # %% [markdown]
 # ## Audit · where the ElasticNet ranking is fitted

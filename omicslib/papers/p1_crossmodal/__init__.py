@@ -36,6 +36,7 @@ from omicslib.papers.p1_crossmodal.analysis import (
     text_statistics,
     topk_baseline_table,
     topk_facts,
+    topk_view,
 )
 from omicslib.papers.p1_crossmodal.audit import (
     exp_only_independence,
@@ -111,5 +112,5 @@ __all__ = [
     "strongest_baseline", "table1_rows", "table4", "table4_facts", "table4_rows", "table5", "table5_facts",
     "table5_rows", "table6_rows", "table6_vs_figure6", "table7_literature", "table7_rows", "table7_summary",
     "text_statistics", "top20", "training_curves", "zero_fill_summary", "TopKBaselines", "run_topk_baselines",
-    "topk_baseline_table", "topk_facts",
+    "topk_baseline_table", "topk_facts", "topk_view",
 ]

@@ -363,6 +363,23 @@ def topk_baseline_table(result: GridResult, topk, cfg: Config) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def topk_view(table: pd.DataFrame, variant: str = BEST[1]) -> pd.DataFrame:
+    """:func:`topk_baseline_table` as a page shows it, one row per K: the choice, and the hold-out macro-F1
+    [CI] of the baseline beside the deep ``variant``'s (the CSV keeps every column)."""
+    s = _SLUG[variant]
+
+    def ci(r, p):
+        return f"{r[f'{p}_f1_macro']:.3f} [{r[f'{p}_ci_low']:.3f}, {r[f'{p}_ci_high']:.3f}]"
+    return pd.DataFrame({
+        "K (paper)": table["K_paper"].to_numpy(),
+        "chosen": (table["family"] + ", " + table["hyperparameters"]).to_numpy(),
+        "features": table["feature_set"].str.removesuffix(", standardised").to_numpy(),
+        "inner-CV macro-F1": table["inner_cv_f1_macro"].to_numpy(),
+        "baseline [CI]": [ci(r, "baseline") for r in table.to_dict("records")],
+        f"deep, {variant} [CI]": [ci(r, f"deep_{s}") if f"deep_{s}_f1_macro" in r else "not run"
+                                  for r in table.to_dict("records")]})
+
+
 def topk_facts(table: pd.DataFrame, variant: str = BEST[1]) -> dict:
     """Facts of :func:`topk_baseline_table` per paper K (``topk_<K>_*``): the choice, the baseline's and the
     deep ``variant``'s macro-F1 with CI; and the number of K at which the baseline's estimate is the higher."""
