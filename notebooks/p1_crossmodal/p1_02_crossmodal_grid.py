@@ -235,14 +235,10 @@ display(report.show(gates, fold=0),
 # %% [markdown]
 # ## Table 7 · Literature rows (the paper's) and baselines we ran on identical splits
 #
-# Literature values are copied from the paper (other datasets and class sets; not re-run). Our rows
-# use the same hold-out and folds as the grid at the paper's best K: ElasticNet logistic regression
-# on the same top-K EXP + CNA features; an early-fusion residual MLP (the stage-3 classifier on
-# concatenated raw features, no attention); the strongest simple baseline, whose model family (penalised
-# logistic regression or gradient-boosted trees), feature set (all features or the expression genes) and
-# hyperparameters are chosen together by a stratified inner CV scored by macro-F1 with balanced class
-# weights on the 80 % training part only (a grid widened while its optimum sits at an edge), then
-# refitted on each fold's training rows; and the Parker 2009 PAM50 centroids on the PAM50 genes present.
+# Literature values are the paper's (other datasets; not re-run). Ours share the grid's hold-out and folds:
+# ElasticNet LR on the top-K EXP + CNA; an early-fusion MLP on raw features; the strongest simple baseline
+# (family, feature set and hyperparameters by inner CV on the training part, macro-F1, balanced weights,
+# edge-widened grids, refitted per fold); the Parker 2009 PAM50 centroids.
 
 # %%
 run.table(P.table7_literature(), "table7_literature", prov,
@@ -253,7 +249,6 @@ proposed = res.folds[(res.folds["K_paper"] == K_BEST) & (res.folds["variant"] ==
     method=f"Cross-modal {V_BEST} (ours)")
 summary = P.table7_summary(proposed, base.scores)
 strongest = P.strongest_baseline(base.scores)
-print("skipped:", base.skipped or "none", "| ConvergenceWarnings:", base.convergence_warnings)
 display(report.show(summary, fold=0), report.show(base.tuned, fold=0))
 
 # %% [markdown]
@@ -307,7 +302,7 @@ run.table(topk_table, "topk_strongest_baseline", prov, caption="Per K: the stron
           "model's per modality variant, each the mean over its fold models with the value claims' two-way "
           "bootstrap CI")
 run.facts(P.topk_facts(topk_table, V_BEST))
-display(report.show(P.topk_view(topk_table, V_BEST)))
+display(report.show(P.topk_view(topk_table, V_BEST), fold=0))
 
 # %% [markdown]
 # ## Audit · where the ElasticNet ranking is fitted
