@@ -173,8 +173,7 @@ run.figure(P.figure6(cm, prep.k_map[K_BEST], V_BEST, prov.kind), "figure6_confus
 # %% [markdown]
 # ## Explorer · every K and modality combination
 #
-# Pick K and the modality variant to see the pooled hold-out confusion matrix and the fold-mean
-# macro-F1 (needs a live kernel: `make lab`). The static grid below shows every combination.
+# Pick K and the modalities (a live kernel: `make lab`); the static grid below shows every combination.
 
 # %%
 run.figure(P.config_grid(res), "explorer_all_configs", prov, caption="Confusion matrix of every K × modality "
@@ -288,10 +287,8 @@ run.compare(P.table7_rows(summary, f"METABRIC 4 classes, same hold-out; K={K_BES
             f"the proposed model); ConvergenceWarnings {base.convergence_warnings}; skipped: {base.skipped or 'none'}")
 
 # %% [markdown]
-# ## The strongest simple baseline at each K, on the deep model's top-K features
-#
-# The same search as Table 7's, given only what the deep model saw at each K (top-K expression and CNA genes,
-# the mutation multi-hot), chosen on the training part and refitted on each fold's own top-K.
+# **At each K**, the same search given only what the deep model saw (top-K expression and CNA genes, the
+# mutation multi-hot), chosen on the training part and refitted on each fold's own top-K.
 
 # %%
 topk = P.run_topk_baselines(prep, cfg, res.rankings)
