@@ -282,16 +282,25 @@ def _better(id_, statement, locator, gaps: pd.DataFrame, *, provenance, n_seeds,
                  section=section)
 
 
+def _strongest_simple(means: pd.Series, metric: str) -> str | None:
+    """Of the :data:`SIMPLE_BASELINES` with a finite mean in ``means`` (method -> mean on ``metric``), the one whose
+    mean is best (ties: the first listed); None when there is none."""
+    finite = means.reindex([m for m in SIMPLE_BASELINES if m in means.index]).dropna()
+    finite = finite[np.isfinite(finite)]
+    if finite.empty:
+        return None
+    return str(finite.idxmax() if metric.removesuffix("_common") in HIGHER_BETTER else finite.idxmin())
+
+
 def _vs_simple(id_, scores: pd.DataFrame, locator: str, by, **kw) -> list[Claim]:
     """Our question beside the paper's: does DMACL beat the strongest simple baseline on the common-space C-index?
     The strongest is the simple baseline with the best mean over every cell (chosen on the same data, which can
     only favour the baseline); the gap per unit is oriented so that > 0 favours DMACL. Empty when DMACL or every
     simple baseline is missing."""
     means = scores.groupby("method")["c_index_common"].mean()
-    simple = [m for m in SIMPLE_BASELINES if m in means.index and np.isfinite(means[m])]
-    if "DMACL" not in means.index or not simple:
+    best = _strongest_simple(means, "c_index_common")
+    if "DMACL" not in means.index or best is None:
         return []
-    best = min(simple, key=lambda m: means[m])
     note = "; ".join(filter(None, ("our question: the paper compares DMACL only with autoencoders; the strongest of "
                                    "the three simple baselines (k-means, PCA + k-means, consensus clustering) by its "
                                    "mean C-index here", kw.pop("note", ""))))
@@ -311,19 +320,14 @@ def _baseline(by_method, metric: str) -> tuple | None:
     :data:`SIMPLE_BASELINES` in ``by_method`` (method -> values), the one whose mean on ``metric`` is best. The
     choice is made by the index itself on the same data, as an analyst picking among simple methods would; it
     flatters the baseline a little, never DMACL."""
-    higher = metric.removesuffix("_common") in HIGHER_BETTER
-    best = None
-    for name in SIMPLE_BASELINES:
-        v = _clean(by_method.get(name, []))
-        if not np.isfinite(v).any():
-            continue
-        mean = float(np.nanmean(v))
-        if best is None or (mean > best[1] if higher else mean < best[1]):
-            best = (name, mean, v)
+    values = {m: _clean(by_method[m]) for m in SIMPLE_BASELINES if m in by_method}
+    means = pd.Series({m: float(np.nanmean(v)) if np.isfinite(v).any() else math.nan for m, v in values.items()},
+                      dtype=float)
+    best = _strongest_simple(means, metric)
     if best is None:
         return None
-    m, lo, hi, _ = interval(best[2])
-    return SIMPLE_NAMES[best[0]], m, (lo, hi)
+    m, lo, hi, _ = interval(values[best])
+    return SIMPLE_NAMES[best], m, (lo, hi)
 
 
 def _rank_of(means: pd.Series, method: str, metric: str) -> float:
@@ -625,15 +629,14 @@ def _simple_facts(mean: pd.DataFrame, metrics) -> dict:
     ``simple_<tag>``) and how many of the paper's methods beat it (``n_beat_simple_<tag>``)."""
     f = {}
     for met, s in metrics:
-        higher = met.removesuffix("_common") in HIGHER_BETTER
-        simple = mean.loc[[m for m in SIMPLE_BASELINES if m in mean.index], met].dropna() if met in mean else []
-        if len(simple) == 0:
+        best = _strongest_simple(mean[met], met) if met in mean else None
+        if best is None:
             f |= {f"simple_{s}_method": (NOT_RUN, "{}"), f"simple_{s}": _f(None), f"n_beat_simple_{s}": _f(None)}
             continue
-        best = simple.idxmax() if higher else simple.idxmin()
+        value = float(mean.loc[best, met])
         paper = mean.loc[[m for m in PAPER_METHODS if m in mean.index], met]
-        beat = (paper > simple[best]) if higher else (paper < simple[best])
-        f |= {f"simple_{s}_method": (SIMPLE_NAMES[best], "{}"), f"simple_{s}": _f(float(simple[best])),
+        beat = (paper > value) if met.removesuffix("_common") in HIGHER_BETTER else (paper < value)
+        f |= {f"simple_{s}_method": (SIMPLE_NAMES[best], "{}"), f"simple_{s}": _f(value),
               f"n_beat_simple_{s}": (int(beat.sum()), "{:d}")}
     return f
 

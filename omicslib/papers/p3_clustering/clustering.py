@@ -85,6 +85,13 @@ def consensus_partition(x: np.ndarray, k: int, n_resamples: int, seed: int = 0) 
     return baselines.consensus_cut(M, k)
 
 
+def own_partition(method: str, x: np.ndarray, k: int, n_resamples: int, seed: int = 0) -> np.ndarray | None:
+    """The partition into ``k`` clusters that ``method`` makes by itself on its embedding ``x``: consensus
+    clustering's cut (:func:`consensus_partition`); None for every other method, whose clusters are k-means on
+    its embedding."""
+    return consensus_partition(x, k, n_resamples, seed) if method == "consensus" else None
+
+
 def final_partition(x: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """One k-means partition with many restarts, for downstream use (survival, DE)."""
     return KMeans(k, n_init=50, random_state=seed).fit_predict(np.asarray(x, dtype=float))

@@ -163,8 +163,7 @@ def run_unit(method: str, ds: OmicsDataset, seed: int, budget: Budget, device: s
         rows = []
         for k in ds.eval_ks:
             try:
-                labels = None if method != "consensus" else \
-                    clustering.consensus_partition(out["embedding"], k, budget.consensus_resamples, seed)
+                labels = clustering.own_partition(method, out["embedding"], k, budget.consensus_resamples, seed)
                 scores = clustering.evaluate(out["embedding"], k, budget.kmeans_runs, ds.truth, seed, common=space,
                                              labels=labels)
             except ValueError as e:  # degenerate embedding: recorded as a row with its error, never dropped
@@ -307,7 +306,6 @@ def partitions_by_method(outs: dict, dataset: str, methods, seed: int, k: int, b
     """Each method's partition into ``k`` clusters (``run_grid`` outputs): one k-means partition (50 restarts) of
     its embedding, or, for consensus clustering, its own consensus partition."""
     def part(m, emb):
-        if m == "consensus":
-            return clustering.consensus_partition(emb, k, budget.consensus_resamples, seed)
-        return clustering.final_partition(emb, k, seed)
+        own = clustering.own_partition(m, emb, k, budget.consensus_resamples, seed)
+        return own if own is not None else clustering.final_partition(emb, k, seed)
     return {m: part(m, outs[(dataset, m, seed)]["embedding"]) for m in methods}
