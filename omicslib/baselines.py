@@ -248,20 +248,24 @@ class CoxNet:
     def settings(self) -> list[dict]:
         return [{"l1_ratio": float(self.l1_ratio)}]
 
+    def path_to(self, values) -> list[float]:
+        """The penalties a fit walks to reach ``values`` warm: the grid's above the smallest of them, and
+        ``values``, largest first (a small penalty fitted cold stalls or overflows the solver's weights)."""
+        return sorted({float(v) for v in values} | {float(a) for a in self.grid if a > min(values)}, reverse=True)
+
     def estimator(self, value, seed, class_weight, l1_ratio=None, alphas=None):
-        """The model at penalty ``value``: fitted along the grid's larger penalties down to ``value`` (a small
-        penalty fitted cold can overflow the solver's weights; the path's warm starts reach it), so that its
-        default prediction, at the path's last penalty, is the one at ``value`` (:class:`_CoxPath`)."""
+        """The model at penalty ``value``: fitted along :meth:`path_to` it, so that its default prediction, at the
+        path's last penalty, is the one at ``value`` (:class:`_CoxPath`)."""
         if alphas is None:
-            alphas = sorted({float(a) for a in self.grid if a > value} | {float(value)}, reverse=True)
+            alphas = self.path_to([value])
         return _CoxPath(alphas, self.l1_ratio if l1_ratio is None else l1_ratio, self.tol, self.max_iter)
 
     def path_proba(self, X, y, X_eval, values, seed, class_weight, **kw):
-        """Risk scores at every ``values``: one fit along the path (largest penalty first, warm-started), which
-        starts from the grid's penalties above them, so that a search widened below its grid is reached warm
-        (a cold start at a small penalty stalls or overflows). A penalty too small for the solver (its weights
-        overflow) gets no score (``None``, counted as a warning): the path is refitted without it."""
-        alphas = sorted({float(v) for v in values} | {float(a) for a in self.grid if a > min(values)}, reverse=True)
+        """Risk scores at every ``values``: one fit along :meth:`path_to` them (largest penalty first,
+        warm-started), so that a search widened below its grid is reached warm. A penalty too small for the
+        solver (its weights overflow) gets no score (``None``, counted as a warning): the path is refitted
+        without it."""
+        alphas = self.path_to(values)
         model = self.estimator(None, seed, class_weight, alphas=alphas, **kw)
         try:
             _, n_warn = _caught(lambda: model.fit(X, y))
