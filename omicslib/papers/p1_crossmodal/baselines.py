@@ -206,15 +206,12 @@ def run_baselines(prep: Prepared, k_paper: int, cfg: Config, device="cpu", centr
 @dataclass
 class TopKBaselines:
     """The strongest simple baseline on the deep model's top-K features, per K: the choice of each K's search
-    (``tuned``, one row per K), per-fold hold-out scores (``scores``, keyed ``K_paper``, ``fold``), hold-out
-    probabilities ``probs[(K_paper, fold)]``, the columns of every refit ``columns[(K_paper, fold)]`` and the
-    wall time of the whole."""
+    with its wall time (``tuned``, one row per K), hold-out probabilities ``probs[(K_paper, fold)]`` and the
+    columns of every refit ``columns[(K_paper, fold)]``."""
 
     tuned: pd.DataFrame
-    scores: pd.DataFrame
     probs: dict[tuple[int, int], np.ndarray]
     columns: dict[tuple[int, int], list[str]]
-    seconds: float = 0.0
 
 
 def topk_features(prep: Prepared, rankings: dict[str, Ranking], k: int, rows, cfg: Config) -> tuple[np.ndarray, list[str]]:
@@ -235,11 +232,10 @@ def run_topk_baselines(prep: Prepared, cfg: Config, rankings: list[dict[str, Ran
     the hold-out. The hold-out rows enter neither the ranking nor the search."""
     import time
 
-    t0 = time.perf_counter()
     rankings = rankings or fold_rankings(prep, cfg)
     ranked80 = rankings[0] if cfg.ranking_scope == "train80" else rank_modalities(prep, prep.cv.train, cfg)
     test = prep.cv.test
-    tuned, rows, probs, cols = [], [], {}, {}
+    tuned, probs, cols = [], {}, {}
     with threads(unit_threads(cfg)):
         for kp in (k_grid or cfg.k_grid):
             tk = time.perf_counter()
@@ -256,10 +252,8 @@ def run_topk_baselines(prep: Prepared, cfg: Config, rankings: list[dict[str, Ran
                 model, w = core.refit(rec, X[tr], prep.y[tr], fams, sets, seed=unit_seed(cfg, kp, fold))
                 n_warn += w
                 probs[(kp, fold)], cols[(kp, fold)] = model.predict_proba(X[test]), names
-                rows.append({"K_paper": kp, "K": k, "fold": fold,
-                             **scores(prep.y[test], probs[(kp, fold)], len(prep.classes))})
             tuned.append({"K_paper": kp, "K": k, "n_features": X80.shape[1], "n_exp": n_exp,
                           "n_cna": sum(n.startswith("cna:") for n in names80),
                           "n_mut": sum(n.startswith("mut:") for n in names80), **_choice(rec, cfg),
                           "refit_convergence_warnings": n_warn, "seconds": time.perf_counter() - tk})
-    return TopKBaselines(pd.DataFrame(tuned), pd.DataFrame(rows), probs, cols, time.perf_counter() - t0)
+    return TopKBaselines(pd.DataFrame(tuned), probs, cols)
