@@ -487,15 +487,16 @@ class Table:
         cols = [str(c) for c in self.frame.columns]
         attr = [' class="num"' if i in self.numeric else "" for i in range(len(cols))]
         head = "".join(f"<th{a}>{html.escape(c)}</th>" for c, a in zip(cols, attr))
+        cells = self.cells()
         body = "".join("<tr>" + "".join(f"<td{a}>{v if i in self.raw else html.escape(v)}</td>"
-                                        for i, (v, a) in enumerate(zip(row, attr))) + "</tr>" for row in self.cells())
+                                        for i, (v, a) in enumerate(zip(row, attr))) + "</tr>" for row in cells)
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         # the wrapper scrolls when a table is wider than the page: focusable, so a keyboard can scroll it too
         label = html.escape(self.caption or "table", quote=True)
         table = (f'<div class="omicslib-table-wrap" tabindex="0" role="region" aria-label="{label}">'
                  f'<table class="omicslib-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>')
         n = len(self.frame)
-        if self.fold is not None and (n > self.fold or sum(len(v) for row in self.cells() for v in row) > FOLD_CHARS):
+        if self.fold is not None and (n > self.fold or sum(len(v) for row in cells for v in row) > FOLD_CHARS):
             what = html.escape(self.caption) if self.caption else "The table"
             return (f'<details class="omicslib-fold"><summary>{what}: {n:,} rows (show)</summary>{table}</details>')
         return table
